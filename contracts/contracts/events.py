@@ -1,0 +1,154 @@
+"""Events: facts that happened, published on nameko's per-service topic exchanges.
+
+A service's events go to the exchange `<service>.events` (topic, durable) with the event name as
+routing key and the payload as a JSON body, so a nameko `@event_handler("registration",
+"member_reported")` and a plain AMQP consumer both read them. Every payload has the envelope
+fields below: `event_id` (for idempotent consumers), `occurred_at` (ISO 8601 with the
+Asia/Shanghai offset) and the district/street/community codes it concerns.
+"""
+from marshmallow import Schema, fields, INCLUDE
+
+REGISTRATION = "registration"
+
+
+class Envelope(Schema):
+    class Meta:
+        unknown = INCLUDE  # consumers accept fields added later; producers never remove any
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    district_code = fields.String(required=True)
+    street_code = fields.String(required=True, allow_none=True)
+    community_code = fields.String(required=True, allow_none=True)
+
+
+class UnitRegistered(Envelope):
+    """A unit reported to its community for a year; a co-building pair exists (§3.1.1, §3.2.1)."""
+    unit_registration_id = fields.Integer(required=True)
+    co_building_pair_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    unit_type = fields.String(required=True)
+    year = fields.Integer(required=True)
+    resources = fields.List(fields.String(), required=True)
+
+
+class InvitationSent(Envelope):
+    """A street committee sent an invitation letter to a unit (§4.3.1)."""
+    invitation_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+
+
+class MemberReported(Envelope):
+    """A member handed in certificate B.1 (§3.1.2); it waits for the unit's opinion."""
+    registration_id = fields.Integer(required=True)
+    certificate_no = fields.String(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    late = fields.Boolean(required=True)
+    community_choice = fields.String(required=True)
+    skills = fields.List(fields.String(), required=True)
+    service_intentions = fields.List(fields.String(), required=True)
+    source = fields.String(required=True)  # "form" or "import:<job id>"
+
+
+class UnitOpinionGiven(Envelope):
+    registration_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    decision = fields.String(required=True)  # approve | reject
+    officer = fields.String(required=True)
+    opinion_date = fields.Date(required=True)
+
+
+class MemberRegistrationAccepted(Envelope):
+    """The community accepted the report; receipt B.2 exists (§3.1.3)."""
+    registration_id = fields.Integer(required=True)
+    certificate_no = fields.String(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    red_account_no = fields.String(required=True)
+    accepted_by = fields.String(required=True)
+
+
+class RedAccountOpened(Envelope):
+    """A red account was opened for a reporting unit or member (R9, §4.3.2)."""
+    account_no = fields.String(required=True)
+    holder_kind = fields.String(required=True)  # member | unit
+    holder_id = fields.Integer(required=True)
+
+
+class MemberTransferred(Envelope):
+    """A member's unit, address or community changed (R7, §4.2); the scope is the old community."""
+    transfer_id = fields.Integer(required=True)
+    registration_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    new_community_code = fields.String(allow_none=True, required=True)
+    deadline = fields.Date(required=True)
+
+
+class MemberImportFinished(Envelope):
+    """A bulk import ended: `succeeded` with every row written, or `failed` with none."""
+    job_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    rows = fields.Integer(required=True)
+
+
+SCHEMAS = {
+    (REGISTRATION, "unit_registered"): UnitRegistered,
+    (REGISTRATION, "invitation_sent"): InvitationSent,
+    (REGISTRATION, "member_reported"): MemberReported,
+    (REGISTRATION, "unit_opinion_given"): UnitOpinionGiven,
+    (REGISTRATION, "member_registration_accepted"): MemberRegistrationAccepted,
+    (REGISTRATION, "red_account_opened"): RedAccountOpened,
+    (REGISTRATION, "member_transferred"): MemberTransferred,
+    (REGISTRATION, "member_import_finished"): MemberImportFinished,
+}
+
+_SCOPE = {"district_code": "410106", "street_code": "410106001", "community_code": "410106001001"}
+
+
+def _example(event_type, **payload):
+    return {"event_id": "9b2f7c1e-3c55-4d1a-9a52-0c1f3e6c8a10", "event_type": event_type,
+            "occurred_at": "2026-03-02T09:30:00+08:00", **_SCOPE, **payload}
+
+
+EXAMPLES = {
+    (REGISTRATION, "unit_registered"): _example(
+        "unit_registered", unit_registration_id=7, co_building_pair_id=7, unit_id=3,
+        unit_name="上街区人民医院", unit_type="public_institution", year=2026,
+        resources=["义诊", "健康讲座"]),
+    (REGISTRATION, "invitation_sent"): _example(
+        "invitation_sent", invitation_id=2, unit_name="郑州市某科技有限公司",
+        credit_code="91410106MA44XXXX0A", year=2026),
+    (REGISTRATION, "member_reported"): _example(
+        "member_reported", registration_id=41, certificate_no="2026-410106001001-000041-5",
+        member_id=40, unit_id=3, year=2026, late=False, community_choice="residence",
+        skills=["医疗保健", "心理辅导"], service_intentions=["义诊", "健康宣教"], source="form"),
+    (REGISTRATION, "unit_opinion_given"): _example(
+        "unit_opinion_given", registration_id=41, member_id=40, unit_id=3, decision="approve",
+        officer="王书记", opinion_date="2026-03-03"),
+    (REGISTRATION, "member_registration_accepted"): _example(
+        "member_registration_accepted", registration_id=41,
+        certificate_no="2026-410106001001-000041-5", member_id=40, unit_id=3, year=2026,
+        red_account_no="RA-M-00000040", accepted_by="李娜"),
+    (REGISTRATION, "red_account_opened"): _example(
+        "red_account_opened", account_no="RA-M-00000040", holder_kind="member", holder_id=40),
+    (REGISTRATION, "member_transferred"): _example(
+        "member_transferred", transfer_id=5, registration_id=41, member_id=40,
+        reason="address_changed", new_community_code="410106002003", deadline="2026-05-02"),
+    (REGISTRATION, "member_import_finished"): _example(
+        "member_import_finished", job_id=9, unit_id=3, status="succeeded", rows=250),
+}
+
+
+def validate_event(service, event_type, payload):
+    """Errors of `payload` against the published schema ({} when it conforms)."""
+    return SCHEMAS[(service, event_type)]().validate(payload)

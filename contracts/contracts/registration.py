@@ -1,0 +1,216 @@
+"""RPC requests of the registration service (报到: RULES R1–R9, §3.1, §4.2, §4.3, §5.1).
+
+The gateway validates HTTP bodies with these schemas and the service validates again at its
+RPC boundary: the same rules on both sides of the wire.
+"""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, fields, validate, validates_schema, RAISE
+
+from .rules import (broken, fail, parse_id_number, validate_credit_code, validate_id_number,
+                    validate_phone, community_code, street_code)
+
+CITY_TZ = ZoneInfo("Asia/Shanghai")
+
+# R3 (Annex B.1): the skills, in the order of the form. 其它 needs `other_skill`.
+SKILLS = ("写作", "主持", "外语", "教育", "曲艺", "舞蹈", "音乐", "美术", "雕刻", "园艺", "烹饪",
+          "摄影", "财会", "礼仪", "法律", "家电维修", "医疗保健", "电脑操作", "心理辅导", "扶贫帮困",
+          "便民服务", "养老托幼", "体育健身", "其它")
+OTHER_SKILL = "其它"
+
+# §3.1.1: the five kinds of unit Party organization, code name → Chinese.
+UNIT_TYPES = {
+    "government": "机关",
+    "public_institution": "事业单位",
+    "research_institute": "科研院所",
+    "private_enterprise": "非公企业",
+    "social_organization": "社会组织",
+}
+
+EDUCATION = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下")
+
+# R6 (§4.2): where a member chooses to report.
+COMMUNITY_CHOICES = {"residence": "居住地社区", "work": "工作所在地社区", "other": "其他社区党群服务中心"}
+
+# R7 (§4.2): what changed so that the old community no longer fits.
+TRANSFER_REASONS = {"unit_changed": "工作单位变动", "address_changed": "家庭住址变动",
+                    "community_changed": "所属社区变动"}
+
+GENDERS = {"male": "男", "female": "女"}
+
+MIN_INTENTIONS = 2          # §3.1.2, Annex B.1: 服务意向至少填报2个
+MIN_AGE, MAX_AGE = 18, 70   # in-service members: of Party age, not past working age with margin
+PARTY_MIN_AGE = 18          # Party constitution art. 1: 年满十八岁
+
+
+def today():
+    return datetime.now(CITY_TZ).date()
+
+
+def age_on(born, day):
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _one_of(choices, code, rule, what):
+    shown = "、".join(choices)
+    return validate.OneOf(list(choices), error=broken(code, rule, f"{what}应为以下之一：{shown}"))
+
+
+def _text(lo, hi, what):
+    return validate.Length(lo, hi, error=broken("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字"))
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class UnitInfo(Strict):
+    name = fields.String(required=True, validate=_text(2, 100, "单位名称"))
+    credit_code = fields.String(required=True, validate=validate_credit_code)
+    type = fields.String(required=True, validate=_one_of(UNIT_TYPES, "bad_unit_type", "§3.1.1", "单位党组织类型"))
+    party_org_name = fields.String(required=True, validate=_text(2, 100, "单位党组织名称"))
+    address = fields.String(required=True, validate=_text(5, 200, "单位地址"))
+
+
+class UnitRegistrationRequest(Strict):
+    """A unit reports to the community where it sits (§3.1.1) and forms a co-building pair."""
+    community_code = fields.String(required=True, validate=community_code)
+    unit = fields.Nested(UnitInfo, required=True)
+    contact_officer = fields.String(required=True, validate=_text(2, 30, "联系人"))
+    contact_phone = fields.String(required=True, validate=validate_phone)
+    resources = fields.List(fields.String(validate=_text(1, 100, "可提供资源")), load_default=list,
+                            validate=validate.Length(max=30))
+
+
+class InvitationRequest(Strict):
+    """A street committee invites a unit with a letter (邀请函, §4.3.1)."""
+    street_code = fields.String(required=True, validate=street_code)
+    unit_name = fields.String(required=True, validate=_text(2, 100, "单位名称"))
+    credit_code = fields.String(required=True, validate=validate_credit_code)
+    letter = fields.String(required=True, validate=_text(10, 4000, "邀请函正文"))
+    sent_by = fields.String(required=True, validate=_text(2, 30, "发函人"))
+
+
+class MemberReport(Strict):
+    """Every field of the registration certificate, Annex B.1 (R2, R3, R6)."""
+    community_code = fields.String(required=True, validate=community_code)
+    community_choice = fields.String(required=True, validate=_one_of(COMMUNITY_CHOICES, "bad_choice", "§4.2", "报到社区类别"))
+    name = fields.String(required=True, validate=_text(2, 30, "姓名"))
+    gender = fields.String(required=True, validate=_one_of(GENDERS, "bad_gender", "附录B.1", "性别"))
+    birth_date = fields.Date(required=True)
+    id_number = fields.String(required=True, validate=validate_id_number)
+    education = fields.String(required=True, validate=_one_of(EDUCATION, "bad_education", "附录B.1", "学历"))
+    party_join_date = fields.Date(required=True)
+    unit_id = fields.Integer(required=True, strict=True,
+                             validate=validate.Range(min=1, error=broken("bad_unit", "附录B.1", "工作单位编号无效")))
+    position = fields.String(required=True, validate=_text(1, 50, "职务"))
+    phone = fields.String(required=True, validate=validate_phone)
+    home_address = fields.String(required=True, validate=_text(5, 200, "家庭住址"))
+    skills = fields.List(fields.String(validate=_one_of(SKILLS, "bad_skill", "附录B.1", "技能特长")), required=True)
+    other_skill = fields.String(load_default=None, allow_none=True, validate=_text(1, 50, "其它技能"))
+    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")), required=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _certificate_rules(self, data, **kwargs):
+        errors = {}
+        intentions = data.get("service_intentions")
+        if intentions is not None:
+            distinct = {i.strip() for i in intentions if isinstance(i, str) and i.strip()}
+            if len(distinct) < MIN_INTENTIONS:
+                errors["service_intentions"] = [broken("too_few_intentions", "§3.1.2",
+                                                       f"服务意向至少填报{MIN_INTENTIONS}个（不得重复）")]
+        skills = data.get("skills")
+        if skills is not None:
+            if len(set(skills)) != len(skills):
+                errors["skills"] = [broken("duplicate_skill", "附录B.1", "技能特长不得重复勾选")]
+            if OTHER_SKILL in skills and not data.get("other_skill"):
+                errors["other_skill"] = [broken("other_skill_missing", "附录B.1", "勾选“其它”时须填写具体技能")]
+            if OTHER_SKILL not in skills and data.get("other_skill"):
+                errors["other_skill"] = [broken("other_skill_unticked", "附录B.1", "填写了其它技能，但未勾选“其它”")]
+        born = data.get("birth_date")
+        day = today()
+        if born is not None:
+            age = age_on(born, day)
+            if not MIN_AGE <= age <= MAX_AGE:
+                errors["birth_date"] = [broken("implausible_age", "附录B.1",
+                                               f"年龄{age}岁不合理：在职党员应为{MIN_AGE}–{MAX_AGE}岁")]
+            parsed = parse_id_number(data.get("id_number"))
+            if parsed and parsed[0] != born:
+                errors.setdefault("birth_date", []).append(
+                    broken("id_number_mismatch", "GB 11643", "出生日期与身份证号码不一致"))
+            if parsed and data.get("gender") and parsed[1] != data["gender"]:
+                errors["gender"] = [broken("id_number_mismatch", "GB 11643", "性别与身份证号码不一致")]
+        joined = data.get("party_join_date")
+        if joined is not None:
+            if joined > day:
+                errors["party_join_date"] = [broken("join_date_in_future", "附录B.1", "入党时间不能晚于今天")]
+            elif born is not None and age_on(born, joined) < PARTY_MIN_AGE:
+                errors["party_join_date"] = [broken("joined_under_18", "党章第一条",
+                                                    "入党时间早于年满十八岁之日")]
+        if errors:
+            from marshmallow import ValidationError
+            raise ValidationError(errors)
+
+
+class UnitOpinion(Strict):
+    """The unit Party organization's opinion on a member's certificate (Annex B.1, 单位党组织意见)."""
+    decision = fields.String(required=True, validate=_one_of(("approve", "reject"), "bad_decision", "附录B.1", "意见"))
+    officer = fields.String(required=True, validate=_text(2, 30, "审核人"))
+    opinion_date = fields.Date(load_default=None)
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+    @validates_schema
+    def _date_not_future(self, data, **kwargs):
+        if data.get("opinion_date") and data["opinion_date"] > today():
+            fail_field("opinion_date", "date_in_future", "附录B.1", "盖章日期不能晚于今天")
+
+
+class Acceptance(Strict):
+    """The community accepts a report; its officer is the 经办人 of receipt B.2 (§3.1.3)."""
+    officer = fields.String(required=True, validate=_text(2, 30, "经办人"))
+    officer_phone = fields.String(required=True, validate=validate_phone)
+
+
+class TransferRequest(Strict):
+    """A change that makes the old community unfit (R7, §4.2)."""
+    reason = fields.String(required=True, validate=_one_of(TRANSFER_REASONS, "bad_reason", "§4.2", "变动原因"))
+    notified_on = fields.Date(load_default=None)
+    new_unit_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    new_home_address = fields.String(load_default=None, allow_none=True, validate=_text(5, 200, "新家庭住址"))
+    new_community_code = fields.String(load_default=None, allow_none=True, validate=community_code)
+    recorded_by = fields.String(required=True, validate=_text(2, 30, "登记人"))
+
+    @validates_schema
+    def _what_changed(self, data, **kwargs):
+        needed = {"unit_changed": "new_unit_id", "address_changed": "new_home_address",
+                  "community_changed": "new_community_code"}.get(data.get("reason"))
+        if needed and not data.get(needed):
+            fail_field(needed, "transfer_target_missing", "§4.2", "请填写变动后的信息")
+        if data.get("notified_on") and data["notified_on"] > today():
+            fail_field("notified_on", "date_in_future", "§4.2", "告知日期不能晚于今天")
+
+
+class ImportRequest(Strict):
+    """A unit hands over its members as a CSV or XLSX file (bulk 报到)."""
+    unit_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    filename = fields.String(required=True, validate=validate.Regexp(
+        r"(?i).+\.(csv|xlsx)$", error=broken("bad_file_type", "", "只接受 .csv 或 .xlsx 文件")))
+    content_b64 = fields.String(required=True)
+    submitted_by = fields.String(required=True, validate=_text(2, 30, "提交人"))
+
+
+def fail_field(field, code, rule, message):
+    from marshmallow import ValidationError
+    raise ValidationError({field: [broken(code, rule, message)]})
+
+
+# Column headings of the import file, in the words of form B.1, and the request field each fills.
+IMPORT_COLUMNS = {
+    "姓名": "name", "性别": "gender", "出生日期": "birth_date", "身份证号": "id_number",
+    "学历": "education", "入党时间": "party_join_date", "职务": "position", "联系方式": "phone",
+    "家庭住址": "home_address", "报到社区代码": "community_code", "报到社区类别": "community_choice",
+    "技能特长": "skills", "其它技能": "other_skill", "服务意向": "service_intentions",
+}
+LIST_SEPARATORS = "、,，;；"

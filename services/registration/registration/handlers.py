@@ -1,0 +1,482 @@
+"""Use cases of reporting (报到). Plain functions over a unit of work; no nameko here.
+
+Each write takes a validated request (contracts.registration schemas), checks what needs the
+database, writes, and emits its events through the outbox in the same transaction.
+"""
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from contracts.registration import SKILLS, UNIT_TYPES, age_on
+from contracts.errors import Conflict, InvalidState, NotFound, ReadOnly
+from toolkit.config import now, today
+from toolkit.validation import invalid
+
+from . import domain
+from .models import (ACTIVE, certificate_counters, co_building_pairs, communities, districts,
+                     invitations, member_registrations as regs, members, red_accounts, streets,
+                     transfers, unit_registrations, units)
+
+
+# --- the administrative tree ---------------------------------------------------------------
+
+def community_scope(session, code, field="community_code"):
+    row = session.execute(select(communities.c.code, communities.c.name, communities.c.street_code,
+                                 communities.c.district_code, communities.c.service_center_phone)
+                          .where(communities.c.code == code)).mappings().first()
+    if row is None:
+        raise invalid(field, "unknown_community", "§4.2", f"社区代码 {code} 不存在")
+    return row
+
+
+def list_districts(session):
+    rows = session.execute(
+        select(districts, func.count(streets.c.code).label("streets"))
+        .outerjoin(streets, streets.c.district_code == districts.c.code)
+        .group_by(districts.c.code).order_by(districts.c.code)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def list_streets(session, district_code):
+    if session.execute(select(districts.c.code).where(districts.c.code == district_code)).first() is None:
+        raise NotFound(message=f"县（区）{district_code} 不存在")
+    rows = session.execute(select(streets).where(streets.c.district_code == district_code)
+                           .order_by(streets.c.code)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def list_communities(session, street_code):
+    if session.execute(select(streets.c.code).where(streets.c.code == street_code)).first() is None:
+        raise NotFound(message=f"街道 {street_code} 不存在")
+    rows = session.execute(select(communities).where(communities.c.street_code == street_code)
+                           .order_by(communities.c.code)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def _scope(row):
+    return {"district_code": row["district_code"], "street_code": row["street_code"],
+            "community_code": row["community_code"] if "community_code" in row else row["code"]}
+
+
+def _insert_unique(session, stmt, conflict):
+    """Run an insert that may break a unique rule; the breach becomes `conflict`, and the
+    transaction stays usable (savepoint), so nothing else of the request is lost or kept."""
+    try:
+        with session.begin_nested():
+            return session.execute(stmt)
+    except IntegrityError:
+        raise conflict from None
+
+
+# --- units report to their community (§3.1.1, §3.2.1) --------------------------------------
+
+def _open_red_account(uow, holder_kind, holder_id, scope):
+    """R9, §4.3.2: every accepted unit and member has one red account, opened once."""
+    account_no = domain.red_account_no(holder_kind, holder_id)
+    opened = uow.session.execute(
+        insert(red_accounts).values(account_no=account_no, holder_kind=holder_kind,
+                                    holder_id=holder_id, community_code=scope["community_code"])
+        .on_conflict_do_nothing(index_elements=["holder_kind", "holder_id"])
+        .returning(red_accounts.c.id)).first()
+    if opened is not None:
+        uow.emit("red_account_opened", scope, account_no=account_no, holder_kind=holder_kind,
+                 holder_id=holder_id)
+    return account_no
+
+
+def register_unit(uow, req, year=None):
+    s = uow.session
+    year = year or today().year
+    community = community_scope(s, req["community_code"])
+    scope = _scope(community)
+    info = req["unit"]
+    unit_id = s.execute(
+        insert(units).values(**info, **scope)
+        .on_conflict_do_update(index_elements=["credit_code"],
+                               set_={k: info[k] for k in ("name", "type", "party_org_name", "address")}
+                               | scope)
+        .returning(units.c.id)).scalar_one()
+    reg_id = _insert_unique(
+        s, insert(unit_registrations).values(
+            unit_id=unit_id, year=year, contact_officer=req["contact_officer"],
+            contact_phone=req["contact_phone"], resources=req["resources"], **scope)
+        .returning(unit_registrations.c.id),
+        Conflict("unit_already_registered", f"该单位{year}年已报到，每年报到一次（§3.1.1）",
+                 [{"field": "unit.credit_code", "code": "unit_already_registered", "rule": "§3.1.1",
+                   "message": f"{info['name']} {year}年已报到"}])).scalar_one()
+    pair_id = s.execute(insert(co_building_pairs).values(
+        unit_registration_id=reg_id, unit_id=unit_id, community_code=scope["community_code"],
+        year=year).returning(co_building_pairs.c.id)).scalar_one()
+    account_no = _open_red_account(uow, "unit", unit_id, scope)
+    uow.emit("unit_registered", scope, unit_registration_id=reg_id, co_building_pair_id=pair_id,
+             unit_id=unit_id, unit_name=info["name"], unit_type=info["type"], year=year,
+             resources=req["resources"])
+    return {"unit_registration_id": reg_id, "co_building_pair_id": pair_id, "unit_id": unit_id,
+            "year": year, "red_account_no": account_no, "community_name": community["name"], **scope}
+
+
+def list_unit_registrations(session, community_code, year):
+    rows = session.execute(
+        select(unit_registrations.c.id, unit_registrations.c.unit_id, units.c.name.label("unit_name"),
+               units.c.type.label("unit_type"), units.c.credit_code, unit_registrations.c.year,
+               unit_registrations.c.contact_officer, unit_registrations.c.resources,
+               unit_registrations.c.registered_at, co_building_pairs.c.id.label("co_building_pair_id"))
+        .join(units, units.c.id == unit_registrations.c.unit_id)
+        .join(co_building_pairs, co_building_pairs.c.unit_registration_id == unit_registrations.c.id)
+        .where(unit_registrations.c.community_code == community_code, unit_registrations.c.year == year)
+        .order_by(unit_registrations.c.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def get_unit(session, unit_id):
+    row = session.execute(select(units).where(units.c.id == unit_id)).mappings().first()
+    if row is None:
+        raise NotFound(message=f"单位 {unit_id} 不存在")
+    return dict(row)
+
+
+# --- invitation letters (§4.3.1) -----------------------------------------------------------
+
+def send_invitation(uow, req, year=None):
+    s = uow.session
+    year = year or today().year
+    street = s.execute(select(streets).where(streets.c.code == req["street_code"])).mappings().first()
+    if street is None:
+        raise invalid("street_code", "unknown_street", "§4.3.1", f"街道代码 {req['street_code']} 不存在")
+    inv_id = s.execute(insert(invitations).values(
+        street_code=street["code"], district_code=street["district_code"], unit_name=req["unit_name"],
+        credit_code=req["credit_code"], year=year, letter=req["letter"], sent_by=req["sent_by"])
+        .returning(invitations.c.id)).scalar_one()
+    scope = {"district_code": street["district_code"], "street_code": street["code"], "community_code": None}
+    uow.emit("invitation_sent", scope, invitation_id=inv_id, unit_name=req["unit_name"],
+             credit_code=req["credit_code"], year=year)
+    return {"invitation_id": inv_id, "year": year, **scope}
+
+
+def list_invitations(session, street_code, year):
+    """Each letter with whether the unit came: it reported in this street in the letter's year."""
+    came = exists().where(and_(units.c.credit_code == invitations.c.credit_code,
+                               unit_registrations.c.unit_id == units.c.id,
+                               unit_registrations.c.year == invitations.c.year,
+                               unit_registrations.c.street_code == invitations.c.street_code))
+    rows = session.execute(
+        select(invitations.c.id, invitations.c.unit_name, invitations.c.credit_code, invitations.c.year,
+               invitations.c.sent_by, invitations.c.sent_at, came.label("came"))
+        .where(invitations.c.street_code == street_code, invitations.c.year == year)
+        .order_by(invitations.c.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+# --- members report (§3.1.2, §4.2, Annex B.1) ----------------------------------------------
+
+def _unit_or_invalid(session, unit_id, field="unit_id"):
+    row = session.execute(select(units.c.id, units.c.name, units.c.party_org_name)
+                          .where(units.c.id == unit_id)).mappings().first()
+    if row is None:
+        raise invalid(field, "unknown_unit", "附录B.1", f"工作单位 {unit_id} 不存在：单位须先到社区报到")
+    return row
+
+
+def next_certificate_seqs(session, community_code, year, n=1):
+    """Reserve n consecutive sequence numbers of a community's certificates for a year."""
+    last = session.execute(
+        insert(certificate_counters).values(community_code=community_code, year=year, last_seq=n)
+        .on_conflict_do_update(index_elements=["community_code", "year"],
+                               set_={"last_seq": certificate_counters.c.last_seq + n})
+        .returning(certificate_counters.c.last_seq)).scalar_one()
+    return range(last - n + 1, last + 1)
+
+
+MEMBER_FIELDS = ("name", "gender", "birth_date", "party_join_date", "education", "unit_id",
+                 "position", "phone", "home_address")
+CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill", "service_intentions")
+
+
+def report_member(uow, req, source="form"):
+    s = uow.session
+    community = community_scope(s, req["community_code"])
+    scope = _scope(community)
+    _unit_or_invalid(s, req["unit_id"])
+    reported_at = now()
+    year = reported_at.year
+    current = {k: req[k] for k in MEMBER_FIELDS}
+    member_id = s.execute(
+        insert(members).values(id_number=req["id_number"].upper(), **current)
+        .on_conflict_do_update(index_elements=["id_number"], set_={**current, "updated_at": reported_at})
+        .returning(members.c.id)).scalar_one()
+    active = s.execute(
+        select(regs.c.certificate_no, communities.c.name)
+        .join(communities, communities.c.code == regs.c.community_code)
+        .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
+    if active is not None:
+        raise _already_reported(year, active)
+    seq = next_certificate_seqs(s, scope["community_code"], year)[0]
+    cert = domain.certificate_no(year, scope["community_code"], seq)
+    late = domain.is_late(reported_at, year)
+    values = {k: req[k] for k in CERTIFICATE_FIELDS}
+    reg_id = _insert_unique(
+        s, insert(regs).values(certificate_no=cert, member_id=member_id, year=year, status="submitted",
+                               late=late, source=source, reported_at=reported_at, **values, **scope)
+        .returning(regs.c.id),
+        _already_reported(year, None)).scalar_one()
+    _close_transfer(s, member_id, reg_id)
+    uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
+             unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
+             skills=req["skills"], service_intentions=req["service_intentions"], source=source)
+    return {"registration_id": reg_id, "certificate_no": cert, "member_id": member_id, "year": year,
+            "status": "submitted", "late": late, "community_name": community["name"], **scope}
+
+
+def _already_reported(year, active):
+    where = f"（{active.name}，报到证编号 {active.certificate_no}）" if active else ""
+    return Conflict("already_reported", f"该党员{year}年已报到{where}，每年报到一次；如单位、住址或社区变动，请先办理转移（§4.2）",
+                    [{"field": "id_number", "code": "already_reported", "rule": "§4.2",
+                      "message": f"{year}年已有有效报到"}])
+
+
+def _close_transfer(session, member_id, registration_id):
+    """A new report after a transfer fulfils the transfer's one-month duty (R7)."""
+    session.execute(update(transfers)
+                    .where(transfers.c.member_id == member_id, transfers.c.new_registration_id.is_(None))
+                    .values(new_registration_id=registration_id))
+
+
+def _registration_for_update(session, registration_id, **owner):
+    """The registration, locked, if it belongs to the given community or unit; else 404 (a
+    registration of another scope is not told apart from one that does not exist)."""
+    stmt = select(regs).where(regs.c.id == registration_id).with_for_update()
+    for column, value in owner.items():
+        stmt = stmt.where(regs.c[column] == value)
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound(message=f"报到记录 {registration_id} 不存在")
+    if row["status"] == "transferred":
+        raise ReadOnly(message="该报到记录已因转移而保留为只读，不能再更改（§4.2）")
+    return row
+
+
+def _scope_of(row):
+    return {k: row[k] for k in ("district_code", "street_code", "community_code")}
+
+
+def give_unit_opinion(uow, unit_id, registration_id, req):
+    """The unit Party organization approves or rejects a member's certificate (Annex B.1)."""
+    s = uow.session
+    row = _registration_for_update(s, registration_id, unit_id=unit_id)
+    if row["status"] != "submitted":
+        raise InvalidState(message=f"单位党组织已给出意见（当前状态：{row['status']}），不能重复审核")
+    status = "unit_approved" if req["decision"] == "approve" else "unit_rejected"
+    opinion_date = req.get("opinion_date") or today()
+    s.execute(update(regs).where(regs.c.id == registration_id).values(
+        status=status, unit_decision=req["decision"], unit_officer=req["officer"],
+        unit_opinion_date=opinion_date, unit_comment=req.get("comment", "")))
+    uow.emit("unit_opinion_given", _scope_of(row), registration_id=registration_id,
+             member_id=row["member_id"], unit_id=unit_id, decision=req["decision"],
+             officer=req["officer"], opinion_date=opinion_date)
+    return {"registration_id": registration_id, "status": status}
+
+
+def accept_registration(uow, community_code, registration_id, req):
+    """The community accepts: receipt B.2 (§3.1.3) and the member's red account (R9)."""
+    s = uow.session
+    row = _registration_for_update(s, registration_id, community_code=community_code)
+    if row["status"] == "submitted":
+        raise InvalidState("awaiting_unit_opinion", "单位党组织尚未签署意见，社区暂不能接收（附录B.1）")
+    if row["status"] == "unit_rejected":
+        raise InvalidState("unit_rejected", "单位党组织未同意该报到，社区不能接收（附录B.1）")
+    if row["status"] == "accepted":
+        raise InvalidState("already_accepted", "该报到已被社区接收")
+    scope = _scope_of(row)
+    account_no = _open_red_account(uow, "member", row["member_id"], scope)
+    s.execute(update(regs).where(regs.c.id == registration_id).values(
+        status="accepted", accepted_by=req["officer"], accepted_by_phone=req["officer_phone"],
+        accepted_at=now(), red_account_no=account_no))
+    uow.emit("member_registration_accepted", scope, registration_id=registration_id,
+             certificate_no=row["certificate_no"], member_id=row["member_id"], unit_id=row["unit_id"],
+             year=row["year"], red_account_no=account_no, accepted_by=req["officer"])
+    return receipt(s, community_code, registration_id)
+
+
+def _registration_view(session, registration_id, **owner):
+    stmt = (select(regs, units.c.name.label("unit_name"), units.c.party_org_name,
+                   communities.c.name.label("community_name"))
+            .join(units, units.c.id == regs.c.unit_id)
+            .join(communities, communities.c.code == regs.c.community_code)
+            .where(regs.c.id == registration_id))
+    for column, value in owner.items():
+        stmt = stmt.where(regs.c[column] == value)
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound(message=f"报到记录 {registration_id} 不存在")
+    return row
+
+
+def certificate(session, registration_id, **owner):
+    """Certificate B.1 as handed in, with the unit's opinion and its state."""
+    row = _registration_view(session, registration_id, **owner)
+    data = dict(row)
+    data["age"] = age_on(row["birth_date"], row["reported_at"].date())
+    return data
+
+
+def receipt(session, community_code, registration_id):
+    """The data of receipt B.2, once the community has accepted."""
+    row = _registration_view(session, registration_id, community_code=community_code)
+    if row["status"] not in ("accepted", "transferred") or row["accepted_at"] is None:
+        raise InvalidState("not_accepted", "社区尚未接收该报到，尚无回执（§3.1.3）")
+    reported_on = row["reported_at"].astimezone(now().tzinfo).date()
+    accepted_on = row["accepted_at"].astimezone(now().tzinfo).date()
+    return {
+        "form": "B.2", "registration_id": row["id"], "number": row["certificate_no"],
+        "reporting_org": row["community_name"] + "党组织",
+        "addressee": row["party_org_name"], "member_name": row["name"], "unit_name": row["unit_name"],
+        "reported_on": reported_on, "service_intentions": row["service_intentions"],
+        "text": domain.receipt_text(row["party_org_name"], row["name"], reported_on, row["service_intentions"]),
+        "stamp_date": accepted_on, "officer": row["accepted_by"], "officer_phone": row["accepted_by_phone"],
+        "red_account_no": row["red_account_no"],
+        "note": "回执单加盖社区党组织公章后，由在职党员送达所在单位党支部。",
+    }
+
+
+def verify_certificate(session, number):
+    """Anyone holding a number can check it: a mistyped one fails its check character, a
+    forged one is not found. Personal data is masked; only the facts a unit needs are shown."""
+    if domain.parse_certificate_no(number) is None:
+        raise invalid("certificate_no", "bad_certificate_no", "附录B.1",
+                      "报到证编号格式或校验位不正确（应如 2026-410106001001-000041-5）")
+    row = session.execute(
+        select(regs.c.certificate_no, regs.c.year, regs.c.status, regs.c.name, regs.c.reported_at,
+               regs.c.late, units.c.name.label("unit_name"), communities.c.name.label("community_name"))
+        .join(units, units.c.id == regs.c.unit_id)
+        .join(communities, communities.c.code == regs.c.community_code)
+        .where(regs.c.certificate_no == number.strip().upper())).mappings().first()
+    if row is None:
+        raise NotFound("certificate_not_found", f"报到证编号 {number} 不存在")
+    return {"certificate_no": row["certificate_no"], "valid": row["status"] in ACTIVE,
+            "status": row["status"], "year": row["year"], "member_name": domain.mask_name(row["name"]),
+            "unit_name": row["unit_name"], "community_name": row["community_name"],
+            "reported_on": row["reported_at"].astimezone(now().tzinfo).date(), "late": row["late"]}
+
+
+REGISTRATION_LIST_COLUMNS = (regs.c.id, regs.c.certificate_no, regs.c.member_id, regs.c.name,
+                             regs.c.unit_id, regs.c.year, regs.c.status, regs.c.late, regs.c.reported_at,
+                             regs.c.community_code, regs.c.community_choice, regs.c.service_intentions)
+
+
+def list_registrations(session, year, status=None, limit=50, offset=0, **owner):
+    stmt = select(*REGISTRATION_LIST_COLUMNS, units.c.name.label("unit_name")) \
+        .join(units, units.c.id == regs.c.unit_id).where(regs.c.year == year)
+    for column, value in owner.items():
+        stmt = stmt.where(regs.c[column] == value)
+    if status:
+        stmt = stmt.where(regs.c.status == status)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
+    rows = session.execute(stmt.order_by(regs.c.id).limit(limit).offset(offset)).mappings().all()
+    return {"total": total, "items": [dict(r) for r in rows], "limit": limit, "offset": offset}
+
+
+# --- transfers (R7, §4.2) ------------------------------------------------------------------
+
+def record_transfer(uow, community_code, registration_id, req):
+    s = uow.session
+    row = _registration_for_update(s, registration_id, community_code=community_code)
+    if req.get("new_community_code"):
+        community_scope(s, req["new_community_code"], field="new_community_code")
+        if req["new_community_code"] == community_code:
+            raise invalid("new_community_code", "same_community", "§4.2", "新社区与原报到社区相同，无需转移")
+    if req.get("new_unit_id"):
+        _unit_or_invalid(s, req["new_unit_id"], field="new_unit_id")
+    notified_on = req.get("notified_on") or today()
+    deadline = domain.transfer_deadline(notified_on)
+    scope = _scope_of(row)
+    transfer_id = s.execute(insert(transfers).values(
+        member_id=row["member_id"], registration_id=registration_id, reason=req["reason"],
+        new_unit_id=req.get("new_unit_id"), new_home_address=req.get("new_home_address"),
+        new_community_code=req.get("new_community_code"), notified_on=notified_on, deadline=deadline,
+        recorded_by=req["recorded_by"], **scope).returning(transfers.c.id)).scalar_one()
+    s.execute(update(regs).where(regs.c.id == registration_id).values(status="transferred"))
+    changes = {"updated_at": now()}
+    if req.get("new_unit_id"):
+        changes["unit_id"] = req["new_unit_id"]
+    if req.get("new_home_address"):
+        changes["home_address"] = req["new_home_address"]
+    s.execute(update(members).where(members.c.id == row["member_id"]).values(**changes))
+    uow.emit("member_transferred", scope, transfer_id=transfer_id, registration_id=registration_id,
+             member_id=row["member_id"], reason=req["reason"],
+             new_community_code=req.get("new_community_code"), deadline=deadline)
+    return {"transfer_id": transfer_id, "registration_id": registration_id, "deadline": deadline,
+            "status": "awaiting_new_report"}
+
+
+def list_transfers(session, scope_column, code, overdue_only=False, on=None):
+    on = on or today()
+    stmt = (select(transfers, members.c.name.label("member_name"), members.c.phone)
+            .join(members, members.c.id == transfers.c.member_id)
+            .where(transfers.c[scope_column] == code))
+    if overdue_only:
+        stmt = stmt.where(transfers.c.new_registration_id.is_(None), transfers.c.deadline < on)
+    rows = session.execute(stmt.order_by(transfers.c.deadline, transfers.c.id)).mappings().all()
+    out = []
+    for r in rows:
+        item = dict(r)
+        item["overdue"] = r["new_registration_id"] is None and r["deadline"] < on
+        item["days_overdue"] = (on - r["deadline"]).days if item["overdue"] else 0
+        out.append(item)
+    return out
+
+
+# --- the community database (R8, §4.3.2) ---------------------------------------------------
+
+SCOPE_COLUMNS = {"community": "community_code", "street": "street_code", "district": "district_code", "city": None}
+
+
+def community_database(session, level, code, year):
+    """Counts of reporting units by type and of members by status, skill and intention, for a
+    community and rolled up for a street, a district or the city."""
+    col = SCOPE_COLUMNS[level]
+
+    def scoped(table, *conds):
+        where = list(conds)
+        if col:
+            where.append(table.c[col] == code)
+        return where
+
+    unit_rows = session.execute(
+        select(units.c.type, func.count()).select_from(unit_registrations)
+        .join(units, units.c.id == unit_registrations.c.unit_id)
+        .where(*scoped(unit_registrations, unit_registrations.c.year == year))
+        .group_by(units.c.type)).all()
+    status_rows = session.execute(
+        select(regs.c.status, func.count(), func.count().filter(regs.c.late))
+        .where(*scoped(regs, regs.c.year == year)).group_by(regs.c.status)).all()
+    active = scoped(regs, regs.c.year == year, regs.c.status.in_(ACTIVE))
+    skill = func.unnest(regs.c.skills).label("skill")
+    skill_rows = session.execute(
+        select(skill, func.count()).where(*active).group_by(skill)).all()
+    intention = func.unnest(regs.c.service_intentions).label("intention")
+    intention_rows = session.execute(
+        select(intention, func.count().label("n")).where(*active).group_by(intention)
+        .order_by(func.count().desc(), intention).limit(30)).all()
+    by_skill = dict(skill_rows)
+    by_status = {s: n for s, n, _ in status_rows}
+    return {
+        "level": level, "code": code, "year": year,
+        "units": {"total": sum(n for _, n in unit_rows),
+                  "by_type": {t: dict(unit_rows).get(t, 0) for t in UNIT_TYPES}},
+        "members": {"reported": sum(by_status.get(s, 0) for s in ACTIVE),
+                    "accepted": by_status.get("accepted", 0),
+                    "late": sum(late for s, _, late in status_rows if s in ACTIVE),
+                    "by_status": by_status,
+                    "by_skill": {k: by_skill.get(k, 0) for k in SKILLS},
+                    "top_intentions": [{"intention": i, "members": n} for i, n in intention_rows]},
+    }
+
+
+def unreported_members(session, unit_id, year):
+    """The unit's members with no active report this year (R5: reporting is due in March)."""
+    get_unit(session, unit_id)
+    reported = exists().where(regs.c.member_id == members.c.id, regs.c.year == year, regs.c.status.in_(ACTIVE))
+    rows = session.execute(select(members.c.id, members.c.name, members.c.position, members.c.phone)
+                           .where(members.c.unit_id == unit_id, ~reported)
+                           .order_by(members.c.id)).mappings().all()
+    return [dict(r) for r in rows]

@@ -1,0 +1,373 @@
+"""Bulk reporting: a unit hands over its members as a CSV or XLSX file.
+
+Every row is validated by the same schema as a single report (contracts.registration.MemberReport)
+plus what needs the whole file or the database (duplicates in the file, unknown communities,
+members who already reported this year). A file with any bad row writes nothing and returns a
+per-row report in Chinese; a good file is written in one transaction with COPY. Progress is
+committed on the job row as the work goes, so it can be watched while it runs.
+"""
+import base64
+import csv
+import io
+import logging
+import time
+from datetime import date, datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import select, text, update
+
+from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, LIST_SEPARATORS,
+                                    MemberReport)
+from contracts.rules import field_errors
+from toolkit.config import now
+from toolkit.events import envelope
+from toolkit.outbox import copy_events, jsonable
+
+from . import domain
+from .handlers import next_certificate_seqs
+from .models import ACTIVE, communities, import_jobs, member_registrations, members, units
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 200_000
+KEPT_ERRORS = 2_000          # rows of the error report kept on the job; the count is exact
+PROGRESS_EVERY = 2_000
+COOPERATE_EVERY = 200
+REQUIRED_COLUMNS = [h for h, f in IMPORT_COLUMNS.items() if f not in ("other_skill",)]
+_GENDER_BY_NAME = {v: k for k, v in GENDERS.items()}
+_CHOICE_BY_NAME = {v: k for k, v in COMMUNITY_CHOICES.items()} | {"居住地": "residence", "工作地": "work", "其他": "other"}
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (wrong format, missing columns, too many rows)."""
+
+
+def read_rows(filename, content):
+    """(line number, {heading: text}) for each data row of a CSV (UTF-8 or GB18030) or XLSX file."""
+    if filename.lower().endswith(".xlsx"):
+        return _xlsx_rows(content)
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK by default
+        try:
+            decoded = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileError("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV")
+    reader = csv.reader(io.StringIO(decoded))
+    header = next(reader, None)
+    return _with_header(header, ((n, r) for n, r in enumerate(reader, start=2)))
+
+
+def _xlsx_rows(content):
+    from openpyxl import load_workbook
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise FileError("无法打开 XLSX 文件，请确认文件未损坏") from None
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = next(rows, None)
+    return _with_header(header, ((n, r) for n, r in enumerate(rows, start=2)))
+
+
+def _with_header(header, rows):
+    if not header:
+        raise FileError("文件为空")
+    header = [str(h or "").strip() for h in header]
+    missing = [h for h in REQUIRED_COLUMNS if h not in header]
+    if missing:
+        raise FileError("缺少列：" + "、".join(missing) + "（表头须使用报到证B.1的项目名称）")
+    index = {h: i for i, h in enumerate(header) if h in IMPORT_COLUMNS}
+    for line, row in rows:
+        if row is None or all(v in (None, "") for v in row):
+            continue
+        yield line, {h: (row[i] if i < len(row) else None) for h, i in index.items()}
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text_ = _text(value).replace("/", "-").replace(".", "-")
+    parts = text_.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
+    return text_
+
+
+def _list(value):
+    text_ = _text(value)
+    for sep in LIST_SEPARATORS[1:]:
+        text_ = text_.replace(sep, LIST_SEPARATORS[0])
+    return [p.strip() for p in text_.split(LIST_SEPARATORS[0]) if p.strip()]
+
+
+def to_request(raw, unit_id):
+    """A file row in the words of the form, as a MemberReport request."""
+    req = {}
+    for heading, field in IMPORT_COLUMNS.items():
+        value = raw.get(heading)
+        if field in ("skills", "service_intentions"):
+            req[field] = _list(value)
+        elif field in ("birth_date", "party_join_date"):
+            req[field] = _date(value)
+        elif field == "gender":
+            req[field] = _GENDER_BY_NAME.get(_text(value), _text(value))
+        elif field == "community_choice":
+            req[field] = _CHOICE_BY_NAME.get(_text(value), _text(value))
+        elif field == "other_skill":
+            req[field] = _text(value) or None
+        else:
+            req[field] = _text(value)
+    req["id_number"] = req["id_number"].upper()
+    req["unit_id"] = unit_id
+    return req
+
+
+def _heading(field):
+    for heading, f in IMPORT_COLUMNS.items():
+        if f == field.split(".")[0]:
+            return heading
+    return field
+
+
+def validate_rows(rows, unit_id, known_communities, progress=None):
+    """(requests, errors): every row checked; errors as [{row, column, code, rule, message}]."""
+    schema = MemberReport()
+    good, errors, seen = [], [], {}
+    for count, (line, raw) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise FileError(f"单个文件最多 {MAX_ROWS} 行，请分批导入")
+        try:
+            req = schema.load(to_request(raw, unit_id))
+        except ValidationError as exc:
+            for e in field_errors(exc.messages):
+                errors.append({"row": line, "column": _heading(e["field"]), **e})
+            req = None
+        if req is not None:
+            if req["community_code"] not in known_communities:
+                errors.append({"row": line, "column": "报到社区代码", "field": "community_code",
+                               "code": "unknown_community", "rule": "§4.2",
+                               "message": f"社区代码 {req['community_code']} 不存在"})
+            elif req["id_number"] in seen:
+                errors.append({"row": line, "column": "身份证号", "field": "id_number",
+                               "code": "duplicate_in_file", "rule": "§4.2",
+                               "message": f"与第 {seen[req['id_number']]} 行为同一党员，每年报到一次"})
+            else:
+                seen[req["id_number"]] = line
+                good.append((line, req))
+        if count % COOPERATE_EVERY == 0:
+            time.sleep(0)  # under eventlet: let the service's other workers and heartbeats run
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+    return good, errors
+
+
+def _copy(cursor, table, columns, rows):
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join(_copy_value(v) for v in row))
+        buf.write("\n")
+    buf.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (list, tuple)):
+        inner = ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
+        value = "{" + inner + "}"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+MEMBER_COLUMNS = ("id_number", "name", "gender", "birth_date", "party_join_date", "education", "unit_id",
+                  "position", "phone", "home_address")
+REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "community_code",
+               "street_code", "district_code", "community_choice", "unit_id", "name", "gender",
+               "birth_date", "education", "party_join_date", "position", "phone", "home_address",
+               "skills", "other_skill", "service_intentions", "reported_at", "unit_decision",
+               "unit_officer", "unit_opinion_date", "unit_comment")
+
+
+def write_rows(conn, job, good, submitted_by):
+    """Write every good row in the caller's transaction. The unit handed the list over, so its
+    opinion on each certificate is given by the officer who submitted the file."""
+    schema = members.schema
+    reported_at = now()
+    year = reported_at.year
+    late = domain.is_late(reported_at, year)
+    raw = conn.connection.dbapi_connection
+    cur = raw.cursor()
+    cur.execute("CREATE TEMP TABLE import_members (LIKE %s.members INCLUDING DEFAULTS) ON COMMIT DROP" % schema)
+    _copy(cur, "import_members", MEMBER_COLUMNS,
+          ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good))
+    cur.execute(f"""
+        INSERT INTO {schema}.members ({', '.join(MEMBER_COLUMNS)})
+        SELECT {', '.join(MEMBER_COLUMNS)} FROM import_members
+        ON CONFLICT (id_number) DO UPDATE SET
+          {', '.join(f'{c} = EXCLUDED.{c}' for c in MEMBER_COLUMNS[1:])}, updated_at = now()
+        RETURNING id_number, id""")
+    member_ids = dict(cur.fetchall())
+    cur.execute(f"""SELECT m.id_number FROM {schema}.member_registrations r
+                    JOIN {schema}.members m ON m.id = r.member_id
+                    WHERE r.year = %s AND r.status = ANY(%s) AND m.id_number = ANY(%s)""",
+                (year, list(ACTIVE), list(member_ids)))
+    already = {row[0] for row in cur.fetchall()}
+    if already:
+        return [{"row": line, "column": "身份证号", "field": "id_number", "code": "already_reported",
+                 "rule": "§4.2", "message": f"该党员{year}年已有有效报到，每年报到一次"}
+                for line, r in good if r["id_number"] in already]
+    by_community = {}
+    for _, r in good:
+        by_community.setdefault(r["community_code"], []).append(r)
+    session_like = _Executor(conn)
+    regs, events = [], []
+    source = f"import:{job['id']}"
+    for code, rows in by_community.items():
+        seqs = next_certificate_seqs(session_like, code, year, len(rows))
+        scope = domain.scope_of_community(code)
+        for seq, r in zip(seqs, rows):
+            cert = domain.certificate_no(year, code, seq)
+            member_id = member_ids[r["id_number"]]
+            regs.append((cert, member_id, year, "unit_approved", late, source, code, scope["street_code"],
+                         scope["district_code"], r["community_choice"], r["unit_id"], r["name"], r["gender"],
+                         r["birth_date"], r["education"], r["party_join_date"], r["position"], r["phone"],
+                         r["home_address"], r["skills"], r["other_skill"], r["service_intentions"],
+                         reported_at.isoformat(), "approve", submitted_by, reported_at.date(), "单位批量报送"))
+            events.append(jsonable(envelope("member_reported", scope, {
+                "registration_id": None, "certificate_no": cert, "member_id": member_id,
+                "unit_id": r["unit_id"], "year": year, "late": late,
+                "community_choice": r["community_choice"], "skills": r["skills"],
+                "service_intentions": r["service_intentions"], "source": source})))
+    _copy(cur, f"{schema}.member_registrations", REG_COLUMNS, regs)
+    cur.execute(f"SELECT certificate_no, id FROM {schema}.member_registrations WHERE source = %s", (source,))
+    reg_ids = dict(cur.fetchall())
+    for event in events:
+        event["registration_id"] = reg_ids[event["certificate_no"]]
+    copy_events(cur, schema, events)
+    return []
+
+
+class _Rejected(Exception):
+    """Rows found bad only while writing: the transaction is rolled back whole."""
+
+    def __init__(self, errors):
+        super().__init__(len(errors))
+        self.errors = errors
+
+
+class _Executor:
+    """Lets handlers.next_certificate_seqs run on a Core connection."""
+
+    def __init__(self, conn):
+        self.execute = conn.execute
+
+
+def create_job(uow, req):
+    s = uow.session
+    unit = s.execute(select(units.c.id, units.c.community_code, units.c.street_code, units.c.district_code)
+                     .where(units.c.id == req["unit_id"])).mappings().first()
+    from contracts.errors import NotFound
+    if unit is None:
+        raise NotFound(message=f"单位 {req['unit_id']} 不存在")
+    try:
+        content = base64.b64decode(req["content_b64"], validate=True)
+    except ValueError:
+        from toolkit.validation import invalid
+        raise invalid("file", "bad_encoding", "", "文件内容不是有效的 base64") from None
+    job_id = s.execute(import_jobs.insert().values(
+        unit_id=unit["id"], filename=req["filename"], content=content, submitted_by=req["submitted_by"],
+        community_code=unit["community_code"], street_code=unit["street_code"],
+        district_code=unit["district_code"]).returning(import_jobs.c.id)).scalar_one()
+    return {"job_id": job_id, "status": "queued"}
+
+
+JOB_VIEW = [c for c in import_jobs.c if c.name != "content"]
+
+
+def job_status(session, job_id, unit_id=None):
+    stmt = select(*JOB_VIEW).where(import_jobs.c.id == job_id)
+    if unit_id is not None:
+        stmt = stmt.where(import_jobs.c.unit_id == unit_id)
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        from contracts.errors import NotFound
+        raise NotFound(message=f"导入任务 {job_id} 不存在")
+    data = dict(row)
+    total = data["total_rows"]
+    data["percent"] = 100 if data["status"] == "succeeded" else (
+        round(100 * data["processed_rows"] / total, 1) if total else 0)
+    return data
+
+
+def claim_next_job(engine):
+    """Take one queued job (any replica may run this; SKIP LOCKED gives each job to one)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(import_jobs.c.id).where(import_jobs.c.status == "queued")
+                           .order_by(import_jobs.c.id).limit(1).with_for_update(skip_locked=True)).first()
+        if row is None:
+            return None
+        conn.execute(update(import_jobs).where(import_jobs.c.id == row.id)
+                     .values(status="validating", started_at=now()))
+        return row.id
+
+
+def run_job(store, job_id):
+    """Validate and write one job; the job row shows progress and, at the end, the outcome."""
+    engine = store.engine
+    started = time.perf_counter()
+
+    def set_job(**values):
+        with engine.begin() as conn:
+            conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(**values))
+
+    with engine.connect() as conn:
+        job = conn.execute(select(import_jobs).where(import_jobs.c.id == job_id)).mappings().one()
+        known = {r[0] for r in conn.execute(select(communities.c.code))}
+    try:
+        rows = list(read_rows(job["filename"], job["content"]))
+    except FileError as exc:
+        return _finish(store, job, "failed", 0, [{"row": 0, "column": "", "field": "file",
+                                                  "code": "bad_file", "rule": "", "message": str(exc)}])
+    set_job(total_rows=len(rows))
+    try:
+        good, errors = validate_rows(rows, job["unit_id"], known,
+                                     progress=lambda n: set_job(processed_rows=n))
+    except FileError as exc:
+        return _finish(store, job, "failed", len(rows), [{"row": 0, "column": "", "field": "file",
+                                                          "code": "bad_file", "rule": "", "message": str(exc)}])
+    if errors:
+        return _finish(store, job, "failed", len(rows), errors)
+    set_job(status="writing", processed_rows=len(rows))
+    try:
+        with engine.begin() as conn:
+            errors = write_rows(conn, job, good, job["submitted_by"])
+            if errors:
+                raise _Rejected(errors)
+    except _Rejected as rejected:
+        return _finish(store, job, "failed", len(rows), rejected.errors)
+    log.info("import job %s: %d rows in %.1fs", job_id, len(good), time.perf_counter() - started)
+    return _finish(store, job, "succeeded", len(rows), [])
+
+
+def _finish(store, job, status, total, errors):
+    errors.sort(key=lambda e: e["row"])
+    with store.unit_of_work() as uow:
+        uow.session.execute(update(import_jobs).where(import_jobs.c.id == job["id"]).values(
+            status=status, total_rows=total, processed_rows=total,
+            error_count=len(errors), errors=errors[:KEPT_ERRORS], finished_at=now()))
+        uow.emit("member_import_finished", domain.scope_of_community(job["community_code"]),
+                 job_id=job["id"], unit_id=job["unit_id"], status=status, rows=total)
+    return status

@@ -1,0 +1,188 @@
+"""RegistrationService: reporting (报到) over nameko RPC. Thin: load, call the use case, return.
+
+Every RPC validates its request with the contract schema (the gateway did too) and raises only
+contracts.errors types, which the gateway maps to HTTP in one table.
+"""
+import logging
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+from nameko.web.handlers import http
+
+import toolkit.errors  # noqa: F401  (typed remote errors)
+from contracts import registration as c
+from toolkit.db import Database
+from toolkit.metrics import Metrics
+from toolkit.validation import load
+
+from . import handlers, importer
+from .models import metadata
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("community", "street", "district", "city")
+
+
+class RegistrationService:
+    name = "registration"
+
+    db = Database(metadata)
+    metrics = Metrics()
+
+    # -- the administrative tree ---------------------------------------------------------
+
+    @rpc
+    def list_districts(self):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_districts(uow.session)
+
+    @rpc
+    def list_streets(self, district_code):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_streets(uow.session, district_code)
+
+    @rpc
+    def list_communities(self, street_code):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_communities(uow.session, street_code)
+
+    # -- units (§3.1.1, §4.3.1) -------------------------------------------------------------
+
+    @rpc
+    def register_unit(self, request):
+        """UnitRegistrationRequest -> {unit_registration_id, co_building_pair_id, unit_id, ...}.
+        Emits unit_registered and, for a unit's first report, red_account_opened."""
+        req = load(c.UnitRegistrationRequest, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.register_unit(uow, req)
+
+    @rpc
+    def list_unit_registrations(self, community_code, year):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_unit_registrations(uow.session, community_code, year)
+
+    @rpc
+    def get_unit(self, unit_id):
+        with self.db.unit_of_work() as uow:
+            return handlers.get_unit(uow.session, unit_id)
+
+    @rpc
+    def send_invitation(self, request):
+        """InvitationRequest -> {invitation_id, ...}. Emits invitation_sent."""
+        req = load(c.InvitationRequest, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.send_invitation(uow, req)
+
+    @rpc
+    def list_invitations(self, street_code, year):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_invitations(uow.session, street_code, year)
+
+    # -- members (§3.1.2, §3.1.3, §4.2) -----------------------------------------------------
+
+    @rpc
+    def report_member(self, request):
+        """MemberReport (certificate B.1) -> {registration_id, certificate_no, late, ...}.
+        Emits member_reported. Raises ValidationFailed, Conflict (already reported this year)."""
+        req = load(c.MemberReport, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.report_member(uow, req)
+
+    @rpc
+    def give_unit_opinion(self, unit_id, registration_id, request):
+        """UnitOpinion -> {registration_id, status}. Emits unit_opinion_given."""
+        req = load(c.UnitOpinion, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.give_unit_opinion(uow, unit_id, registration_id, req)
+
+    @rpc
+    def accept_registration(self, community_code, registration_id, request):
+        """Acceptance -> receipt B.2. Emits member_registration_accepted (and red_account_opened)."""
+        req = load(c.Acceptance, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.accept_registration(uow, community_code, registration_id, req)
+
+    @rpc
+    def get_certificate(self, registration_id, owner):
+        """Certificate B.1; `owner` is {"community_code": ...} or {"unit_id": ...}."""
+        with self.db.unit_of_work() as uow:
+            return handlers.certificate(uow.session, registration_id, **_owner(owner))
+
+    @rpc
+    def get_receipt(self, community_code, registration_id):
+        with self.db.unit_of_work() as uow:
+            return handlers.receipt(uow.session, community_code, registration_id)
+
+    @rpc
+    def verify_certificate(self, number):
+        with self.db.unit_of_work() as uow:
+            return handlers.verify_certificate(uow.session, number)
+
+    @rpc
+    def list_registrations(self, owner, year, status=None, limit=50, offset=0):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_registrations(uow.session, year, status, limit, offset, **_owner(owner))
+
+    # -- transfers (R7) -----------------------------------------------------------------------
+
+    @rpc
+    def record_transfer(self, community_code, registration_id, request):
+        """TransferRequest -> {transfer_id, deadline}. Emits member_transferred."""
+        req = load(c.TransferRequest, request)
+        with self.db.unit_of_work() as uow:
+            return handlers.record_transfer(uow, community_code, registration_id, req)
+
+    @rpc
+    def list_transfers(self, level, code, overdue_only=False):
+        with self.db.unit_of_work() as uow:
+            return handlers.list_transfers(uow.session, handlers.SCOPE_COLUMNS[level], code, overdue_only)
+
+    # -- the community database (R8) ----------------------------------------------------------
+
+    @rpc
+    def community_database(self, level, code, year):
+        with self.db.unit_of_work() as uow:
+            return handlers.community_database(uow.session, level, code, year)
+
+    @rpc
+    def unreported_members(self, unit_id, year):
+        with self.db.unit_of_work() as uow:
+            return handlers.unreported_members(uow.session, unit_id, year)
+
+    # -- bulk import --------------------------------------------------------------------------
+
+    @rpc
+    def start_import(self, request):
+        """ImportRequest -> {job_id, status: queued}; the work runs in the background."""
+        req = load(c.ImportRequest, request)
+        with self.db.unit_of_work() as uow:
+            return importer.create_job(uow, req)
+
+    @rpc
+    def import_status(self, job_id, unit_id=None):
+        with self.db.unit_of_work() as uow:
+            return importer.job_status(uow.session, job_id, unit_id)
+
+    @timer(interval=1)
+    def run_imports(self):
+        """Run queued import jobs; any replica may take one."""
+        while (job_id := importer.claim_next_job(self.db.engine)) is not None:
+            log.info("import job %s started", job_id)
+            importer.run_job(self.db, job_id)
+
+    # -- operations ---------------------------------------------------------------------------
+
+    @http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        return self.metrics.response()
+
+    @http("GET", "/health")
+    def health(self, request):
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(handlers.select(1))
+        return 200, "ok"
+
+
+def _owner(owner):
+    allowed = {"community_code", "unit_id", "street_code", "district_code"}
+    return {k: v for k, v in (owner or {}).items() if k in allowed}

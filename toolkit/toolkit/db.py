@@ -1,0 +1,113 @@
+"""The database provider: one PostgreSQL schema per service, a unit of work per use case.
+
+    class RegistrationService:
+        name = "registration"
+        db = Database(models.metadata)
+
+        @rpc
+        def accept(self, ...):
+            with self.db.unit_of_work() as uow:
+                handlers.accept(uow, ...)
+
+The engine is made when the service container starts (never at import). A unit of work is one
+transaction; `uow.emit()` writes an event to the outbox inside it, and a commit that emitted
+events wakes the outbox relay, which this provider runs beside the service's workers.
+"""
+import logging
+from contextlib import contextmanager
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, insert
+from sqlalchemy.orm import sessionmaker
+
+from .config import amqp_uri, database_url
+from .events import envelope
+from .outbox import Relay, RelayLoop, jsonable
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url, **kwargs):
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, future=True, **kwargs)
+
+
+class UnitOfWork:
+    """One transaction: the session, and the events it will publish once committed."""
+
+    def __init__(self, session, outbox):
+        self.session = session
+        self.outbox = outbox
+        self.events = []
+
+    def emit(self, event_type, scope, **payload):
+        """Write an event to the outbox in this transaction; returns the complete event."""
+        event = jsonable(envelope(event_type, scope, payload))
+        self.session.execute(insert(self.outbox).values(
+            event_id=event["event_id"], event_type=event_type, payload=event))
+        self.events.append(event)
+        return event
+
+
+class Store:
+    """Engine, sessions and relay of one service's schema, usable with or without nameko."""
+
+    def __init__(self, service_name, metadata, url=None, amqp=None, relay=True, **engine_kwargs):
+        self.service_name = service_name
+        self.metadata = metadata
+        self.engine = make_engine(url or database_url(service_name), **engine_kwargs)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox = metadata.tables.get(f"{service_name}.outbox")
+        self.relay_loop = None
+        if relay and self.outbox is not None:
+            self.relay_loop = RelayLoop(Relay(self.engine, self.outbox, service_name, amqp or amqp_uri()))
+
+    @contextmanager
+    def unit_of_work(self):
+        session = self.Session()
+        uow = UnitOfWork(session, self.outbox)
+        try:
+            yield uow
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if uow.events and self.relay_loop is not None:
+            self.relay_loop.notify()
+
+    def dispose(self):
+        if self.relay_loop is not None:
+            self.relay_loop.stop()
+        self.engine.dispose()
+
+
+class Database(DependencyProvider):
+    """nameko provider of a `Store` for the service's schema; runs its outbox relay."""
+
+    def __init__(self, metadata, relay=True):
+        self.metadata = metadata
+        self.relay = relay
+        self.store = None
+
+    def setup(self):
+        self.store = Store(self.container.service_name, self.metadata,
+                           url=self.container.config.get("DATABASE_URL"),
+                           amqp=self.container.config.get("AMQP_URI"), relay=self.relay)
+
+    def start(self):
+        if self.store.relay_loop is not None:
+            self.container.spawn_managed_thread(self.store.relay_loop.run, identifier="outbox_relay")
+
+    def stop(self):
+        if self.store is not None:
+            self.store.dispose()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.store

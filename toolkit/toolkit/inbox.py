@@ -1,0 +1,18 @@
+"""The idempotent-consumer inbox (ARCHITECTURE rule 1).
+
+nameko acks an event after its handler returns, so the same event can arrive twice. A handler
+calls `first_time()` inside the transaction that holds its effect: the id is recorded with the
+effect, and a redelivered id returns False so the handler does nothing. If the transaction rolls
+back, neither the effect nor the id is kept and the redelivery does the work.
+"""
+from sqlalchemy.dialects.postgresql import insert
+
+
+def first_time(session, inbox, event):
+    """True if `event` (a payload with event_id and event_type) was not handled before."""
+    stmt = (insert(inbox)
+            .values(event_id=str(event["event_id"]), event_type=event.get("event_type", ""),
+                    source=event.get("_source", ""))
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(inbox.c.event_id))
+    return session.execute(stmt).first() is not None

@@ -1,0 +1,49 @@
+"""Run each service's own Alembic history in its own schema and version table.
+
+    python -m toolkit.migrate services/registration [services/...]   # upgrade to head
+
+Migrations are an explicit step of deployment, never run at service start: with several
+replicas starting at once they would race. A service's `migrations/env.py` is two lines that
+call `run_env()` with its metadata.
+"""
+import os
+import sys
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from .config import database_url
+
+
+def config_for(service_dir):
+    service_dir = os.path.abspath(service_dir)
+    cfg = Config()
+    cfg.set_main_option("script_location", os.path.join(service_dir, "migrations"))
+    cfg.set_main_option("service", os.path.basename(service_dir.rstrip("/")))
+    return cfg
+
+
+def upgrade(service_dir, revision="head"):
+    command.upgrade(config_for(service_dir), revision)
+
+
+def run_env(metadata):
+    """Body of a service's migrations/env.py."""
+    schema = metadata.schema
+    url = database_url(context.config.get_main_option("service") or schema)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        context.configure(connection=conn, target_metadata=metadata, version_table="alembic_version",
+                          version_table_schema=schema, include_schemas=False)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    for path in sys.argv[1:] or sorted(os.path.join("services", d) for d in os.listdir("services")):
+        if os.path.isdir(os.path.join(path, "migrations")):
+            print(f"migrating {path}")
+            upgrade(path)

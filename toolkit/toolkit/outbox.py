@@ -1,0 +1,200 @@
+"""The transactional outbox and its relay (ARCHITECTURE rule 2).
+
+A use case calls `UnitOfWork.emit()`: the event row is inserted in the same transaction as the
+change it announces, so either both are committed or neither. The `Relay` then publishes unsent
+rows to the service's nameko event exchange and marks them sent in one transaction per batch:
+
+- rows are claimed with FOR UPDATE SKIP LOCKED, so N replicas share the work without doubles;
+- a batch is published on a channel in confirm mode and the relay waits until RabbitMQ has
+  confirmed every message of the batch (one round of waiting per batch, not per message);
+- only then are the rows marked sent; if the broker is down or nacks, the transaction rolls
+  back and the rows are tried again later. A crash between publish and mark re-sends the batch,
+  which is why every consumer is idempotent (at-least-once, rule 1).
+"""
+import io
+import json
+import logging
+import threading
+import time
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import amqp
+from kombu import Connection
+from sqlalchemy import select, update, func
+
+from .config import now
+
+log = logging.getLogger(__name__)
+
+
+def _default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def to_json(payload):
+    return json.dumps(payload, ensure_ascii=False, default=_default, separators=(",", ":"))
+
+
+def jsonable(payload):
+    return json.loads(to_json(payload))
+
+
+def copy_events(cursor, schema, events):
+    """Write many events to the outbox with COPY (bulk work: an import of thousands of rows)."""
+    buf = io.StringIO()
+    for event in events:
+        body = to_json(event).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        buf.write(f"{event['event_id']}\t{event['event_type']}\t{body}\n")
+    buf.seek(0)
+    cursor.copy_expert(f"COPY {schema}.outbox (event_id, event_type, payload) FROM STDIN", buf)
+
+
+class Relay:
+    """Publishes one schema's outbox to the exchange `<service>.events`."""
+
+    def __init__(self, engine, outbox, service_name, amqp_uri, batch_size=500, confirm_timeout=10):
+        self.engine = engine
+        self.outbox = outbox
+        self.exchange = f"{service_name}.events"
+        self.amqp_uri = amqp_uri
+        self.batch_size = batch_size
+        self.confirm_timeout = confirm_timeout
+        self._connection = None
+        self._channel = None
+        self._unconfirmed = set()
+        self._nacked = False
+        self.published = 0  # counter read by metrics and tests
+
+    # -- broker side ------------------------------------------------------------------------
+
+    def _open(self):
+        if self._channel is not None:
+            return self._channel
+        connection = Connection(self.amqp_uri, connect_timeout=5)
+        connection.connect()
+        channel = connection.connection.channel()  # the py-amqp channel, for batched confirms
+        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        channel.confirm_select()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        self._connection, self._channel, self._next_tag = connection, channel, 1
+        return channel
+
+    def close(self):
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:  # the broker may already be gone; nothing to keep
+                pass
+
+    def _on_ack(self, tag, multiple):
+        if multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > tag}
+        else:
+            self._unconfirmed.discard(tag)
+
+    def _on_nack(self, tag, multiple):
+        self._nacked = True
+        self._on_ack(tag, multiple)
+
+    def _publish_confirmed(self, rows):
+        channel = self._open()
+        self._nacked = False
+        for row in rows:
+            message = amqp.Message(
+                to_json(row.payload), content_type="application/json", content_encoding="utf-8",
+                delivery_mode=2, message_id=str(row.event_id), type=row.event_type,
+                timestamp=int(time.time()))
+            channel.basic_publish(message, exchange=self.exchange, routing_key=row.event_type)
+            self._unconfirmed.add(self._next_tag)
+            self._next_tag += 1
+        deadline = time.monotonic() + self.confirm_timeout
+        while self._unconfirmed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(self._unconfirmed)} publishes not confirmed")
+            self._connection.drain_events(timeout=remaining)
+        if self._nacked:
+            raise RuntimeError("broker nacked a publish")
+
+    # -- database side ----------------------------------------------------------------------
+
+    def publish_pending(self):
+        """Publish one batch of unsent events; returns how many were sent."""
+        t = self.outbox
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(t.c.id, t.c.event_id, t.c.event_type, t.c.payload)
+                .where(t.c.sent_at.is_(None)).order_by(t.c.id)
+                .limit(self.batch_size).with_for_update(skip_locked=True)).all()
+            if not rows:
+                return 0
+            try:
+                self._publish_confirmed(rows)
+            except Exception:
+                self.close()
+                raise
+            conn.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
+                         .values(sent_at=now(), attempts=t.c.attempts + 1))
+        self.published += len(rows)
+        return len(rows)
+
+    def pending(self):
+        t = self.outbox
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t).where(t.c.sent_at.is_(None))).scalar()
+
+    def drain(self):
+        """Publish until nothing is left (CLI tools and tests)."""
+        total = 0
+        while True:
+            sent = self.publish_pending()
+            total += sent
+            if sent == 0:
+                return total
+
+
+class RelayLoop:
+    """Runs a Relay until stopped: woken at once after a commit that emitted events, and every
+    `poll_interval` seconds anyway (to pick up rows of crashed processes and other replicas).
+    On a broker or database error it backs off, up to `max_backoff` seconds, and keeps trying."""
+
+    def __init__(self, relay, poll_interval=1.0, max_backoff=30.0):
+        self.relay = relay
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.wake = threading.Event()
+        self.running = False
+
+    def notify(self):
+        self.wake.set()
+
+    def run(self):
+        self.running = True
+        backoff = 0.5
+        while self.running:
+            try:
+                sent = self.relay.publish_pending()
+                backoff = 0.5
+            except Exception as exc:
+                log.warning("outbox relay to %s failed, retrying in %.1fs: %s",
+                            self.relay.exchange, backoff, exc)
+                self.wake.wait(backoff)
+                self.wake.clear()
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            if sent < self.relay.batch_size:
+                self.wake.wait(self.poll_interval)
+                self.wake.clear()
+
+    def stop(self):
+        self.running = False
+        self.wake.set()
+        self.relay.close()
