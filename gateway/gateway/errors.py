@@ -1,0 +1,45 @@
+"""The one table that maps errors to HTTP. A client gets a Chinese message for people, a stable
+English code for programs and the request id; never a stack trace."""
+import logging
+
+from nameko.exceptions import RemoteError
+from werkzeug.exceptions import HTTPException
+
+from contracts import errors
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.ValidationFailed: 400,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.ReadOnly: 409,
+    errors.InvalidState: 422,
+}
+
+HTTP_CODES = {  # werkzeug's own refusals (routing, body size), in the same shape
+    400: ("bad_request", "请求格式不正确"),
+    404: ("not_found", "没有这个地址"),
+    405: ("method_not_allowed", "该地址不支持此方法"),
+    413: ("payload_too_large", "请求体过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+}
+
+
+def error_response(exc, request_id):
+    """(status, body) for any exception raised while serving a request."""
+    for exc_type in type(exc).__mro__:
+        if exc_type in STATUS:
+            return STATUS[exc_type], {"error": exc.to_dict(), "request_id": request_id}
+    if isinstance(exc, errors.DomainError):
+        return 400, {"error": exc.to_dict(), "request_id": request_id}
+    if isinstance(exc, HTTPException) and exc.code in HTTP_CODES:
+        code, message = HTTP_CODES[exc.code]
+        return exc.code, {"error": {"code": code, "message": message}, "request_id": request_id}
+    if isinstance(exc, RemoteError):
+        log.error("request %s: remote error %s", request_id, exc)
+    else:
+        log.exception("request %s: unexpected error", request_id)
+    return 500, {"error": {"code": "internal_error", "message": "服务器内部错误，请稍后再试；如持续出现请联系运维并提供请求编号"},
+                 "request_id": request_id}

@@ -1,0 +1,64 @@
+"""The OpenAPI 3 document, generated from the route table and the marshmallow schemas."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "object", "properties": {
+            "code": {"type": "string", "description": "stable English code"},
+            "message": {"type": "string", "description": "中文说明"},
+            "fields": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"}, "code": {"type": "string"},
+                "rule": {"type": "string", "description": "条款，如 §3.1.2"},
+                "message": {"type": "string"}}}}},
+            "required": ["code", "message"]},
+        "request_id": {"type": "string"},
+    },
+    "required": ["error", "request_id"],
+}
+
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _path(rule):
+    return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule)
+
+
+def _path_params(rule):
+    return [{"name": name, "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0} if conv == "int" else {"type": "string"}}
+            for conv, name in _PARAM.findall(rule)]
+
+
+def build_spec(routes, version="1.0.0"):
+    spec = APISpec(title="双报到 平台 API", version=version, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "郑州市社区党建“双报到”平台。错误均为 JSON：稳定的英文 code、中文 message、"
+                                        "逐字段的 fields（含条款 rule）与 request_id。"})
+    spec.components.schema("Error", ERROR_SCHEMA)
+    for route in routes:
+        op = {"summary": route.summary, "tags": [route.tag], "operationId": route.handler.__name__ + "_" + route.method.lower(),
+              "parameters": _path_params(route.path),
+              "responses": {str(route.status): {"description": "成功", "content": {"application/json": {"schema": {}}}}}}
+        if route.query is not None:
+            op["parameters"].append({"in": "query", "schema": route.query})
+        if route.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+        if route.upload:
+            op["requestBody"] = {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}
+        errors = {"400": "输入有误（逐字段说明与条款）", "404": "不存在"}
+        if route.method == "POST":
+            errors.update({"409": "与已有记录冲突", "413": "请求体过大", "422": "当前状态不允许此操作"})
+        if route.upload:
+            errors["415"] = "不支持的文件类型"
+        for status, text in errors.items():
+            op["responses"][status] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        op["responses"]["500"] = {"description": "服务器内部错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        spec.path(path=_path(route.path), operations={route.method.lower(): op})
+    return spec.to_dict()
