@@ -94,9 +94,11 @@ class Database(DependencyProvider):
         self.store = None
 
     def setup(self):
+        # OUTBOX_RELAY=off leaves publishing to a separate `python -m toolkit.relay` process
+        relay = self.relay and str(self.container.config.get("OUTBOX_RELAY", "on")).lower() not in ("off", "false", "0")
         self.store = Store(self.container.service_name, self.metadata,
                            url=self.container.config.get("DATABASE_URL"),
-                           amqp=self.container.config.get("AMQP_URI"), relay=self.relay)
+                           amqp=self.container.config.get("AMQP_URI"), relay=relay)
 
     def start(self):
         if self.store.relay_loop is not None:

@@ -331,3 +331,22 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def sample_report(community_code, unit_id, seed=None, **overrides):
+    """A valid certificate B.1 request (for tests, benchmarks and the README's walkthrough).
+    Each seed gives another member (another identity number)."""
+    rng = random.Random(seed)
+    male = rng.random() < 0.5
+    born = date(1970, 1, 1) + timedelta(days=rng.randrange(0, 365 * 30))
+    report = {
+        "community_code": community_code, "community_choice": "residence",
+        "name": rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军"]),
+        "gender": "male" if male else "female", "birth_date": born.isoformat(),
+        "id_number": id_number(rng, community_code[:6], born, male), "education": "大学本科",
+        "party_join_date": (born + timedelta(days=365 * 25)).isoformat(), "unit_id": unit_id,
+        "position": "科员", "phone": mobile(rng), "home_address": "郑州市上街区济源路12号院3号楼",
+        "skills": ["写作", "法律"], "other_skill": None, "service_intentions": ["政策宣讲", "法律援助"],
+    }
+    report.update(overrides)
+    return report

@@ -1,0 +1,50 @@
+"""Shared fixtures. nameko runs on eventlet: patch before anything imports sockets or threads
+(nameko's pytest plugin no longer does it)."""
+import eventlet
+
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from toolkit.config import amqp_uri  # noqa: E402
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+TEST_DATABASE_URL = "postgresql+psycopg2://root@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """Tests use the `test` database unless DATABASE_URL names another (CI exports it)."""
+    url = os.environ.get("DATABASE_URL") or TEST_DATABASE_URL
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+@pytest.fixture(scope="session")
+def amqp():
+    return amqp_uri()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """A fresh registration schema, migrated by its own Alembic history."""
+    from toolkit.db import make_engine
+    from toolkit.migrate import upgrade
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS registration CASCADE"))
+    upgrade(os.path.join(ROOT, "services", "registration"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def city(migrated):
+    """A small generated city in the test database (the demo's shape, its own seed)."""
+    from registration.city import generate, load
+    data = generate(districts=("410106", "410102"), streets=2, communities=2, units=2, members=4, seed=11)
+    load(migrated, data)
+    return data

@@ -1,0 +1,64 @@
+# Shared by run.sh and test.sh: a venv with the pinned dependencies, RabbitMQ and PostgreSQL up.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672//}"
+PY="$ROOT/.venv/bin/python"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+setup_venv() {
+  local stamp=".venv/.installed"
+  local want
+  want="$(cat requirements.txt */pyproject.toml services/*/pyproject.toml | sha1sum | cut -c1-12)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing Python dependencies into .venv"
+  command -v python3 >/dev/null || { echo "python3 (3.11) is needed: apt-get install -y python3 python3-venv" >&2; exit 1; }
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade "pip" >/dev/null
+  .venv/bin/pip install -q -r requirements.txt
+  local pkgs=(-e contracts -e toolkit -e gateway)
+  for svc in services/*/; do [ -f "$svc/pyproject.toml" ] && pkgs+=(-e "$svc"); done
+  .venv/bin/pip install -q --no-build-isolation --no-deps "${pkgs[@]}"
+  echo "$want" > "$stamp"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {  # port, name, seconds
+  for _ in $(seq 1 "$3"); do port_open "$1" && return 0; sleep 1; done
+  echo "$2 did not come up on port $1" >&2; return 1
+}
+
+ensure_postgres() {
+  port_open 5432 && return
+  say "starting PostgreSQL"
+  if command -v pg_lsclusters >/dev/null; then
+    local ver; ver="$(pg_lsclusters -h | awk 'NR==1{print $1}')"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+  else
+    echo "PostgreSQL is not installed. Install it with: apt-get install -y postgresql" >&2
+    echo "(or, where Docker runs: docker compose -f deploy/compose.yaml up -d postgres rabbitmq)" >&2
+    exit 1
+  fi
+  wait_port 5432 PostgreSQL 30
+}
+
+ensure_rabbitmq() {
+  port_open 5672 && return
+  say "starting RabbitMQ"
+  if command -v rabbitmq-server >/dev/null; then
+    rabbitmq-server -detached || true
+  else
+    echo "RabbitMQ is not installed. Install it with: apt-get install -y rabbitmq-server" >&2
+    echo "(or, where Docker runs: docker compose -f deploy/compose.yaml up -d postgres rabbitmq)" >&2
+    exit 1
+  fi
+  wait_port 5672 RabbitMQ 60
+}
+
+migrate() {
+  say "migrating service schemas in ${DATABASE_URL}"
+  "$PY" -m toolkit.migrate
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the platform on this machine: every service and the gateway, with the demo city loaded.
+source "$(dirname "$0")/common.sh"
+export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg2://root@127.0.0.1:5432/root}"
+GATEWAY_PORT="${GATEWAY_PORT:-8000}"
+export GATEWAY_ADDRESS="0.0.0.0:${GATEWAY_PORT}"
+
+setup_venv
+ensure_postgres
+ensure_rabbitmq
+migrate
+if [ "$("$PY" -c 'from toolkit.db import make_engine; from toolkit.config import database_url
+from sqlalchemy import text
+print(make_engine(database_url("registration")).connect().execute(text("select count(*) from registration.streets")).scalar())')" = "0" ]; then
+  say "loading the demo city"
+  (cd services/registration && "$PY" -m registration.city demo)
+fi
+
+mkdir -p var/log
+pids=()
+stop() { say "stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+for svc in services/*/; do
+  name="$(basename "$svc")"
+  [ -f "$svc/config.yaml" ] || continue
+  say "starting $name (log: var/log/$name.log)"
+  (cd "$svc" && exec "$ROOT/.venv/bin/nameko" run --config config.yaml "$name.service") >"var/log/$name.log" 2>&1 &
+  pids+=($!)
+done
+say "starting gateway (log: var/log/gateway.log)"
+(cd gateway && exec "$ROOT/.venv/bin/nameko" run --config config.yaml gateway.service) >var/log/gateway.log 2>&1 &
+pids+=($!)
+wait_port "$GATEWAY_PORT" gateway 30
+cat <<MSG
+
+  双报到 platform is up.
+    API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts
+    API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
+    demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410106001001/database
+    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration: http://127.0.0.1:8001/metrics
+    events         .venv/bin/python -m toolkit.listen registration
+    walkthrough    README.md, "Try it"
+  Ctrl-C stops everything.
+
+MSG
+wait
