@@ -16,3 +16,10 @@ def register_remote_errors():
 
 
 register_remote_errors()
+
+
+def rpc(fn):
+    """nameko's @rpc, with the contract errors marked as expected: a refused request is logged
+    as a warning, not as a failure of the service."""
+    from nameko.rpc import rpc as nameko_rpc
+    return nameko_rpc(expected_exceptions=errors.DomainError)(fn)

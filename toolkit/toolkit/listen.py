@@ -10,6 +10,7 @@ wait for it; without, a temporary queue lives as long as the listener.
 import argparse
 import json
 import sys
+import uuid
 
 from kombu import Connection, Exchange, Queue, binding
 
@@ -20,7 +21,8 @@ def queue_for(service, routing_keys=("#",), name=None):
     """A queue bound to the service's event exchange for the given event names (or "#")."""
     exchange = Exchange(f"{service}.events", type="topic", durable=True, auto_delete=False)
     durable = bool(name)
-    return Queue(name or "", bindings=[binding(exchange, routing_key=k) for k in routing_keys],
+    name = name or f"{service}.listen.{uuid.uuid4().hex[:12]}"
+    return Queue(name, bindings=[binding(exchange, routing_key=k) for k in routing_keys],
                  durable=durable, auto_delete=not durable, exclusive=not durable)
 
 

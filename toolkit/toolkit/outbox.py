@@ -11,7 +11,6 @@ rows to the service's nameko event exchange and marks them sent in one transacti
   back and the rows are tried again later. A crash between publish and mark re-sends the batch,
   which is why every consumer is idempotent (at-least-once, rule 1).
 """
-import io
 import json
 import logging
 import threading
@@ -24,6 +23,7 @@ import amqp
 from kombu import Connection
 from sqlalchemy import select, update, func
 
+from .bulk import copy_rows
 from .config import now
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,8 @@ def jsonable(payload):
 
 def copy_events(cursor, schema, events):
     """Write many events to the outbox with COPY (bulk work: an import of thousands of rows)."""
-    buf = io.StringIO()
-    for event in events:
-        body = to_json(event).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        buf.write(f"{event['event_id']}\t{event['event_type']}\t{body}\n")
-    buf.seek(0)
-    cursor.copy_expert(f"COPY {schema}.outbox (event_id, event_type, payload) FROM STDIN", buf)
+    copy_rows(cursor, f"{schema}.outbox", ("event_id", "event_type", "payload"),
+              ((e["event_id"], e["event_type"], to_json(e)) for e in events))
 
 
 class Relay:

@@ -152,16 +152,12 @@ def generate(districts=("410106", "410105"), streets=2, communities=3, units=3, 
 
 # --- loading -------------------------------------------------------------------------------
 
-def _copy_rows(cur, table, columns, rows):
-    from .importer import _copy
-    _copy(cur, table, columns, rows)
-
-
 def load(engine, city, year=None, progress=None, with_tree=True):
     """Write a city into the registration schema with COPY, its events into the outbox."""
     from sqlalchemy import text as sql
     from toolkit.config import now
     from toolkit.events import envelope
+    from toolkit.bulk import copy_rows
     from toolkit.outbox import copy_events, jsonable
     from . import domain
 
@@ -176,9 +172,9 @@ def load(engine, city, year=None, progress=None, with_tree=True):
                         "unnest(%s::text[], %s::text[], %s::text[], %s::bool[]) ON CONFLICT DO NOTHING",
                         ([d["code"] for d in city.districts], [d["name"] for d in city.districts],
                          [d["kind"] for d in city.districts], [d["official_code"] for d in city.districts]))
-        _copy_rows(cur, "registration.streets", ("code", "district_code", "name"),
+        copy_rows(cur, "registration.streets", ("code", "district_code", "name"),
                    ((s["code"], s["district_code"], s["name"]) for s in city.streets))
-        _copy_rows(cur, "registration.communities", ("code", "street_code", "district_code", "name", "service_center_phone"),
+        copy_rows(cur, "registration.communities", ("code", "street_code", "district_code", "name", "service_center_phone"),
                    ((c["code"], c["street_code"], c["district_code"], c["name"], c["service_center_phone"]) for c in city.communities))
         step("tree")
         base_unit = conn.execute(sql("SELECT coalesce(max(id), 0) FROM registration.units")).scalar()
@@ -186,17 +182,17 @@ def load(engine, city, year=None, progress=None, with_tree=True):
         base_reg = conn.execute(sql("SELECT coalesce(max(id), 0) FROM registration.member_registrations")).scalar()
         base_ureg = conn.execute(sql("SELECT coalesce(max(id), 0) FROM registration.unit_registrations")).scalar()
         events = []
-        _copy_rows(cur, "registration.units",
+        copy_rows(cur, "registration.units",
                    ("id", "credit_code", "name", "type", "party_org_name", "address", "community_code", "street_code", "district_code"),
                    ((base_unit + u["id"], u["credit_code"], u["name"], u["type"], u["party_org_name"], u["address"],
                      u["community_code"], u["street_code"], u["district_code"]) for u in city.units))
-        _copy_rows(cur, "registration.unit_registrations",
+        copy_rows(cur, "registration.unit_registrations",
                    ("id", "unit_id", "year", "community_code", "street_code", "district_code", "contact_officer", "contact_phone", "resources"),
                    ((base_ureg + i, base_unit + u["id"], year, u["community_code"], u["street_code"], u["district_code"],
                      u["contact_officer"], u["contact_phone"], u["resources"]) for i, u in enumerate(city.units, 1)))
-        _copy_rows(cur, "registration.co_building_pairs", ("id", "unit_registration_id", "unit_id", "community_code", "year"),
+        copy_rows(cur, "registration.co_building_pairs", ("id", "unit_registration_id", "unit_id", "community_code", "year"),
                    ((base_ureg + i, base_ureg + i, base_unit + u["id"], u["community_code"], year) for i, u in enumerate(city.units, 1)))
-        _copy_rows(cur, "registration.red_accounts", ("account_no", "holder_kind", "holder_id", "community_code"),
+        copy_rows(cur, "registration.red_accounts", ("account_no", "holder_kind", "holder_id", "community_code"),
                    ((domain.red_account_no("unit", base_unit + u["id"]), "unit", base_unit + u["id"], u["community_code"]) for u in city.units))
         for i, u in enumerate(city.units, 1):
             scope = domain.scope_of_community(u["community_code"])
@@ -207,7 +203,7 @@ def load(engine, city, year=None, progress=None, with_tree=True):
                 "unit_registration_id": base_ureg + i, "co_building_pair_id": base_ureg + i, "unit_id": uid,
                 "unit_name": u["name"], "unit_type": u["type"], "year": year, "resources": u["resources"]}))
         step("units")
-        _copy_rows(cur, "registration.members",
+        copy_rows(cur, "registration.members",
                    ("id", "id_number", "name", "gender", "birth_date", "party_join_date", "education", "unit_id", "position", "phone", "home_address"),
                    ((base_member + m["id"], m["id_number"], m["name"], m["gender"], m["birth_date"], m["party_join_date"],
                      m["education"], base_unit + m["unit_id"], m["position"], m["phone"], m["home_address"]) for m in city.members))
@@ -241,13 +237,13 @@ def load(engine, city, year=None, progress=None, with_tree=True):
                 events.append(envelope("member_registration_accepted", scope, {
                     "registration_id": base_reg + i, "certificate_no": cert, "member_id": mid, "unit_id": uid,
                     "year": year, "red_account_no": account, "accepted_by": "社区工作人员"}))
-        _copy_rows(cur, "registration.member_registrations",
+        copy_rows(cur, "registration.member_registrations",
                    ("id", "certificate_no", "member_id", "year", "status", "late", "source", "community_code", "street_code",
                     "district_code", "community_choice", "unit_id", "name", "gender", "birth_date", "education",
                     "party_join_date", "position", "phone", "home_address", "skills", "other_skill", "service_intentions",
                     "reported_at", "unit_decision", "unit_officer", "unit_opinion_date", "accepted_by", "accepted_by_phone",
                     "accepted_at", "red_account_no"), reg_rows)
-        _copy_rows(cur, "registration.red_accounts", ("account_no", "holder_kind", "holder_id", "community_code"), accounts)
+        copy_rows(cur, "registration.red_accounts", ("account_no", "holder_kind", "holder_id", "community_code"), accounts)
         cur.execute("""INSERT INTO registration.certificate_counters (community_code, year, last_seq)
                        SELECT * FROM unnest(%s::text[], %s::int[], %s::int[])
                        ON CONFLICT (community_code, year) DO UPDATE

@@ -21,6 +21,7 @@ from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, 
 from contracts.rules import field_errors
 from toolkit.config import now
 from toolkit.events import envelope
+from toolkit.bulk import copy_rows
 from toolkit.outbox import copy_events, jsonable
 
 from . import domain
@@ -172,26 +173,6 @@ def validate_rows(rows, unit_id, known_communities, progress=None):
     return good, errors
 
 
-def _copy(cursor, table, columns, rows):
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_copy_value(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
-
-
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (list, tuple)):
-        inner = ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
-        value = "{" + inner + "}"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 MEMBER_COLUMNS = ("id_number", "name", "gender", "birth_date", "party_join_date", "education", "unit_id",
                   "position", "phone", "home_address")
 REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "community_code",
@@ -211,7 +192,7 @@ def write_rows(conn, job, good, submitted_by):
     raw = conn.connection.dbapi_connection
     cur = raw.cursor()
     cur.execute("CREATE TEMP TABLE import_members (LIKE %s.members INCLUDING DEFAULTS) ON COMMIT DROP" % schema)
-    _copy(cur, "import_members", MEMBER_COLUMNS,
+    copy_rows(cur, "import_members", MEMBER_COLUMNS,
           ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good))
     cur.execute(f"""
         INSERT INTO {schema}.members ({', '.join(MEMBER_COLUMNS)})
@@ -251,7 +232,7 @@ def write_rows(conn, job, good, submitted_by):
                 "unit_id": r["unit_id"], "year": year, "late": late,
                 "community_choice": r["community_choice"], "skills": r["skills"],
                 "service_intentions": r["service_intentions"], "source": source})))
-    _copy(cur, f"{schema}.member_registrations", REG_COLUMNS, regs)
+    copy_rows(cur, f"{schema}.member_registrations", REG_COLUMNS, regs)
     cur.execute(f"SELECT certificate_no, id FROM {schema}.member_registrations WHERE source = %s", (source,))
     reg_ids = dict(cur.fetchall())
     for event in events:

@@ -5,11 +5,11 @@ contracts.errors types, which the gateway maps to HTTP in one table.
 """
 import logging
 
-from nameko.rpc import rpc
+
 from nameko.timer import timer
 from nameko.web.handlers import http
 
-import toolkit.errors  # noqa: F401  (typed remote errors)
+from toolkit.errors import rpc
 from contracts import registration as c
 from toolkit.db import Database
 from toolkit.metrics import Metrics

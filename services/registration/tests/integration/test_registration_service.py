@@ -1,0 +1,209 @@
+"""The registration service in a real nameko container, against the real RabbitMQ and PostgreSQL."""
+import base64
+import csv
+import io
+import itertools
+import time
+from datetime import timedelta
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import text
+
+from contracts import errors
+from registration.city import generate, import_file_rows, sample_report
+from registration.service import RegistrationService
+from toolkit.config import today
+
+pytestmark = pytest.mark.integration
+seeds = itertools.count(1000)
+
+
+@pytest.fixture(scope="module")
+def rpc(city, database_url, amqp):
+    from nameko.runners import ServiceRunner
+    config = {"AMQP_URI": amqp, "DATABASE_URL": database_url, "WEB_SERVER_ADDRESS": "127.0.0.1:18101"}
+    runner = ServiceRunner(config)
+    runner.add_service(RegistrationService)
+    runner.start()
+    with ClusterRpcProxy(config, timeout=30) as proxy:
+        yield proxy.registration
+    runner.stop()
+
+
+@pytest.fixture(scope="module")
+def place(city):
+    unit = city.units[0]
+    return {"community": unit["community_code"], "unit": unit["id"], "other_unit": city.units[1]["id"],
+            "other_community": city.communities[-1]["code"]}
+
+
+def count(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+def reported(rpc, place, **overrides):
+    return rpc.report_member(dict(sample_report(place["community"], place["unit"], seed=next(seeds)), **overrides))
+
+
+def approved_and_accepted(rpc, place, data=None):
+    data = data or sample_report(place["community"], place["unit"], seed=next(seeds))
+    reg = rpc.report_member(data)
+    rpc.give_unit_opinion(place["unit"], reg["registration_id"], {"decision": "approve", "officer": "王书记"})
+    receipt = rpc.accept_registration(place["community"], reg["registration_id"], {"officer": "李娜", "officer_phone": "0371-68901234"})
+    return reg, receipt
+
+
+def test_report_approve_accept_gives_receipt_and_red_account(rpc, place, migrated):
+    reg, receipt = approved_and_accepted(rpc, place)
+    assert reg["status"] == "submitted" and reg["certificate_no"].startswith(f"{today().year}-{place['community']}-")
+    assert receipt["form"] == "B.2" and receipt["number"] == reg["certificate_no"]
+    assert "到我社区报到，并申报政策宣讲、法律援助等志愿服务项目" in receipt["text"]
+    assert receipt["red_account_no"] == f"RA-M-{reg['member_id']:08d}"
+    assert count(migrated, "select count(*) from registration.red_accounts where holder_kind='member' and holder_id=:m",
+                 m=reg["member_id"]) == 1
+    types = [r[0] for r in migrated.connect().execute(text(
+        "select event_type from registration.outbox where payload->>'registration_id' = :r order by id"),
+        {"r": str(reg["registration_id"])})]
+    assert types == ["member_reported", "unit_opinion_given", "member_registration_accepted"]
+    verified = rpc.verify_certificate(reg["certificate_no"])
+    assert verified["valid"] and verified["status"] == "accepted" and "*" in verified["member_name"]
+
+
+def test_one_active_report_per_member_and_year(rpc, place):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    rpc.report_member(data)
+    with pytest.raises(errors.Conflict) as exc:
+        rpc.report_member(dict(data, community_code=place["other_community"]))
+    assert exc.value.code == "already_reported" and "§4.2" in exc.value.message
+
+
+def test_a_rejected_report_can_be_made_again(rpc, place):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    first = rpc.report_member(data)
+    rpc.give_unit_opinion(place["unit"], first["registration_id"], {"decision": "reject", "officer": "王书记", "comment": "信息有误"})
+    with pytest.raises(errors.InvalidState):
+        rpc.accept_registration(place["community"], first["registration_id"], {"officer": "李娜", "officer_phone": "13812345678"})
+    again = rpc.report_member(data)
+    assert again["registration_id"] != first["registration_id"]
+
+
+def test_steps_out_of_order_are_refused_and_change_nothing(rpc, place, migrated):
+    reg = reported(rpc, place)
+    before = count(migrated, "select count(*) from registration.outbox")
+    with pytest.raises(errors.InvalidState) as exc:
+        rpc.accept_registration(place["community"], reg["registration_id"], {"officer": "李娜", "officer_phone": "13812345678"})
+    assert exc.value.code == "awaiting_unit_opinion"
+    with pytest.raises(errors.NotFound):  # another unit cannot give an opinion on it
+        rpc.give_unit_opinion(place["other_unit"], reg["registration_id"], {"decision": "approve", "officer": "王书记"})
+    with pytest.raises(errors.NotFound):  # nor can another community see it
+        rpc.get_certificate(reg["registration_id"], {"community_code": place["other_community"]})
+    assert count(migrated, "select count(*) from registration.outbox") == before
+    assert count(migrated, "select status from registration.member_registrations where id=:i", i=reg["registration_id"]) == "submitted"
+
+
+def test_bad_input_is_refused_at_the_boundary_with_nothing_written(rpc, place, migrated):
+    before = count(migrated, "select count(*) from registration.member_registrations")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        reported(rpc, place, service_intentions=["只有一个"], phone="12345")
+    fields = {f["field"]: f for f in exc.value.fields}
+    assert fields["service_intentions"]["rule"] == "§3.1.2" and fields["phone"]["code"] == "bad_phone"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        reported(rpc, place, community_code="410106999999")
+    assert exc.value.fields[0]["code"] == "unknown_community"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        reported(rpc, place, unit_id=999999)
+    assert exc.value.fields[0]["field"] == "unit_id"
+    assert count(migrated, "select count(*) from registration.member_registrations") == before
+
+
+def test_transfer_keeps_the_old_report_read_only_and_lists_overdue(rpc, place):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    reg, _ = approved_and_accepted(rpc, place, data)
+    long_ago = (today() - timedelta(days=45)).isoformat()
+    t = rpc.record_transfer(place["community"], reg["registration_id"], {
+        "reason": "community_changed", "new_community_code": place["other_community"],
+        "notified_on": long_ago, "recorded_by": "李娜"})
+    assert t["deadline"] < today()
+    with pytest.raises(errors.ReadOnly):
+        rpc.accept_registration(place["community"], reg["registration_id"], {"officer": "李娜", "officer_phone": "13812345678"})
+    assert t["transfer_id"] in [x["id"] for x in rpc.list_transfers("community", place["community"], True)]
+    assert t["transfer_id"] in [x["id"] for x in rpc.list_transfers("district", place["community"][:6], True)]
+    # reporting to the new community fulfils the transfer: it is overdue no more
+    rpc.report_member(dict(data, community_code=place["other_community"]))
+    assert t["transfer_id"] not in [x["id"] for x in rpc.list_transfers("community", place["community"], True)]
+    assert rpc.get_certificate(reg["registration_id"], {"community_code": place["community"]})["status"] == "transferred"
+
+
+def test_units_report_once_a_year_and_invitations_know_who_came(rpc, place, city):
+    from registration.city import credit_code
+    import random
+    code = credit_code(random.Random(99), "410106", "private_enterprise")
+    street = place["community"][:9]
+    inv = rpc.send_invitation({"street_code": street, "unit_name": "郑州某某科技有限公司", "credit_code": code,
+                               "letter": "诚邀贵单位党组织到所在社区报到，结成党建联建对子。", "sent_by": "街道党工委"})
+    assert not [i for i in rpc.list_invitations(street, today().year) if i["id"] == inv["invitation_id"]][0]["came"]
+    request = {"community_code": place["community"], "contact_officer": "赵敏", "contact_phone": "13912345678",
+               "resources": ["会议室"], "unit": {"name": "郑州某某科技有限公司", "credit_code": code,
+                                                "type": "private_enterprise", "party_org_name": "中共郑州某某科技有限公司支部",
+                                                "address": "郑州市上街区工业路88号"}}
+    done = rpc.register_unit(request)
+    assert done["co_building_pair_id"] and done["red_account_no"].startswith("RA-U-")
+    with pytest.raises(errors.Conflict):
+        rpc.register_unit(request)
+    assert [i for i in rpc.list_invitations(street, today().year) if i["id"] == inv["invitation_id"]][0]["came"]
+
+
+def test_the_community_database_counts_and_rolls_up(rpc, place, city):
+    year = today().year
+    community = rpc.community_database("community", place["community"], year)
+    street = rpc.community_database("street", place["community"][:9], year)
+    city_level = rpc.community_database("city", None, year)
+    assert community["units"]["total"] >= 1
+    assert community["members"]["reported"] <= street["members"]["reported"] <= city_level["members"]["reported"]
+    assert sum(community["units"]["by_type"].values()) == community["units"]["total"]
+    unit_members = [m for m in city.members if m["unit_id"] == place["unit"] and not m["status"]]
+    unreported = {m["id"] for m in rpc.unreported_members(place["unit"], year)}
+    assert {m["id"] for m in unit_members} <= unreported
+
+
+def _import(rpc, place, rows, name="members.csv"):
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    job = rpc.start_import({"unit_id": place["unit"], "filename": name, "submitted_by": "王书记",
+                            "content_b64": base64.b64encode(buf.getvalue().encode()).decode()})
+    for _ in range(200):
+        status = rpc.import_status(job["job_id"], place["unit"])
+        if status["status"] in ("succeeded", "failed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"import job stuck: {status}")
+
+
+def test_an_import_with_one_bad_row_writes_nothing(rpc, place, migrated):
+    gen = generate(districts=("410106",), streets=1, communities=1, units=1, members=30, seed=501)
+    rows = list(import_file_rows(gen))
+    for r in rows[1:]:
+        r[list(rows[0]).index("报到社区代码")] = place["community"]
+    rows[17][list(rows[0]).index("学历")] = "大专"  # the list says 大学专科
+    before = count(migrated, "select count(*) from registration.members")
+    status = _import(rpc, place, rows)
+    assert status["status"] == "failed" and status["error_count"] == 1
+    assert status["errors"][0]["row"] == 18 and status["errors"][0]["column"] == "学历"
+    assert count(migrated, "select count(*) from registration.members") == before
+
+
+def test_a_good_import_writes_every_row_with_its_events(rpc, place, migrated):
+    gen = generate(districts=("410106",), streets=1, communities=1, units=1, members=40, seed=502)
+    rows = list(import_file_rows(gen))
+    for r in rows[1:]:
+        r[list(rows[0]).index("报到社区代码")] = place["community"]
+    status = _import(rpc, place, rows)
+    assert status["status"] == "succeeded" and status["total_rows"] == 40 and status["percent"] == 100
+    source = f"import:{status['id']}"
+    assert count(migrated, "select count(*) from registration.member_registrations where source=:s", s=source) == 40
+    assert count(migrated, "select count(*) from registration.outbox where event_type='member_reported' "
+                           "and payload->>'source' = :s", s=source) == 40
+    again = _import(rpc, place, rows)  # the same members cannot report twice in a year
+    assert again["status"] == "failed" and again["errors"][0]["code"] == "already_reported"

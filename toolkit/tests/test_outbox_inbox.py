@@ -1,0 +1,103 @@
+"""The outbox relay and the inbox against the real PostgreSQL and RabbitMQ."""
+import uuid
+
+import pytest
+from kombu import Connection
+from sqlalchemy import MetaData, text
+
+from toolkit.db import Store
+from toolkit.inbox import first_time
+from toolkit.listen import queue_for
+from toolkit.tables import inbox_table, outbox_table
+
+pytestmark = pytest.mark.integration
+SERVICE = "toolkit_probe"  # a schema and exchange of its own, so no service is disturbed
+
+
+@pytest.fixture
+def store(database_url, amqp):
+    metadata = MetaData(schema=SERVICE)
+    outbox_table(metadata)
+    inbox_table(metadata)
+    s = Store(SERVICE, metadata, url=database_url, amqp=amqp)
+    with s.engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SERVICE} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SERVICE}"))
+    metadata.create_all(s.engine)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def consumer(amqp):
+    """A plain kombu consumer on the probe's exchange, bound before anything is published."""
+    with Connection(amqp) as conn:
+        queue = queue_for(SERVICE)(conn.channel())
+        queue.declare()
+        received = []
+
+        def drain(expected, timeout=10):
+            def on(body, message):
+                received.append(body)
+                message.ack()
+            with conn.Consumer(queue, callbacks=[on], accept=["json"]):
+                while len(received) < expected:
+                    conn.drain_events(timeout=timeout)
+            return received
+        yield drain
+
+
+def emit(store, n, fail=False):
+    with store.unit_of_work() as uow:
+        for i in range(n):
+            uow.emit("probe_happened", {"district_code": "410106", "street_code": None, "community_code": None}, n=i)
+        if fail:
+            raise RuntimeError("the business transaction failed")
+
+
+def test_events_of_a_committed_transaction_reach_a_plain_consumer(store, consumer):
+    emit(store, 1200)  # more than two relay batches
+    relay = store.relay_loop.relay
+    assert relay.drain() == 1200
+    got = consumer(1200)
+    assert sorted(e["n"] for e in got) == list(range(1200))
+    first = got[0]
+    assert first["event_type"] == "probe_happened" and first["occurred_at"].endswith("+08:00")
+    assert relay.pending() == 0
+
+
+def test_a_rolled_back_transaction_publishes_nothing(store):
+    with pytest.raises(RuntimeError):
+        emit(store, 3, fail=True)
+    assert store.relay_loop.relay.pending() == 0
+
+
+def test_a_broker_outage_delays_events_and_loses_none(store, consumer, database_url, amqp):
+    emit(store, 50)
+    cut_off = Store(SERVICE, store.metadata, url=database_url, amqp="amqp://guest:guest@127.0.0.1:1//")
+    with pytest.raises(Exception):
+        cut_off.relay_loop.relay.publish_pending()
+    cut_off.dispose()
+    assert store.relay_loop.relay.pending() == 50  # nothing marked sent while unpublished
+    assert store.relay_loop.relay.drain() == 50
+    assert len(consumer(50)) == 50
+
+
+def test_the_inbox_handles_an_event_once(store):
+    inbox = store.metadata.tables[f"{SERVICE}.inbox"]
+    event = {"event_id": str(uuid.uuid4()), "event_type": "probe_happened"}
+    with store.unit_of_work() as uow:
+        assert first_time(uow.session, inbox, event)
+    with store.unit_of_work() as uow:
+        assert not first_time(uow.session, inbox, event)  # redelivered: skip
+
+
+def test_an_inbox_record_rolls_back_with_its_effect(store):
+    inbox = store.metadata.tables[f"{SERVICE}.inbox"]
+    event = {"event_id": str(uuid.uuid4()), "event_type": "probe_happened"}
+    with pytest.raises(RuntimeError):
+        with store.unit_of_work() as uow:
+            assert first_time(uow.session, inbox, event)
+            raise RuntimeError("the effect failed")
+    with store.unit_of_work() as uow:
+        assert first_time(uow.session, inbox, event)  # so the redelivery does the work
