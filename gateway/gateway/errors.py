@@ -2,7 +2,9 @@
 English code for programs and the request id; never a stack trace."""
 import logging
 
-from nameko.exceptions import RemoteError
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
 from contracts import errors
@@ -17,6 +19,9 @@ STATUS = {
     errors.ReadOnly: 409,
     errors.InvalidState: 422,
 }
+
+# the broker or a service is away: the request did not happen (or its answer was lost); retry
+UNAVAILABLE = (AmqpConnectionError, OperationalError, OSError, RpcTimeout, UnknownService)
 
 HTTP_CODES = {  # werkzeug's own refusals (routing, body size), in the same shape
     400: ("bad_request", "请求格式不正确"),
@@ -37,6 +42,10 @@ def error_response(exc, request_id):
     if isinstance(exc, HTTPException) and exc.code in HTTP_CODES:
         code, message = HTTP_CODES[exc.code]
         return exc.code, {"error": {"code": code, "message": message}, "request_id": request_id}
+    if isinstance(exc, UNAVAILABLE):
+        log.warning("request %s: a service or the broker is unavailable: %r", request_id, exc)
+        return 503, {"error": {"code": "service_unavailable", "message": "服务暂时不可用，请稍后重试"},
+                     "request_id": request_id}
     if isinstance(exc, RemoteError):
         log.error("request %s: remote error %s", request_id, exc)
     else:

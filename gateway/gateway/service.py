@@ -11,6 +11,8 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+import eventlet
+from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
@@ -19,6 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
+from toolkit.config import env
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
@@ -28,6 +31,7 @@ from .routes import ROUTES
 
 log = logging.getLogger(__name__)
 
+RPC_TIMEOUT = float(env("GATEWAY_RPC_TIMEOUT", "15"))
 MAX_JSON_BYTES = 256 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES = {".csv", ".xlsx"}
@@ -62,12 +66,31 @@ class RequestId(DependencyProvider):
         return request_id
 
 
+class Timed:
+    """A service proxy whose calls give up after RPC_TIMEOUT seconds (nameko's in-service proxy
+    would wait forever for a service that is down). The request message expires with the same
+    timeout, so a call the client was told failed is not carried out later."""
+
+    def __init__(self, proxy):
+        self.proxy = proxy
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            reply = getattr(self.proxy, method).call_async(*args, **kwargs)
+            try:
+                with eventlet.Timeout(RPC_TIMEOUT):
+                    return reply.result()
+            except eventlet.Timeout:
+                raise RpcTimeout(f"{self.proxy.service_name}.{method}") from None
+        return call
+
+
 class Call:
     """What a route handler sees: validated body and query, and the services."""
 
     def __init__(self, service, request, route):
         self.request = request
-        self.registration = service.registration
+        self.registration = Timed(service.registration)
         self.query = load(route.query, request.args.to_dict()) if route.query else {}
         self.body = _json_body(request, route.body) if route.body else None
         self.upload = _upload(request, self.query) if route.upload else None
@@ -107,7 +130,7 @@ def _upload(request, query):
 class GatewayService:
     name = "gateway"
 
-    registration = RpcProxy("registration")
+    registration = RpcProxy("registration", expiration=RPC_TIMEOUT)
     request_id = RequestId()
     metrics = Metrics()
 

@@ -9,6 +9,8 @@ from nameko.exceptions import get_module_path, registry
 
 from contracts import errors
 
+from . import nameko_fixes  # noqa: F401  (every service and the gateway import this module)
+
 
 def register_remote_errors():
     for exc_type in errors.ALL:

@@ -1,0 +1,596 @@
+"""Member registration through the gateway against a bare nameko @http route.
+
+    .venv/bin/python bench/gateway_bench.py                  # bare + gateway, 20 clients, 20 s each
+    .venv/bin/python bench/gateway_bench.py --seconds 10 --variants --probe
+
+Issue figure: "Member registration through the gateway at 20 concurrent clients: requests/s, p50
+and p99, against a bare nameko @http route returning a constant on the same machine. Goal: at
+least 40% of the bare rate; p99 under 150 ms."
+
+What it does, in order:
+  1. isolates itself: PostgreSQL database `bench_gw` (schema `registration` dropped, migrated and
+     loaded with a synthetic city of 80 communities and 400 units), RabbitMQ vhost `sbd_bench`
+     (recreated, so no message of an earlier, aborted run is waiting in rpc-registration), and
+     ports 18280 (gateway), 18281 (registration web), 18282 (bare), 18283+ (extra registration
+     replicas); nothing of a running demo or of the tests is touched;
+  2. runs the bare service (bench/gateway_bare_service.py, `nameko run`) and loads it;
+  3. runs registration and gateway as real `nameko run` processes and loads
+     POST /api/v1/communities/{code}/member-registrations with a unique member per request;
+  4. optionally (--variants) the same with more registration workers, and with 2 registration
+     processes; optionally (--probe) single-client timings that split a registration into
+     HTTP + gateway, RPC and database; optionally (--profile) py-spy during a gateway run.
+
+The load generator is this process: plain threads (no eventlet), one requests.Session per client
+(keep-alive), a warm-up, then a fixed window (--seconds) or a fixed count (--requests). Every
+service process is stopped in `finally`, whatever happens.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+GATEWAY_PORT, REGISTRATION_PORT, BARE_PORT = 18280, 18281, 18282
+EXTRA_REGISTRATION_PORT = 18283  # second, third... registration replica (each needs a web port)
+DB_NAME = "bench_gw"
+ADMIN_DSN = "postgresql://root@127.0.0.1:5432/root"
+DB_URL = f"postgresql+psycopg2://root@127.0.0.1:5432/{DB_NAME}"
+VHOST = "sbd_bench"
+AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+LOG_DIR = Path(os.environ.get("GATEWAY_BENCH_LOGS", "/tmp/gateway_bench"))
+
+GOAL_RATIO = 0.40
+GOAL_P99_MS = 150.0
+
+
+# --- environment: database, broker, processes --------------------------------------------------
+
+def say(text):
+    print(text, flush=True)
+
+
+def service_env(**extra):
+    """Environment of every service process: the bench's own database, vhost and addresses.
+    Both DATABASE_URL and REGISTRATION_DATABASE_URL are set, because the second wins when present
+    and an inherited one would otherwise point the service at someone else's database."""
+    env = dict(os.environ)
+    env.update(AMQP_URI=AMQP_URI, DATABASE_URL=DB_URL, REGISTRATION_DATABASE_URL=DB_URL,
+               GATEWAY_ADDRESS=f"{HOST}:{GATEWAY_PORT}", REGISTRATION_WEB_ADDRESS=f"{HOST}:{REGISTRATION_PORT}",
+               PYTHONWARNINGS="ignore::DeprecationWarning", PYTHONUNBUFFERED="1")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def prepare_broker():
+    """A fresh vhost: a durable rpc-registration queue left by an aborted run could still hold
+    registrations, which the new service would replay into the new database."""
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", VHOST], capture_output=True)  # may not exist
+    for cmd in (["add_vhost", VHOST], ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
+        subprocess.run(["rabbitmqctl", "-q", *cmd], check=True, capture_output=True)
+
+
+def prepare_database(city_shape):
+    """Create bench_gw if missing, rebuild the registration schema and load a city. Returns the
+    community codes, the unit ids and the identity numbers already taken."""
+    import psycopg2
+    from sqlalchemy import text
+    from registration import city as citygen
+    from toolkit.db import make_engine
+
+    admin = psycopg2.connect(ADMIN_DSN)
+    admin.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+    admin.close()
+
+    engine = make_engine(DB_URL, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS registration CASCADE"))
+    subprocess.run([str(BIN / "python"), "-m", "toolkit.migrate", "services/registration"], cwd=ROOT,
+                   env=service_env(), check=True, capture_output=True)
+    counts = citygen.load(engine, citygen.generate(**city_shape))
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # COPY-loaded tables have no statistics yet
+        communities = conn.execute(text("SELECT code FROM registration.communities ORDER BY code")).scalars().all()
+        units = conn.execute(text("SELECT id FROM registration.units ORDER BY id")).scalars().all()
+        taken = set(conn.execute(text("SELECT id_number FROM registration.members")).scalars())
+    engine.dispose()
+    return counts, communities, units, taken
+
+
+def registrations_in_db(source="form"):
+    from sqlalchemy import text
+    from toolkit.db import make_engine
+    engine = make_engine(DB_URL, pool_size=1, max_overflow=0)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM registration.member_registrations WHERE source = :s"),
+                         {"s": source}).scalar()
+    engine.dispose()
+    return n
+
+
+def port_free(port):
+    with socket.socket() as s:
+        return s.connect_ex((HOST, port)) != 0
+
+
+class Proc:
+    """One `nameko run` process in a session of its own, its output in a log file."""
+
+    def __init__(self, label, args, cwd, env):
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.label = label
+        self.log_path = LOG_DIR / f"{label}.log"
+        self.log = open(self.log_path, "w")
+        self.popen = subprocess.Popen(args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def stop(self):
+        """SIGTERM (nameko stops its containers gracefully), then SIGKILL of this process's own
+        group if it does not exit in time."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(5)
+        self.log.close()
+
+
+def nameko(label, module, cwd, config, env):
+    return Proc(label, [str(BIN / "nameko"), "run", "--config", str(config), module], cwd, env)
+
+
+def wait_healthy(url, procs, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for p in procs:
+            if not p.alive():
+                raise RuntimeError(f"{p.label} exited during start; see {p.log_path}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout}s")
+
+
+def start_bare(procs):
+    p = nameko("bare", "gateway_bare_service", BENCH, ROOT / "gateway" / "config.yaml",
+               service_env(GATEWAY_ADDRESS=f"{HOST}:{BARE_PORT}"))
+    procs.append(p)
+    wait_healthy(f"http://{HOST}:{BARE_PORT}/health", [p])
+    return p
+
+
+def start_platform(procs, workers, replicas):
+    """Registration replica(s) and the gateway, as run.sh starts them (only env differs)."""
+    started = []
+    for i in range(replicas):
+        port = REGISTRATION_PORT if i == 0 else EXTRA_REGISTRATION_PORT + i - 1
+        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers)
+        p = nameko(f"registration{i + 1}", "registration.service", ROOT / "services" / "registration",
+                   "config.yaml", env)
+        procs.append(p)
+        started.append((p, port))
+    for p, port in started:
+        wait_healthy(f"http://{HOST}:{port}/health", [p])
+    gw = nameko("gateway", "gateway.service", ROOT / "gateway", "config.yaml", service_env())
+    procs.append(gw)
+    wait_healthy(f"http://{HOST}:{GATEWAY_PORT}/health", [gw] + [p for p, _ in started])
+    return gw, started
+
+
+def stop_all(procs):
+    while procs:
+        p = procs.pop()
+        try:
+            p.stop()
+        except Exception as exc:  # keep stopping the others
+            say(f"  ! could not stop {p.label} (pid {p.pid}): {exc}")
+
+
+# --- requests -------------------------------------------------------------------------------
+
+class Reports:
+    """Unique member registrations spread over the loaded communities and units. sample_report
+    draws identity numbers at random, so two seeds (or a seed and a loaded member) can meet: a
+    repeated number is skipped here, because the service would rightly answer 409."""
+
+    def __init__(self, communities, units, taken, first_seed=1_000_000):
+        from registration.city import sample_report
+        self.sample_report = sample_report
+        self.communities, self.units = communities, units
+        self.taken = set(taken)
+        self.seed = first_seed
+        self.lock = threading.Lock()
+
+    def next_report(self):
+        with self.lock:
+            while True:
+                self.seed += 1
+                rng = random.Random(self.seed)
+                code = rng.choice(self.communities)
+                report = self.sample_report(code, rng.choice(self.units), seed=self.seed)
+                if report["id_number"] not in self.taken:
+                    self.taken.add(report["id_number"])
+                    return report
+
+    def next_request(self):
+        report = self.next_report()
+        code = report.pop("community_code")  # the path names the community
+        body = json.dumps(report, ensure_ascii=False).encode()
+        return "POST", f"http://{HOST}:{GATEWAY_PORT}/api/v1/communities/{code}/member-registrations", body
+
+
+def bare_request():
+    return "GET", f"http://{HOST}:{BARE_PORT}/const", None
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+# --- the load generator -------------------------------------------------------------------
+
+@dataclass
+class Result:
+    label: str
+    seconds: float
+    latencies: list                      # seconds, requests completed inside the window
+    statuses: Counter                    # every response, warm-up included
+    expected: int
+    errors: list = field(default_factory=list)
+
+    @property
+    def n(self):
+        return len(self.latencies)
+
+    @property
+    def rate(self):
+        return self.n / self.seconds if self.seconds else 0.0
+
+    def pct_ms(self, p):
+        """Nearest-rank percentile in milliseconds."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return 1000 * ordered[max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+    @property
+    def unexpected(self):
+        return sum(n for s, n in self.statuses.items() if s != self.expected)
+
+    def line(self):
+        return (f"{self.rate:9.1f} req/s   p50 {self.pct_ms(50):7.1f} ms   p99 {self.pct_ms(99):7.1f} ms   "
+                f"(n={self.n}, mean {1000 * sum(self.latencies) / max(1, self.n):.1f} ms, "
+                f"non-{self.expected}: {self.unexpected})")
+
+
+def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300):
+    """`clients` threads, each with its own keep-alive Session, send back to back. Latency is
+    request start to full body read; a request counts if it completed inside the window
+    [end of warm-up, end of run]. With `count`, the window closes after that many requests."""
+    samples = []          # (completed_at, latency, status); list.append is atomic under the GIL
+    errors = []
+    stop = threading.Event()
+
+    def client():
+        session = requests.Session()
+        while not stop.is_set():
+            method, url, body = make_request()
+            t0 = time.perf_counter()
+            try:
+                r = session.request(method, url, data=body, headers=JSON_HEADERS if body else None, timeout=30)
+                status, text = r.status_code, r.text
+            except requests.RequestException as exc:
+                status, text = 0, repr(exc)
+            t1 = time.perf_counter()
+            samples.append((t1, t1 - t0, status))
+            if status != expected and len(errors) < 5:
+                errors.append(f"{status} {url}: {text[:300]}")
+        session.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(warmup)
+    start = time.perf_counter()
+    begun = len(samples)
+    hard_stop = start + max_seconds
+    if count:
+        while len(samples) - begun < count and time.perf_counter() < hard_stop:
+            time.sleep(0.01)
+    else:
+        time.sleep(seconds)
+    end = time.perf_counter()
+    stop.set()
+    for t in threads:
+        t.join(35)
+    window = [lat for done, lat, status in samples if start <= done <= end and status == expected]
+    return Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors)
+
+
+# --- where the time goes ----------------------------------------------------------------------
+
+METRIC = re.compile(r'^sbd_entrypoint_seconds_(sum|count)\{(.*?)\} (\S+)$')
+
+
+def entrypoint_totals(ports, entrypoint):
+    """(seconds, calls) of one entrypoint from the services' own Prometheus histograms, summed
+    over replicas: the time each worker spent, measured inside the process."""
+    total, calls = 0.0, 0
+    for port in ports:
+        for line in requests.get(f"http://{HOST}:{port}/metrics", timeout=5).text.splitlines():
+            m = METRIC.match(line)
+            if m and f'entrypoint="{entrypoint}"' in m.group(2):
+                if m.group(1) == "sum":
+                    total += float(m.group(3))
+                else:
+                    calls += int(float(m.group(3)))
+    return total, calls
+
+
+def mean_between(before, after):
+    (s0, n0), (s1, n1) = before, after
+    return 1000 * (s1 - s0) / (n1 - n0) if n1 > n0 else float("nan")
+
+
+def timed(fn, n):
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return 1000 * times[len(times) // 2], 1000 * sum(times) / len(times)
+
+
+def probe(reports, n):
+    """One client, no contention: median and mean of each layer of a registration."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    from contracts import registration as c
+    from registration import handlers
+    from registration.models import metadata
+    from toolkit.db import Store
+    from toolkit.validation import load
+
+    session = requests.Session()
+    rows = []
+
+    def http_post():
+        method, url, body = reports.next_request()
+        r = session.post(url, data=body, headers=JSON_HEADERS)
+        assert r.status_code == 201, r.text
+
+    rows.append(("GET /health on the gateway (HTTP + nameko worker, no RPC)",
+                 timed(lambda: session.get(f"http://{HOST}:{GATEWAY_PORT}/health"), n)))
+    with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as cluster:
+        rows.append(("RPC registration.list_districts (RPC round trip, 1 small query)",
+                     timed(lambda: cluster.registration.list_districts(), n)))
+        rows.append(("RPC registration.report_member (RPC + validation + DB)",
+                     timed(lambda: cluster.registration.report_member(reports.next_report()), n)))
+    rows.append(("POST member-registrations via gateway (everything)", timed(http_post, n)))
+    # the use case alone, in this process: validation, 7 statements, a savepoint and the commit
+    store = Store("registration", metadata, url=DB_URL, relay=False, pool_size=1, max_overflow=0)
+
+    def direct():
+        req = load(c.MemberReport, reports.next_report())
+        with store.unit_of_work() as uow:
+            handlers.report_member(uow, req)
+    rows.append(("handlers.report_member in-process (validation + DB, no nameko)", timed(direct, n)))
+    store.dispose()
+    return rows
+
+
+# --- profiling --------------------------------------------------------------------------------
+
+def pyspy_path():
+    return shutil.which("py-spy") or next((str(p) for p in (Path("/tmp/pyspy/bin/py-spy"),) if p.exists()), None)
+
+
+def start_profiles(targets, seconds):
+    """py-spy (if installed) records each process for the measured window, in collapsed stacks."""
+    spy = pyspy_path()
+    if not spy:
+        say("  (py-spy not found: pip install py-spy, or put it in /tmp/pyspy/bin)")
+        return []
+    out = []
+    for label, pid in targets:
+        path = LOG_DIR / f"profile-{label}.txt"
+        p = subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200", "--idle",
+                              "-f", "raw", "-o", str(path), "--nonblocking"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out.append((label, path, p))
+    return out
+
+
+def summarize_profile(path, top=12):
+    """Share of samples (wall clock, idle included) in which a frame is on the stack, for the
+    frames that matter to this question; and the leading leaf frames excluding the idle hub."""
+    stacks = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if stack:
+            stacks[stack] += int(n)
+    total = sum(stacks.values()) or 1
+    busy = {s: n for s, n in stacks.items() if not re.search(r"\b(wait|select|poll|epoll_wait|_run_hub|switch)\b \(.*(hub|poll)", s.split(";")[-1])}
+    leaves = Counter()
+    for s, n in busy.items():
+        leaves[s.split(";")[-1]] += n
+    lines = [f"    {100 * n / total:5.1f}%  {frame[:150]}" for frame, n in leaves.most_common(top)]
+    return total, lines
+
+
+# --- the run ------------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20, help="measured window per scenario")
+    ap.add_argument("--requests", type=int, default=None, help="measure a fixed count instead of a window")
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--workers", type=int, default=None, help="REGISTRATION_MAX_WORKERS of the headline run "
+                    "(default: config.yaml's default, 20)")
+    ap.add_argument("--replicas", type=int, default=1, help="registration processes of the headline run")
+    ap.add_argument("--variants", action="store_true", help="also: 50 registration workers; 2 registration processes")
+    ap.add_argument("--probe", action="store_true", help="single-client timings of each layer")
+    ap.add_argument("--probe-n", type=int, default=200)
+    ap.add_argument("--profile", action="store_true", help="py-spy the gateway and registration during an extra run")
+    ap.add_argument("--skip-bare", action="store_true")
+    args = ap.parse_args(argv)
+
+    # SIGTERM should unwind through `finally` like Ctrl-C, so the services are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    city_shape = dict(districts=("410106", "410105"), streets=5, communities=8, units=5, members=2)
+    ports = [GATEWAY_PORT, REGISTRATION_PORT, BARE_PORT] + [EXTRA_REGISTRATION_PORT + i for i in range(2)]
+    busy = [p for p in ports if not port_free(p)]
+    if busy:
+        sys.exit(f"ports in use: {busy}; is another benchmark running?")
+
+    procs = []
+    results = {}
+    window = f"{args.requests} requests" if args.requests else f"{args.seconds:g} s"
+    say(f"== gateway benchmark: {args.clients} clients, {window} per scenario after {args.warmup:g} s warm-up, "
+        f"{os.cpu_count()} CPUs; logs in {LOG_DIR} ==")
+    load_kw = dict(clients=args.clients, warmup=args.warmup, seconds=args.seconds, count=args.requests)
+
+    def gateway_scenario(label, workers, replicas, profile=False):
+        """Fresh schema and city, fresh processes, then the load; returns the Result."""
+        counts, communities, units, taken = prepare_database(city_shape)
+        reports = Reports(communities, units, taken)
+        gw, regs = start_platform(procs, workers or 20, replicas)
+        reg_ports = [port for _, port in regs]
+        # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
+        method, url, body = reports.next_request()
+        first = requests.post(url, data=body, headers=JSON_HEADERS, timeout=30)
+        if first.status_code != 201:
+            raise RuntimeError(f"first registration answered {first.status_code}: {first.text[:500]}")
+        gw0 = entrypoint_totals([GATEWAY_PORT], "api")
+        rg0 = entrypoint_totals(reg_ports, "report_member")
+        profiles = []
+        if profile:
+            # py-spy starts after the warm-up, for the measured window only
+            threading.Timer(args.warmup, lambda: profiles.extend(start_profiles(
+                [("gateway", gw.pid)] + [(p.label, p.pid) for p, _ in regs], args.seconds))).start()
+        res = run_load(label, reports.next_request, 201, **load_kw)
+        gw1 = entrypoint_totals([GATEWAY_PORT], "api")
+        rg1 = entrypoint_totals(reg_ports, "report_member")
+        res.split = (mean_between(gw0, gw1), mean_between(rg0, rg1))
+        res.city = counts
+        stored = registrations_in_db()
+        created = res.statuses.get(201, 0) + 1
+        res.stored_ok = stored == created
+        res.stored = (stored, created)
+        for _, path, p in profiles:
+            p.wait(60)
+        res.profiles = [(label_, path) for label_, path, _ in profiles]
+        res.probe = probe(reports, args.probe_n) if args.probe and not profile else None
+        stop_all(procs)
+        return res
+
+    try:
+        say(f"setting up: vhost {VHOST}, database {DB_NAME}")
+        prepare_broker()
+        if not args.skip_bare:
+            start_bare(procs)
+            results["bare"] = run_load("bare", bare_request, 200, **load_kw)
+            stop_all(procs)
+            say(f"  bare done: {results['bare'].line()}")
+        results["gateway"] = gateway_scenario("gateway", args.workers, args.replicas)
+        say(f"  gateway done: {results['gateway'].line()}")
+        if args.variants:
+            results["workers50"] = gateway_scenario("workers50", 50, 1)
+            say(f"  50 workers done: {results['workers50'].line()}")
+            results["replicas2"] = gateway_scenario("replicas2", args.workers or 20, 2)
+            say(f"  2 registration processes done: {results['replicas2'].line()}")
+        if args.profile:
+            results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True)
+    finally:
+        stop_all(procs)
+
+    return report(results, args)
+
+
+def report(results, args):
+    say("")
+    say("== results ==")
+    failed = False
+    gw = results["gateway"]
+    bare = results.get("bare")
+    if bare:
+        say(f"bare nameko @http GET /const          : {bare.line()}")
+    say(f"registration POST via gateway         : {gw.line()}")
+    say(f"  city: {gw.city['communities']} communities, {gw.city['units']} units; "
+        f"registration workers {args.workers or 20}, processes {args.replicas}")
+    say(f"  inside the processes (mean per request, from /metrics): gateway api {gw.split[0]:.1f} ms, "
+        f"registration report_member {gw.split[1]:.1f} ms")
+    for key, name in (("workers50", "REGISTRATION_MAX_WORKERS=50"), ("replicas2", "2 registration processes"),
+                      ("profiled", "under py-spy")):
+        if key in results:
+            r = results[key]
+            say(f"  variant {name:<28}: {r.line()}")
+            say(f"    inside: gateway api {r.split[0]:.1f} ms, registration report_member {r.split[1]:.1f} ms")
+    for r in results.values():
+        if r.unexpected or r.n == 0:
+            failed = True
+            say(f"!! {r.label}: {r.unexpected} responses other than {r.expected} ({dict(r.statuses)})")
+            for e in r.errors:
+                say(f"   {e}")
+        if getattr(r, "stored", None) and not r.stored_ok:
+            failed = True
+            say(f"!! {r.label}: {r.stored[0]} registrations stored, {r.stored[1]} answered 201")
+    if bare:
+        ratio = gw.rate / bare.rate if bare.rate else 0.0
+        say(f"ratio registration / bare             : {100 * ratio:.1f} %")
+        say(f"goal: registration >= {100 * GOAL_RATIO:.0f}% of bare rate     : "
+            f"{'PASS' if ratio >= GOAL_RATIO else 'FAIL'} ({100 * ratio:.1f} %)")
+    p99 = gw.pct_ms(99)
+    say(f"goal: registration p99 < {GOAL_P99_MS:.0f} ms         : {'PASS' if p99 < GOAL_P99_MS else 'FAIL'} ({p99:.1f} ms)")
+    if gw.probe:
+        say("")
+        say(f"== one client, {args.probe_n} calls each (median / mean ms) ==")
+        for name, (med, mean) in gw.probe:
+            say(f"  {med:7.2f} / {mean:7.2f}   {name}")
+    for r in results.values():
+        for label, path in getattr(r, "profiles", []):
+            if path.exists():
+                total, lines = summarize_profile(path)
+                say("")
+                say(f"== py-spy {label}: {total} samples, leading busy leaf frames (% of all samples); {path} ==")
+                for line in lines:
+                    say(line)
+    if failed:
+        say("\nFAILED: not every request got the expected status (see above)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

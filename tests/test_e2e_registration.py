@@ -1,0 +1,207 @@
+"""Reporting (报到) end to end: HTTP through the gateway to the registration service and
+PostgreSQL, every fact heard by a plain AMQP consumer outside the services."""
+import itertools
+import random
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+
+from registration.city import credit_code, sample_report
+
+pytestmark = pytest.mark.e2e
+seeds = itertools.count(50_000)
+
+
+def count(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+def member_body(community, unit, **change):
+    body = sample_report(community, unit, seed=next(seeds))
+    body.pop("community_code")
+    body.update(change)
+    return body
+
+
+def test_a_unit_and_a_member_report_and_every_event_is_heard(platform, city, listener):
+    community = city.communities[0]["code"]
+    code = credit_code(random.Random(7), community[:6], "public_institution")
+    unit = platform.post(f"/communities/{community}/unit-registrations", {
+        "unit": {"name": "上街区第二人民医院", "credit_code": code, "type": "public_institution",
+                 "party_org_name": "中共上街区第二人民医院支部委员会", "address": "郑州市上街区中心路100号"},
+        "contact_officer": "周华", "contact_phone": "0371-68112233", "resources": ["义诊", "健康讲座"]})
+    assert unit.status_code == 201, unit.text
+    unit_id = unit.json()["unit_id"]
+    assert unit.headers["X-Request-Id"]
+
+    reg = platform.post(f"/communities/{community}/member-registrations", member_body(community, unit_id))
+    assert reg.status_code == 201, reg.text
+    reg_id, cert = reg.json()["registration_id"], reg.json()["certificate_no"]
+    opinion = platform.post(f"/units/{unit_id}/member-registrations/{reg_id}/opinion",
+                            {"decision": "approve", "officer": "王书记", "comment": "同意"})
+    assert opinion.status_code == 200 and opinion.json()["status"] == "unit_approved"
+    receipt = platform.post(f"/communities/{community}/member-registrations/{reg_id}/acceptance",
+                            {"officer": "李娜", "officer_phone": "0371-68901234"})
+    assert receipt.status_code == 200 and receipt.json()["form"] == "B.2"
+    assert platform.get(f"/communities/{community}/member-registrations/{reg_id}/receipt").json() == receipt.json()
+    assert platform.get(f"/certificates/{cert}").json()["valid"] is True
+
+    wanted = {("unit_registered", unit_id), ("red_account_opened", unit_id), ("member_reported", reg_id),
+              ("unit_opinion_given", reg_id), ("member_registration_accepted", reg_id)}
+
+    def key(e):
+        return e["event_type"], e.get("registration_id") or e.get("unit_id") or e.get("holder_id")
+
+    def seen(events):
+        return wanted <= {key(e) for e in events} and any(
+            e["event_type"] == "red_account_opened" and e["holder_kind"] == "member" for e in events)
+
+    events = listener.collect(seen)
+    assert seen(events), sorted({key(e) for e in events})
+    for e in events:
+        assert e["district_code"] == community[:6] and e["occurred_at"].endswith("+08:00") and e["event_id"]
+
+
+BAD_FIELDS = {  # field: (bad value, expected code)
+    "name": ("张", "length"),
+    "gender": ("男", "bad_gender"),
+    "birth_date": ("1985-13-01", "type"),
+    "id_number": ("410106198505120010", "bad_id_number"),
+    "education": ("大专", "bad_education"),
+    "party_join_date": ("2999-01-01", "join_date_in_future"),
+    "unit_id": (-1, "bad_unit"),
+    "position": ("", "length"),
+    "phone": ("1234567", "bad_phone"),
+    "home_address": ("郑州", "length"),
+    "skills": (["书法"], "bad_skill"),
+    "other_skill": ("茶艺", "other_skill_unticked"),
+    "service_intentions": (["助老"], "too_few_intentions"),
+    "community_choice": ("home", "bad_choice"),
+}
+
+
+def test_every_bad_field_is_refused_with_its_rule_and_nothing_written(platform, city, migrated):
+    community, unit = city.communities[0]["code"], city.units[0]["id"]
+    tables = ("members", "member_registrations", "outbox", "certificate_counters")
+    before = {t: count(migrated, f"select count(*) from registration.{t}") for t in tables}
+    before["seq"] = count(migrated, "select coalesce(sum(last_seq), 0) from registration.certificate_counters")
+    for field, (value, code) in BAD_FIELDS.items():
+        r = platform.post(f"/communities/{community}/member-registrations", member_body(community, unit, **{field: value}))
+        assert r.status_code == 400, (field, r.text)
+        problems = r.json()["error"]["fields"]
+        assert any(p["field"].split(".")[0] == field and p["code"] == code for p in problems), (field, problems)
+        assert all(p["message"] for p in problems) and r.json()["request_id"]
+    missing = member_body(community, unit)
+    del missing["service_intentions"]
+    r = platform.post(f"/communities/{community}/member-registrations", missing)
+    assert r.status_code == 400 and r.json()["error"]["fields"][0]["code"] == "required"
+    # rules that need the database are refused the same way
+    r = platform.post("/communities/410106999999/member-registrations", member_body("410106999999", unit))
+    assert r.status_code == 400 and r.json()["error"]["fields"][0]["code"] == "unknown_community"
+    r = platform.post(f"/communities/{community}/member-registrations", member_body(community, 99_999_999))
+    assert r.status_code == 400 and r.json()["error"]["fields"][0]["field"] == "unit_id"
+    after = {t: count(migrated, f"select count(*) from registration.{t}") for t in tables}
+    after["seq"] = count(migrated, "select coalesce(sum(last_seq), 0) from registration.certificate_counters")
+    assert after == before
+
+
+def test_http_refusals_share_one_shape(platform, city):
+    community = city.communities[0]["code"]
+    cases = [
+        (platform.get("/no-such-thing"), 404, "not_found"),
+        (platform.get("/districts/410106/streets", params={"x": 1}), 200, None),
+        (platform.get(f"/communities/{community}/member-registrations", params={"limit": 1000}), 400, "validation_failed"),
+        (platform.post(f"/communities/{community}/member-registrations", data="{not json",
+                       headers={"Content-Type": "application/json"}), 400, "validation_failed"),
+        (platform.post(f"/communities/{community}/member-registrations", data="x" * 300_000), 413, "payload_too_large"),
+        (platform.get(f"/communities/{community}/member-registrations/999999999"), 404, "not_found"),
+        (platform.get("/certificates/2026-410106001001-000001-0"), None, None),
+        (platform.get("/certificates/not-a-number"), 400, "validation_failed"),
+    ]
+    for response, status, code in cases:
+        if status is None:
+            assert response.status_code in (200, 404)
+            continue
+        assert response.status_code == status, response.text
+        if code:
+            assert response.json()["error"]["code"] == code and response.json()["request_id"]
+
+
+def test_the_openapi_document_is_served(platform):
+    import requests
+    spec = requests.get(f"http://127.0.0.1:{platform.base.split(':')[2].split('/')[0]}/openapi.json", timeout=10).json()
+    assert spec["openapi"].startswith("3.") and "/api/v1/communities/{community_code}/member-registrations" in spec["paths"]
+
+
+def _registrations_since(engine, first_id):
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(text(
+            "select id from registration.member_registrations where id > :i"), {"i": first_id})}
+
+
+@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs rabbitmqctl to stop and start the broker")
+def test_a_broker_restart_while_registrations_are_written_loses_no_event(platform, city, migrated, listener):
+    community, unit = city.communities[1]["code"], city.units[1]["id"]
+    first_id = count(migrated, "select coalesce(max(id), 0) from registration.member_registrations")
+    stop = threading.Event()
+    answers = []
+
+    def writer():
+        while not stop.is_set():
+            try:
+                answers.append(platform.post(f"/communities/{community}/member-registrations",
+                                             member_body(community, unit)).status_code)
+            except Exception:
+                answers.append("refused")
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    time.sleep(1.5)
+    subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, timeout=60)
+    time.sleep(2)
+    subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, timeout=120)
+    time.sleep(4)
+    stop.set()
+    thread.join(60)
+    committed = _registrations_since(migrated, first_id)
+    assert answers.count(201) >= 5 and committed
+
+    def all_heard(events):
+        return committed <= {e["registration_id"] for e in events if e["event_type"] == "member_reported"}
+
+    events = listener.collect(all_heard, timeout=60)
+    heard = {e["registration_id"] for e in events if e["event_type"] == "member_reported"}
+    assert committed - heard == set(), f"lost {len(committed - heard)} of {len(committed)}"
+    assert count(migrated, "select count(*) from registration.outbox where sent_at is null "
+                           "and event_type='member_reported'") == 0
+
+
+def test_killing_the_service_between_commit_and_publish_loses_no_event(platform, city, migrated, listener):
+    community, unit = city.communities[2]["code"], city.units[2]["id"]
+    platform.registration.kill()
+    # a replica with its relay off commits and never publishes: the window between a commit
+    # and its publish, held open so the kill lands in it every time
+    platform.start_registration(OUTBOX_RELAY="off")
+    try:
+        ids = []
+        for _ in range(10):
+            r = platform.post(f"/communities/{community}/member-registrations", member_body(community, unit))
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["registration_id"])
+        unsent = count(migrated, "select count(*) from registration.outbox where sent_at is null "
+                                 "and (payload->>'registration_id')::bigint = any(:ids)", ids=ids)
+        assert unsent == 10
+    finally:
+        platform.registration.kill()
+    platform.start_registration()  # an ordinary replica: its relay finds what was left
+
+    def all_heard(events):
+        return set(ids) <= {e["registration_id"] for e in events if e["event_type"] == "member_reported"}
+
+    assert all_heard(listener.collect(all_heard, timeout=30))
