@@ -257,6 +257,69 @@ def bare_request():
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
+# --- CPU accounting -------------------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid):
+    """utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _pids_named(comm):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == comm:
+                        out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+class CpuMeter:
+    """CPU used during the measured window, per process of ours and for PostgreSQL and RabbitMQ
+    (all their processes: with 2 cores, whoever else is busy is part of the answer)."""
+
+    def __init__(self, procs):
+        self.groups = {p.label: [p.pid] for p in procs}
+        self.groups["load generator"] = [os.getpid()]
+
+    def snap(self):
+        # backends come and go with the pool, so the PostgreSQL processes are looked up each time
+        groups = dict(self.groups, postgres=_pids_named("postgres"), rabbitmq=_pids_named("beam.smp"))
+        with open("/proc/stat") as f:
+            cpu = [int(x) for x in f.readline().split()[1:]]
+        idle = cpu[3] + cpu[4]
+        return time.perf_counter(), {k: {pid: _ticks(pid) for pid in pids} for k, pids in groups.items()}, sum(cpu), idle
+
+    @staticmethod
+    def diff(a, b):
+        """% of one core per group, and the machine's busy share of all its cores."""
+        (t0, g0, all0, idle0), (t1, g1, all1, idle1) = a, b
+        wall = t1 - t0
+        use = {}
+        for k, pids in g1.items():
+            ticks = sum(v - g0.get(k, {}).get(pid, 0) for pid, v in pids.items())
+            use[k] = 100 * ticks / CLK_TCK / wall
+        busy = 100 * (1 - (idle1 - idle0) / max(1, all1 - all0))
+        return use, busy
+
+
+def cpu_line(cpu):
+    use, busy = cpu
+    parts = ", ".join(f"{k} {v:.0f}%" for k, v in sorted(use.items(), key=lambda kv: -kv[1]))
+    return f"CPU (% of one core): {parts}; machine {busy:.0f}% busy of {os.cpu_count()} cores"
+
+
 # --- the load generator -------------------------------------------------------------------
 
 @dataclass
@@ -267,6 +330,7 @@ class Result:
     statuses: Counter                    # every response, warm-up included
     expected: int
     errors: list = field(default_factory=list)
+    cpu: tuple = None
 
     @property
     def n(self):
@@ -293,7 +357,7 @@ class Result:
                 f"non-{self.expected}: {self.unexpected})")
 
 
-def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300):
+def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300, meter=None):
     """`clients` threads, each with its own keep-alive Session, send back to back. Latency is
     request start to full body read; a request counts if it completed inside the window
     [end of warm-up, end of run]. With `count`, the window closes after that many requests."""
@@ -321,6 +385,7 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
     for t in threads:
         t.start()
     time.sleep(warmup)
+    cpu0 = meter.snap() if meter else None
     start = time.perf_counter()
     begun = len(samples)
     hard_stop = start + max_seconds
@@ -330,11 +395,13 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
     else:
         time.sleep(seconds)
     end = time.perf_counter()
+    cpu1 = meter.snap() if meter else None
     stop.set()
     for t in threads:
         t.join(35)
     window = [lat for done, lat, status in samples if start <= done <= end and status == expected]
-    return Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors)
+    cpu = CpuMeter.diff(cpu0, cpu1) if meter else None
+    return Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors, cpu)
 
 
 # --- where the time goes ----------------------------------------------------------------------
@@ -499,7 +566,7 @@ def main(argv=None):
             # py-spy starts after the warm-up, for the measured window only
             threading.Timer(args.warmup, lambda: profiles.extend(start_profiles(
                 [("gateway", gw.pid)] + [(p.label, p.pid) for p, _ in regs], args.seconds))).start()
-        res = run_load(label, reports.next_request, 201, **load_kw)
+        res = run_load(label, reports.next_request, 201, meter=CpuMeter(procs), **load_kw)
         gw1 = entrypoint_totals([GATEWAY_PORT], "api")
         rg1 = entrypoint_totals(reg_ports, "report_member")
         res.split = (mean_between(gw0, gw1), mean_between(rg0, rg1))
@@ -520,7 +587,7 @@ def main(argv=None):
         prepare_broker()
         if not args.skip_bare:
             start_bare(procs)
-            results["bare"] = run_load("bare", bare_request, 200, **load_kw)
+            results["bare"] = run_load("bare", bare_request, 200, meter=CpuMeter(procs), **load_kw)
             stop_all(procs)
             say(f"  bare done: {results['bare'].line()}")
         results["gateway"] = gateway_scenario("gateway", args.workers, args.replicas)
@@ -546,7 +613,9 @@ def report(results, args):
     bare = results.get("bare")
     if bare:
         say(f"bare nameko @http GET /const          : {bare.line()}")
+        say(f"  {cpu_line(bare.cpu)}")
     say(f"registration POST via gateway         : {gw.line()}")
+    say(f"  {cpu_line(gw.cpu)}")
     say(f"  city: {gw.city['communities']} communities, {gw.city['units']} units; "
         f"registration workers {args.workers or 20}, processes {args.replicas}")
     say(f"  inside the processes (mean per request, from /metrics): gateway api {gw.split[0]:.1f} ms, "
@@ -557,6 +626,7 @@ def report(results, args):
             r = results[key]
             say(f"  variant {name:<28}: {r.line()}")
             say(f"    inside: gateway api {r.split[0]:.1f} ms, registration report_member {r.split[1]:.1f} ms")
+            say(f"    {cpu_line(r.cpu)}")
     for r in results.values():
         if r.unexpected or r.n == 0:
             failed = True

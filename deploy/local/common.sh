@@ -2,7 +2,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"  # eventlet warns of its own deprecation at every import
 export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672//}"
 PY="$ROOT/.venv/bin/python"
 

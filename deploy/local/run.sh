@@ -9,12 +9,8 @@ setup_venv
 ensure_postgres
 ensure_rabbitmq
 migrate
-if [ "$("$PY" -c 'from toolkit.db import make_engine; from toolkit.config import database_url
-from sqlalchemy import text
-print(make_engine(database_url("registration")).connect().execute(text("select count(*) from registration.streets")).scalar())')" = "0" ]; then
-  say "loading the demo city"
-  (cd services/registration && "$PY" -m registration.city demo)
-fi
+say "loading the demo city"
+(cd services/registration && "$PY" -m registration.city demo)
 
 mkdir -p var/log
 pids=()

@@ -113,8 +113,10 @@ def _json_body(request, schema):
 def _upload(request, query):
     if request.content_length and request.content_length > MAX_UPLOAD_BYTES:
         raise RequestEntityTooLarge()
-    if request.files.get("file") is not None:
-        f = request.files["file"]
+    if request.mimetype == "multipart/form-data":
+        f = request.files.get("file")
+        if f is None:
+            raise invalid("file", "file_missing", "", "表单中缺少名为 file 的文件")
         filename, content = f.filename or "", f.read(MAX_UPLOAD_BYTES + 1)
     else:
         filename, content = query.get("filename") or "", request.get_data()

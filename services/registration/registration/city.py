@@ -312,6 +312,12 @@ def main(argv=None):
         print(f"wrote {len(city.members)} members to {args.out}")
         return
     engine = make_engine(database_url("registration"))
+    if args.cmd == "demo":
+        from sqlalchemy import text as sql
+        with engine.connect() as conn:
+            if conn.execute(sql("SELECT count(*) FROM registration.streets")).scalar():
+                print("the demo city is already loaded")
+                return
     if args.cmd == "tree":
         city = City(districts=[{"code": c, "name": n, "kind": k, "official_code": o} for c, n, k, o in ZHENGZHOU])
     elif args.cmd == "demo":
