@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import amqp
@@ -142,6 +142,12 @@ class Relay:
         self.published += len(rows)
         return len(rows)
 
+    def prune(self, keep_days=7):
+        """Delete rows sent more than `keep_days` ago: the outbox is a queue, not an archive."""
+        t = self.outbox
+        with self.engine.begin() as conn:
+            return conn.execute(t.delete().where(t.c.sent_at < now() - timedelta(days=keep_days))).rowcount
+
     def pending(self):
         t = self.outbox
         with self.engine.connect() as conn:
@@ -162,8 +168,11 @@ class RelayLoop:
     `poll_interval` seconds anyway (to pick up rows of crashed processes and other replicas).
     On a broker or database error it backs off, up to `max_backoff` seconds, and keeps trying."""
 
+    PRUNE_EVERY = 3600.0
+
     def __init__(self, relay, poll_interval=1.0, max_backoff=30.0):
         self.relay = relay
+        self._pruned_at = time.monotonic()
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.wake = threading.Event()
@@ -187,8 +196,18 @@ class RelayLoop:
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             if sent < self.relay.batch_size:
+                self._prune_now_and_then()
                 self.wake.wait(self.poll_interval)
                 self.wake.clear()
+
+    def _prune_now_and_then(self):
+        if time.monotonic() - self._pruned_at < self.PRUNE_EVERY:
+            return
+        self._pruned_at = time.monotonic()
+        try:
+            self.relay.prune()
+        except Exception as exc:  # pruning is housekeeping: never stop publishing for it
+            log.warning("outbox prune of %s failed: %s", self.relay.exchange, exc)
 
     def stop(self):
         self.running = False

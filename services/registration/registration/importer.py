@@ -18,11 +18,13 @@ from sqlalchemy import select, text, update
 
 from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, LIST_SEPARATORS,
                                     MemberReport)
+from contracts.errors import NotFound
 from contracts.rules import field_errors
 from toolkit.config import now
 from toolkit.events import envelope
 from toolkit.bulk import copy_rows
 from toolkit.outbox import copy_events, jsonable
+from toolkit.validation import invalid
 
 from . import domain
 from .handlers import next_certificate_seqs
@@ -260,13 +262,11 @@ def create_job(uow, req):
     s = uow.session
     unit = s.execute(select(units.c.id, units.c.community_code, units.c.street_code, units.c.district_code)
                      .where(units.c.id == req["unit_id"])).mappings().first()
-    from contracts.errors import NotFound
     if unit is None:
         raise NotFound(message=f"单位 {req['unit_id']} 不存在")
     try:
         content = base64.b64decode(req["content_b64"], validate=True)
     except ValueError:
-        from toolkit.validation import invalid
         raise invalid("file", "bad_encoding", "", "文件内容不是有效的 base64") from None
     job_id = s.execute(import_jobs.insert().values(
         unit_id=unit["id"], filename=req["filename"], content=content, submitted_by=req["submitted_by"],
@@ -284,7 +284,6 @@ def job_status(session, job_id, unit_id=None):
         stmt = stmt.where(import_jobs.c.unit_id == unit_id)
     row = session.execute(stmt).mappings().first()
     if row is None:
-        from contracts.errors import NotFound
         raise NotFound(message=f"导入任务 {job_id} 不存在")
     data = dict(row)
     total = data["total_rows"]

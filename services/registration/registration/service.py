@@ -8,6 +8,7 @@ import logging
 
 from nameko.timer import timer
 from nameko.web.handlers import http
+from sqlalchemy import text
 
 from toolkit.errors import rpc
 from contracts import registration as c
@@ -179,7 +180,7 @@ class RegistrationService:
     @http("GET", "/health")
     def health(self, request):
         with self.db.unit_of_work() as uow:
-            uow.session.execute(handlers.select(1))
+            uow.session.execute(text("SELECT 1"))
         return 200, "ok"
 
 
