@@ -1,7 +1,9 @@
 """Member registration through the gateway against a bare nameko @http route.
 
     .venv/bin/python bench/gateway_bench.py                  # bare + gateway, 20 clients, 20 s each
-    .venv/bin/python bench/gateway_bench.py --seconds 10 --variants --probe
+    .venv/bin/python bench/gateway_bench.py --variants --probe
+    .venv/bin/python bench/gateway_bench.py --skip-bare --fixes sql --fixes sql,fewer,conn,schema,transient,relay,reply
+    .venv/bin/python bench/gateway_bench.py --skip-bare --profile            # py-spy (pip install py-spy)
 
 Issue figure: "Member registration through the gateway at 20 concurrent clients: requests/s, p50
 and p99, against a bare nameko @http route returning a constant on the same machine. Goal: at
@@ -16,9 +18,14 @@ What it does, in order:
   2. runs the bare service (bench/gateway_bare_service.py, `nameko run`) and loads it;
   3. runs registration and gateway as real `nameko run` processes and loads
      POST /api/v1/communities/{code}/member-registrations with a unique member per request;
-  4. optionally (--variants) the same with more registration workers, and with 2 registration
-     processes; optionally (--probe) single-client timings that split a registration into
-     HTTP + gateway, RPC and database; optionally (--profile) py-spy during a gateway run.
+  4. optionally: --variants (50 registration workers; 2 registration processes), --fixes (the
+     candidate fixes of bench/gateway_candidate_fixes.py patched in at import), --probe
+     (single-client timings of each layer), --profile (py-spy of gateway and registration).
+
+Every scenario starts from a fresh schema and fresh processes. Besides req/s and percentiles it
+prints each process's CPU during the window, the mean time spent inside the gateway's and the
+service's workers (from their /metrics), and warns when something outside the benchmark used the
+CPU: on a 2-core machine another process's work shows up as a lower rate here.
 
 The load generator is this process: plain threads (no eventlet), one requests.Session per client
 (keep-alive), a warm-up, then a fixed window (--seconds) or a fixed count (--requests). Every
@@ -36,11 +43,15 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+# the probe imports nameko, which imports eventlet, which warns that it is deprecated: noise here
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -190,19 +201,25 @@ def start_bare(procs):
     return p
 
 
-def start_platform(procs, workers, replicas):
-    """Registration replica(s) and the gateway, as run.sh starts them (only env differs)."""
+def start_platform(procs, workers, replicas, fixes=None):
+    """Registration replica(s) and the gateway, as run.sh starts them (only env differs). With
+    `fixes`, both run from gateway_candidate_fixes.py, which patches them at import."""
+    extra = {}
+    reg_module, gw_module = "registration.service", "gateway.service"
+    if fixes:
+        extra = dict(PYTHONPATH=str(BENCH), GATEWAY_BENCH_FIXES=fixes)
+        reg_module = "gateway_candidate_fixes:RegistrationService"
+        gw_module = "gateway_candidate_fixes:GatewayService"
     started = []
     for i in range(replicas):
         port = REGISTRATION_PORT if i == 0 else EXTRA_REGISTRATION_PORT + i - 1
-        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers)
-        p = nameko(f"registration{i + 1}", "registration.service", ROOT / "services" / "registration",
-                   "config.yaml", env)
+        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers, **extra)
+        p = nameko(f"registration{i + 1}", reg_module, ROOT / "services" / "registration", "config.yaml", env)
         procs.append(p)
         started.append((p, port))
     for p, port in started:
         wait_healthy(f"http://{HOST}:{port}/health", [p])
-    gw = nameko("gateway", "gateway.service", ROOT / "gateway", "config.yaml", service_env())
+    gw = nameko("gateway", gw_module, ROOT / "gateway", "config.yaml", service_env(**extra))
     procs.append(gw)
     wait_healthy(f"http://{HOST}:{GATEWAY_PORT}/health", [gw] + [p for p, _ in started])
     return gw, started
@@ -262,62 +279,130 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def _ticks(pid):
-    """utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat)."""
+def _stat(pid):
+    """Fields of /proc/<pid>/stat after the command name (so index 0 is field 3, the state)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
+            return f.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _ticks(pid, children=False):
+    """utime + stime of a process in clock ticks (fields 14, 15), with `children` also cutime +
+    cstime (16, 17): the CPU of its exited children, e.g. a postmaster's finished backends and
+    autovacuum workers, which would otherwise vanish between two samples."""
+    fields = _stat(pid)
+    if not fields:
         return 0
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks + int(fields[13]) + int(fields[14]) if children else ticks
 
 
-def _pids_named(comm):
+def _pids_named(comm, keep=lambda cmdline: True):
     out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() == comm:
+                    if f.read().strip() != comm:
+                        continue
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if keep(f.read().decode(errors="replace")):
                         out.append(int(entry))
             except OSError:
                 pass
     return out
 
 
+def _ours_or_shared(cmdline):
+    """A PostgreSQL client backend titles itself "postgres: ... user db host(port) state": keep
+    the backends of bench_gw (not those of the tests or of another benchmark) and the shared
+    processes (WAL writer, checkpointer...), which work for every database."""
+    client = "(" in cmdline or "[local]" in cmdline
+    return not client or f" {DB_NAME} " in cmdline
+
+
 class CpuMeter:
     """CPU used during the measured window, per process of ours and for PostgreSQL and RabbitMQ
     (all their processes: with 2 cores, whoever else is busy is part of the answer)."""
 
-    def __init__(self, procs):
+    def __init__(self, procs, count_sessions=False):
         self.groups = {p.label: [p.pid] for p in procs}
         self.groups["load generator"] = [os.getpid()]
+        # PostgreSQL counts the sessions opened per database (pg_stat_database.sessions, 14+): a
+        # pool that closes and reopens connections under load shows here. One connection of our
+        # own, opened now, so that it is not counted.
+        self.pg = None
+        if count_sessions:
+            import psycopg2
+            self.pg = psycopg2.connect(ADMIN_DSN.rsplit("/", 1)[0] + f"/{DB_NAME}")
+            self.pg.autocommit = True
+
+    def sessions(self):
+        if self.pg is None:
+            return 0
+        with self.pg.cursor() as cur:
+            cur.execute("SELECT pg_stat_clear_snapshot()")  # else the figures are those of our first read
+            cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s", (DB_NAME,))
+            return cur.fetchone()[0]
 
     def snap(self):
         # backends come and go with the pool, so the PostgreSQL processes are looked up each time
-        groups = dict(self.groups, postgres=_pids_named("postgres"), rabbitmq=_pids_named("beam.smp"))
+        # RabbitMQ is one process for every vhost: it cannot be split
+        groups = dict(self.groups, postgres=_pids_named("postgres", _ours_or_shared), rabbitmq=_pids_named("beam.smp"))
+        # the postmaster (the postgres process whose parent is not one) also carries its exited children
+        postmasters = {pid for pid in groups["postgres"]
+                       if (st := _stat(pid)) and int(st[1]) not in groups["postgres"]}
         with open("/proc/stat") as f:
-            cpu = [int(x) for x in f.readline().split()[1:]]
-        idle = cpu[3] + cpu[4]
-        return time.perf_counter(), {k: {pid: _ticks(pid) for pid in pids} for k, pids in groups.items()}, sum(cpu), idle
+            cpu = [int(x) for x in f.readline().split()[1:9]]  # user..steal (guest is inside user)
+        ticks = {k: {pid: _ticks(pid, children=pid in postmasters) for pid in pids} for k, pids in groups.items()}
+        return time.perf_counter(), ticks, cpu, self.sessions()
 
     @staticmethod
     def diff(a, b):
         """% of one core per group, and the machine's busy share of all its cores."""
-        (t0, g0, all0, idle0), (t1, g1, all1, idle1) = a, b
+        (t0, g0, cpu0, s0), (t1, g1, cpu1, s1) = a, b
         wall = t1 - t0
         use = {}
         for k, pids in g1.items():
             ticks = sum(v - g0.get(k, {}).get(pid, 0) for pid, v in pids.items())
             use[k] = 100 * ticks / CLK_TCK / wall
-        busy = 100 * (1 - (idle1 - idle0) / max(1, all1 - all0))
-        return use, busy
+        d = [y - x for x, y in zip(cpu0, cpu1)]
+        total = max(1, sum(d))
+        busy = 100 * (1 - (d[3] + d[4]) / total)          # idle and iowait are not busy
+        cores = os.cpu_count()
+        # interrupts (loopback TCP is processed in softirq) and steal belong to no process
+        use["kernel irq/softirq/steal"] = 100 * cores * (d[5] + d[6] + d[7]) / total
+        # and whatever is left ran in processes outside this benchmark
+        use["other processes"] = max(0.0, busy * cores - sum(use.values()))
+        return use, busy, (s1 - s0) / wall
+
+
+OTHER_CPU_WARNING = 25  # % of one core: above this, something outside the benchmark competed for CPU
+
+
+def machine_busy(seconds=2.0):
+    """% of all cores busy over a short sample, before the benchmark starts anything."""
+    def read():
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:9]]
+    a = read()
+    time.sleep(seconds)
+    d = [y - x for x, y in zip(a, read())]
+    return 100 * (1 - (d[3] + d[4]) / max(1, sum(d)))
 
 
 def cpu_line(cpu):
-    use, busy = cpu
+    use, busy, sessions = cpu
     parts = ", ".join(f"{k} {v:.0f}%" for k, v in sorted(use.items(), key=lambda kv: -kv[1]))
-    return f"CPU (% of one core): {parts}; machine {busy:.0f}% busy of {os.cpu_count()} cores"
+    line = f"CPU (% of one core): {parts}; machine {busy:.0f}% busy of {os.cpu_count()} cores"
+    if sessions:
+        # the CPU of a backend that exited during the window is counted by no process above
+        line += f"\n  new PostgreSQL connections to {DB_NAME}: {sessions:.1f}/s"
+    if use.get("other processes", 0) > OTHER_CPU_WARNING:
+        line += "\n  !! other processes used the CPU during this run: its figures are not comparable"
+    return line
 
 
 # --- the load generator -------------------------------------------------------------------
@@ -529,7 +614,13 @@ def main(argv=None):
     ap.add_argument("--variants", action="store_true", help="also: 50 registration workers; 2 registration processes")
     ap.add_argument("--probe", action="store_true", help="single-client timings of each layer")
     ap.add_argument("--probe-n", type=int, default=200)
-    ap.add_argument("--profile", action="store_true", help="py-spy the gateway and registration during an extra run")
+    ap.add_argument("--profile", nargs="?", const="", default=None, metavar="FIXES",
+                    help="py-spy the gateway and registration during an extra run (with the given candidate fixes, if any)")
+    ap.add_argument("--fixes", action="append", default=[], metavar="LIST",
+                    help="an extra run with candidate fixes patched in (bench/gateway_candidate_fixes.py), "
+                    "e.g. sql,conn,schema,transient; repeat for several runs")
+    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                    help="first wait up to this long for the machine to be idle (a shared machine)")
     ap.add_argument("--skip-bare", action="store_true")
     args = ap.parse_args(argv)
 
@@ -548,11 +639,11 @@ def main(argv=None):
         f"{os.cpu_count()} CPUs; logs in {LOG_DIR} ==")
     load_kw = dict(clients=args.clients, warmup=args.warmup, seconds=args.seconds, count=args.requests)
 
-    def gateway_scenario(label, workers, replicas, profile=False):
+    def gateway_scenario(label, workers, replicas, profile=False, fixes=None):
         """Fresh schema and city, fresh processes, then the load; returns the Result."""
         counts, communities, units, taken = prepare_database(city_shape)
         reports = Reports(communities, units, taken)
-        gw, regs = start_platform(procs, workers or 20, replicas)
+        gw, regs = start_platform(procs, workers or 20, replicas, fixes)
         reg_ports = [port for _, port in regs]
         # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
         method, url, body = reports.next_request()
@@ -566,7 +657,7 @@ def main(argv=None):
             # py-spy starts after the warm-up, for the measured window only
             threading.Timer(args.warmup, lambda: profiles.extend(start_profiles(
                 [("gateway", gw.pid)] + [(p.label, p.pid) for p, _ in regs], args.seconds))).start()
-        res = run_load(label, reports.next_request, 201, meter=CpuMeter(procs), **load_kw)
+        res = run_load(label, reports.next_request, 201, meter=CpuMeter(procs, count_sessions=True), **load_kw)
         gw1 = entrypoint_totals([GATEWAY_PORT], "api")
         rg1 = entrypoint_totals(reg_ports, "report_member")
         res.split = (mean_between(gw0, gw1), mean_between(rg0, rg1))
@@ -578,10 +669,17 @@ def main(argv=None):
         for _, path, p in profiles:
             p.wait(60)
         res.profiles = [(label_, path) for label_, path, _ in profiles]
-        res.probe = probe(reports, args.probe_n) if args.probe and not profile else None
+        res.probe = probe(reports, args.probe_n) if args.probe and label == "gateway" else None
         stop_all(procs)
         return res
 
+    busy = machine_busy()
+    give_up = time.monotonic() + args.wait_quiet
+    while busy > 10 and time.monotonic() < give_up:
+        busy = machine_busy(5)
+    if busy > 10:
+        say(f"!! the machine is already {busy:.0f}% busy before the benchmark starts: figures will be low "
+            f"and noisy (see `top`)")
     try:
         say(f"setting up: vhost {VHOST}, database {DB_NAME}")
         prepare_broker()
@@ -597,8 +695,12 @@ def main(argv=None):
             say(f"  50 workers done: {results['workers50'].line()}")
             results["replicas2"] = gateway_scenario("replicas2", args.workers or 20, 2)
             say(f"  2 registration processes done: {results['replicas2'].line()}")
-        if args.profile:
-            results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True)
+        for fixes in args.fixes:
+            results[f"fixes:{fixes}"] = gateway_scenario(f"fixes:{fixes}", args.workers, args.replicas, fixes=fixes)
+            say(f"  candidate fixes {fixes} done: {results[f'fixes:{fixes}'].line()}")
+        if args.profile is not None:
+            results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True,
+                                                   fixes=args.profile or None)
     finally:
         stop_all(procs)
 
@@ -620,8 +722,9 @@ def report(results, args):
         f"registration workers {args.workers or 20}, processes {args.replicas}")
     say(f"  inside the processes (mean per request, from /metrics): gateway api {gw.split[0]:.1f} ms, "
         f"registration report_member {gw.split[1]:.1f} ms")
-    for key, name in (("workers50", "REGISTRATION_MAX_WORKERS=50"), ("replicas2", "2 registration processes"),
-                      ("profiled", "under py-spy")):
+    named = [("workers50", "REGISTRATION_MAX_WORKERS=50"), ("replicas2", "2 registration processes")]
+    named += [(f"fixes:{f}", f"candidate fixes {f}") for f in args.fixes] + [("profiled", "under py-spy")]
+    for key, name in named:
         if key in results:
             r = results[key]
             say(f"  variant {name:<28}: {r.line()}")

@@ -160,6 +160,7 @@ member_registrations = Table(
     Index("one_active_registration_per_year", "member_id", "year", unique=True,
           postgresql_where=text("status IN ('submitted','unit_approved','accepted')")),
     Index("registrations_by_community_year", "community_code", "year", "status"),
+    Index("registrations_by_source", "source"),
 )
 
 certificate_counters = Table(

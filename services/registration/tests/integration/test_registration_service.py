@@ -203,7 +203,15 @@ def test_a_good_import_writes_every_row_with_its_events(rpc, place, migrated):
     assert status["status"] == "succeeded" and status["total_rows"] == 40 and status["percent"] == 100
     source = f"import:{status['id']}"
     assert count(migrated, "select count(*) from registration.member_registrations where source=:s", s=source) == 40
-    assert count(migrated, "select count(*) from registration.outbox where event_type='member_reported' "
-                           "and payload->>'source' = :s", s=source) == 40
+    with migrated.connect() as conn:
+        imported = [r[0] for r in conn.execute(text(
+            "select payload from registration.outbox where event_type='member_reported' and payload->>'source' = :s"),
+            {"s": source})]
+    assert len(imported) == 40
+    from contracts.events import validate_event
+    assert all(validate_event("registration", "member_reported", e) == {} for e in imported)
+    regs = {r[0] for r in migrated.connect().execute(text(
+        "select id from registration.member_registrations where source=:s"), {"s": source})}
+    assert {e["registration_id"] for e in imported} == regs and len({e["event_id"] for e in imported}) == 40
     again = _import(rpc, place, rows)  # the same members cannot report twice in a year
     assert again["status"] == "failed" and again["errors"][0]["code"] == "already_reported"
