@@ -132,7 +132,8 @@ def _upload(request, query):
 class GatewayService:
     name = "gateway"
 
-    registration = RpcProxy("registration", expiration=RPC_TIMEOUT)
+    # transient: the broker need not write a request to disk that expires in RPC_TIMEOUT anyway
+    registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1)
     request_id = RequestId()
     metrics = Metrics()
 

@@ -27,8 +27,8 @@ class Consumer:
     def on_thing(self, event):
         Consumer.deliveries.append(event["event_id"])
         with self.db.unit_of_work() as uow:
-            if first_time(uow.session, inbox, event):
-                uow.session.execute(effects.insert().values(n=event["n"]))
+            if first_time(uow.conn, inbox, event):
+                uow.conn.execute(effects.insert().values(n=event["n"]))
 
 
 def fresh_schema(engine, metadata):

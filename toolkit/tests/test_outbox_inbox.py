@@ -87,9 +87,9 @@ def test_the_inbox_handles_an_event_once(store):
     inbox = store.metadata.tables[f"{SERVICE}.inbox"]
     event = {"event_id": str(uuid.uuid4()), "event_type": "probe_happened"}
     with store.unit_of_work() as uow:
-        assert first_time(uow.session, inbox, event)
+        assert first_time(uow.conn, inbox, event)
     with store.unit_of_work() as uow:
-        assert not first_time(uow.session, inbox, event)  # redelivered: skip
+        assert not first_time(uow.conn, inbox, event)  # redelivered: skip
 
 
 def test_an_inbox_record_rolls_back_with_its_effect(store):
@@ -97,7 +97,7 @@ def test_an_inbox_record_rolls_back_with_its_effect(store):
     event = {"event_id": str(uuid.uuid4()), "event_type": "probe_happened"}
     with pytest.raises(RuntimeError):
         with store.unit_of_work() as uow:
-            assert first_time(uow.session, inbox, event)
+            assert first_time(uow.conn, inbox, event)
             raise RuntimeError("the effect failed")
     with store.unit_of_work() as uow:
-        assert first_time(uow.session, inbox, event)  # so the redelivery does the work
+        assert first_time(uow.conn, inbox, event)  # so the redelivery does the work

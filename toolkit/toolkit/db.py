@@ -18,7 +18,6 @@ from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, insert
-from sqlalchemy.orm import sessionmaker
 
 from .config import amqp_uri, database_url
 from .events import envelope
@@ -28,24 +27,27 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(url, **kwargs):
+    # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request. After a
+    # database restart the pool's old connections fail once, are invalidated, and are replaced.
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, future=True, **kwargs)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_recycle", 1800)
+    return create_engine(url, **kwargs)
 
 
 class UnitOfWork:
-    """One transaction: the session, and the events it will publish once committed."""
+    """One transaction on a Core connection (`uow.conn`), and the events it will publish once
+    committed. The use cases write SQL-shaped code; an ORM session would only add overhead."""
 
-    def __init__(self, session, outbox):
-        self.session = session
+    def __init__(self, conn, outbox):
+        self.conn = conn
         self.outbox = outbox
         self.events = []
 
     def emit(self, event_type, scope, **payload):
         """Write an event to the outbox in this transaction; returns the complete event."""
         event = jsonable(envelope(event_type, scope, payload))
-        self.session.execute(insert(self.outbox).values(
+        self.conn.execute(insert(self.outbox).values(
             event_id=event["event_id"], event_type=event_type, payload=event))
         self.events.append(event)
         return event
@@ -58,7 +60,6 @@ class Store:
         self.service_name = service_name
         self.metadata = metadata
         self.engine = make_engine(url or database_url(service_name), **engine_kwargs)
-        self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.outbox = metadata.tables.get(f"{service_name}.outbox")
         self.relay_loop = None
         if relay and self.outbox is not None:
@@ -66,16 +67,10 @@ class Store:
 
     @contextmanager
     def unit_of_work(self):
-        session = self.Session()
-        uow = UnitOfWork(session, self.outbox)
-        try:
-            yield uow
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.engine.connect() as conn:
+            uow = UnitOfWork(conn, self.outbox)
+            with conn.begin():
+                yield uow
         if uow.events and self.relay_loop is not None:
             self.relay_loop.notify()
 
@@ -95,10 +90,13 @@ class Database(DependencyProvider):
 
     def setup(self):
         # OUTBOX_RELAY=off leaves publishing to a separate `python -m toolkit.relay` process
-        relay = self.relay and str(self.container.config.get("OUTBOX_RELAY", "on")).lower() not in ("off", "false", "0")
-        self.store = Store(self.container.service_name, self.metadata,
-                           url=self.container.config.get("DATABASE_URL"),
-                           amqp=self.container.config.get("AMQP_URI"), relay=relay)
+        config = self.container.config
+        relay = self.relay and str(config.get("OUTBOX_RELAY", "on")).lower() not in ("off", "false", "0")
+        # a connection for every worker and one for the relay: a smaller pool closes and reopens
+        # PostgreSQL connections under load (a new backend each time)
+        workers = int(config.get("max_workers", 10))
+        self.store = Store(self.container.service_name, self.metadata, url=config.get("DATABASE_URL"),
+                           amqp=config.get("AMQP_URI"), relay=relay, pool_size=workers + 2)
 
     def start(self):
         if self.store.relay_loop is not None:

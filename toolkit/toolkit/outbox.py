@@ -170,8 +170,9 @@ class RelayLoop:
 
     PRUNE_EVERY = 3600.0
 
-    def __init__(self, relay, poll_interval=1.0, max_backoff=30.0):
+    def __init__(self, relay, poll_interval=1.0, max_backoff=30.0, gather=0.02):
         self.relay = relay
+        self.gather = gather  # after a wake-up, let a few more commits land: one batch, not one each
         self._pruned_at = time.monotonic()
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
@@ -197,7 +198,8 @@ class RelayLoop:
                 continue
             if sent < self.relay.batch_size:
                 self._prune_now_and_then()
-                self.wake.wait(self.poll_interval)
+                if self.wake.wait(self.poll_interval) and self.running:
+                    time.sleep(self.gather)
                 self.wake.clear()
 
     def _prune_now_and_then(self):

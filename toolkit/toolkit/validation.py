@@ -6,11 +6,16 @@ from contracts.errors import ValidationFailed
 from contracts.rules import field_errors
 
 
-def load(schema_cls, data, **kwargs):
+_SCHEMAS = {}
+
+
+def load(schema_cls, data):
     if not isinstance(data, dict):
         raise ValidationFailed(fields=[{"field": "_", "code": "type", "rule": "", "message": "请求体应为 JSON 对象"}])
+    # a schema instance copies all its fields when made: make each once, loading is reentrant
+    schema = _SCHEMAS.get(schema_cls) or _SCHEMAS.setdefault(schema_cls, schema_cls())
     try:
-        return schema_cls(**kwargs).load(data)
+        return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed(fields=field_errors(exc.messages)) from None
 

@@ -3,7 +3,7 @@
 Each write takes a validated request (contracts.registration schemas), checks what needs the
 database, writes, and emits its events through the outbox in the same transaction.
 """
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -73,7 +73,7 @@ def _insert_unique(session, stmt, conflict):
 def _open_red_account(uow, holder_kind, holder_id, scope):
     """R9, §4.3.2: every accepted unit and member has one red account, opened once."""
     account_no = domain.red_account_no(holder_kind, holder_id)
-    opened = uow.session.execute(
+    opened = uow.conn.execute(
         insert(red_accounts).values(account_no=account_no, holder_kind=holder_kind,
                                     holder_id=holder_id, community_code=scope["community_code"])
         .on_conflict_do_nothing(index_elements=["holder_kind", "holder_id"])
@@ -85,7 +85,7 @@ def _open_red_account(uow, holder_kind, holder_id, scope):
 
 
 def register_unit(uow, req, year=None):
-    s = uow.session
+    s = uow.conn
     year = year or today().year
     community = community_scope(s, req["community_code"])
     scope = _scope(community)
@@ -138,7 +138,7 @@ def get_unit(session, unit_id):
 # --- invitation letters (§4.3.1) -----------------------------------------------------------
 
 def send_invitation(uow, req, year=None):
-    s = uow.session
+    s = uow.conn
     year = year or today().year
     street = s.execute(select(streets).where(streets.c.code == req["street_code"])).mappings().first()
     if street is None:
@@ -177,49 +177,73 @@ def _unit_or_invalid(session, unit_id, field="unit_id"):
     return row
 
 
-def next_certificate_seqs(session, community_code, year, n=1):
-    """Reserve n consecutive sequence numbers of a community's certificates for a year."""
-    last = session.execute(
-        insert(certificate_counters).values(community_code=community_code, year=year, last_seq=n)
-        .on_conflict_do_update(index_elements=["community_code", "year"],
-                               set_={"last_seq": certificate_counters.c.last_seq + n})
-        .returning(certificate_counters.c.last_seq)).scalar_one()
-    return range(last - n + 1, last + 1)
-
+# The hot path of reporting as plain SQL: SQLAlchemy's PostgreSQL insert() is not cacheable, so
+# upserts built with it are compiled again on every call; these strings are compiled once.
+_NEXT_SEQS = text("""
+    INSERT INTO registration.certificate_counters (community_code, year, last_seq) VALUES (:code, :year, :n)
+    ON CONFLICT (community_code, year) DO UPDATE
+    SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
+    RETURNING last_seq""")
 
 MEMBER_FIELDS = ("name", "gender", "birth_date", "party_join_date", "education", "unit_id",
                  "position", "phone", "home_address")
 CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill", "service_intentions")
 
+_UPSERT_MEMBER = text(f"""
+    INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
+    VALUES (:id_number, {', '.join(':' + f for f in MEMBER_FIELDS)})
+    ON CONFLICT (id_number) DO UPDATE SET
+      {', '.join(f'{f} = EXCLUDED.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
+    RETURNING id""")
+
+_REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "reported_at",
+                "district_code", "street_code", "community_code") + CERTIFICATE_FIELDS
+# R5: the partial unique index allows one active report per member and year; a second one
+# inserts nothing and returns no id, without a savepoint round trip
+_INSERT_REGISTRATION = text(f"""
+    INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
+    VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
+    ON CONFLICT (member_id, year) WHERE status IN ('submitted', 'unit_approved', 'accepted') DO NOTHING
+    RETURNING id""")
+
+_COMMUNITY_AND_UNIT = (
+    select(communities.c.code, communities.c.name, communities.c.street_code, communities.c.district_code,
+           units.c.id.label("unit_found"))
+    .select_from(communities.outerjoin(units, units.c.id == bindparam("unit_id")))
+    .where(communities.c.code == bindparam("code")))
+
+
+def next_certificate_seqs(conn, community_code, year, n=1):
+    """Reserve n consecutive sequence numbers of a community's certificates for a year."""
+    last = conn.execute(_NEXT_SEQS, {"code": community_code, "year": year, "n": n}).scalar_one()
+    return range(last - n + 1, last + 1)
+
 
 def report_member(uow, req, source="form"):
-    s = uow.session
-    community = community_scope(s, req["community_code"])
+    c = uow.conn
+    community = c.execute(_COMMUNITY_AND_UNIT, {"code": req["community_code"], "unit_id": req["unit_id"]}).mappings().first()
+    if community is None:
+        raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
+    if community["unit_found"] is None:
+        raise invalid("unit_id", "unknown_unit", "附录B.1", f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到")
     scope = _scope(community)
-    _unit_or_invalid(s, req["unit_id"])
     reported_at = now()
     year = reported_at.year
-    current = {k: req[k] for k in MEMBER_FIELDS}
-    member_id = s.execute(
-        insert(members).values(id_number=req["id_number"].upper(), **current)
-        .on_conflict_do_update(index_elements=["id_number"], set_={**current, "updated_at": reported_at})
-        .returning(members.c.id)).scalar_one()
-    active = s.execute(
-        select(regs.c.certificate_no, communities.c.name)
-        .join(communities, communities.c.code == regs.c.community_code)
-        .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
-    if active is not None:
-        raise _already_reported(year, active)
-    seq = next_certificate_seqs(s, scope["community_code"], year)[0]
+    member_id = c.execute(_UPSERT_MEMBER, {"id_number": req["id_number"].upper(),
+                                           **{k: req[k] for k in MEMBER_FIELDS}}).scalar_one()
+    seq = next_certificate_seqs(c, scope["community_code"], year)[0]
     cert = domain.certificate_no(year, scope["community_code"], seq)
     late = domain.is_late(reported_at, year)
-    values = {k: req[k] for k in CERTIFICATE_FIELDS}
-    reg_id = _insert_unique(
-        s, insert(regs).values(certificate_no=cert, member_id=member_id, year=year, status="submitted",
-                               late=late, source=source, reported_at=reported_at, **values, **scope)
-        .returning(regs.c.id),
-        _already_reported(year, None)).scalar_one()
-    _close_transfer(s, member_id, reg_id)
+    reg_id = c.execute(_INSERT_REGISTRATION, {
+        "certificate_no": cert, "member_id": member_id, "year": year, "status": "submitted", "late": late,
+        "source": source, "reported_at": reported_at, **scope, **{k: req[k] for k in CERTIFICATE_FIELDS}}).scalar()
+    if reg_id is None:  # the transaction rolls back: the certificate number is not used up
+        active = c.execute(
+            select(regs.c.certificate_no, communities.c.name)
+            .join(communities, communities.c.code == regs.c.community_code)
+            .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
+        raise _already_reported(year, active)
+    _close_transfer(c, member_id, reg_id)
     uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
              unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
              skills=req["skills"], service_intentions=req["service_intentions"], source=source)
@@ -261,7 +285,7 @@ def _scope_of(row):
 
 def give_unit_opinion(uow, unit_id, registration_id, req):
     """The unit Party organization approves or rejects a member's certificate (Annex B.1)."""
-    s = uow.session
+    s = uow.conn
     row = _registration_for_update(s, registration_id, unit_id=unit_id)
     if row["status"] != "submitted":
         raise InvalidState(message=f"单位党组织已给出意见（当前状态：{row['status']}），不能重复审核")
@@ -278,7 +302,7 @@ def give_unit_opinion(uow, unit_id, registration_id, req):
 
 def accept_registration(uow, community_code, registration_id, req):
     """The community accepts: receipt B.2 (§3.1.3) and the member's red account (R9)."""
-    s = uow.session
+    s = uow.conn
     row = _registration_for_update(s, registration_id, community_code=community_code)
     if row["status"] == "submitted":
         raise InvalidState("awaiting_unit_opinion", "单位党组织尚未签署意见，社区暂不能接收（附录B.1）")
@@ -378,7 +402,7 @@ def list_registrations(session, year, status=None, limit=50, offset=0, **owner):
 # --- transfers (R7, §4.2) ------------------------------------------------------------------
 
 def record_transfer(uow, community_code, registration_id, req):
-    s = uow.session
+    s = uow.conn
     row = _registration_for_update(s, registration_id, community_code=community_code)
     if req.get("new_community_code"):
         community_scope(s, req["new_community_code"], field="new_community_code")

@@ -273,7 +273,7 @@ class _Executor:
 
 
 def create_job(uow, req):
-    s = uow.session
+    s = uow.conn
     unit = s.execute(select(units.c.id, units.c.community_code, units.c.street_code, units.c.district_code)
                      .where(units.c.id == req["unit_id"])).mappings().first()
     if unit is None:
@@ -364,7 +364,7 @@ def run_job(store, job_id):
 def _finish(store, job, status, total, errors):
     errors.sort(key=lambda e: e["row"])
     with store.unit_of_work() as uow:
-        uow.session.execute(update(import_jobs).where(import_jobs.c.id == job["id"]).values(
+        uow.conn.execute(update(import_jobs).where(import_jobs.c.id == job["id"]).values(
             status=status, total_rows=total, processed_rows=total,
             error_count=len(errors), errors=errors[:KEPT_ERRORS], finished_at=now()))
         uow.emit("member_import_finished", domain.scope_of_community(job["community_code"]),

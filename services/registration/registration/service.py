@@ -35,17 +35,17 @@ class RegistrationService:
     @rpc
     def list_districts(self):
         with self.db.unit_of_work() as uow:
-            return handlers.list_districts(uow.session)
+            return handlers.list_districts(uow.conn)
 
     @rpc
     def list_streets(self, district_code):
         with self.db.unit_of_work() as uow:
-            return handlers.list_streets(uow.session, district_code)
+            return handlers.list_streets(uow.conn, district_code)
 
     @rpc
     def list_communities(self, street_code):
         with self.db.unit_of_work() as uow:
-            return handlers.list_communities(uow.session, street_code)
+            return handlers.list_communities(uow.conn, street_code)
 
     # -- units (§3.1.1, §4.3.1) -------------------------------------------------------------
 
@@ -60,12 +60,12 @@ class RegistrationService:
     @rpc
     def list_unit_registrations(self, community_code, year):
         with self.db.unit_of_work() as uow:
-            return handlers.list_unit_registrations(uow.session, community_code, year)
+            return handlers.list_unit_registrations(uow.conn, community_code, year)
 
     @rpc
     def get_unit(self, unit_id):
         with self.db.unit_of_work() as uow:
-            return handlers.get_unit(uow.session, unit_id)
+            return handlers.get_unit(uow.conn, unit_id)
 
     @rpc
     def send_invitation(self, request):
@@ -77,7 +77,7 @@ class RegistrationService:
     @rpc
     def list_invitations(self, street_code, year):
         with self.db.unit_of_work() as uow:
-            return handlers.list_invitations(uow.session, street_code, year)
+            return handlers.list_invitations(uow.conn, street_code, year)
 
     # -- members (§3.1.2, §3.1.3, §4.2) -----------------------------------------------------
 
@@ -107,22 +107,22 @@ class RegistrationService:
     def get_certificate(self, registration_id, owner):
         """Certificate B.1; `owner` is {"community_code": ...} or {"unit_id": ...}."""
         with self.db.unit_of_work() as uow:
-            return handlers.certificate(uow.session, registration_id, **_owner(owner))
+            return handlers.certificate(uow.conn, registration_id, **_owner(owner))
 
     @rpc
     def get_receipt(self, community_code, registration_id):
         with self.db.unit_of_work() as uow:
-            return handlers.receipt(uow.session, community_code, registration_id)
+            return handlers.receipt(uow.conn, community_code, registration_id)
 
     @rpc
     def verify_certificate(self, number):
         with self.db.unit_of_work() as uow:
-            return handlers.verify_certificate(uow.session, number)
+            return handlers.verify_certificate(uow.conn, number)
 
     @rpc
     def list_registrations(self, owner, year, status=None, limit=50, offset=0):
         with self.db.unit_of_work() as uow:
-            return handlers.list_registrations(uow.session, year, status, limit, offset, **_owner(owner))
+            return handlers.list_registrations(uow.conn, year, status, limit, offset, **_owner(owner))
 
     # -- transfers (R7) -----------------------------------------------------------------------
 
@@ -136,19 +136,19 @@ class RegistrationService:
     @rpc
     def list_transfers(self, level, code, overdue_only=False):
         with self.db.unit_of_work() as uow:
-            return handlers.list_transfers(uow.session, handlers.SCOPE_COLUMNS[level], code, overdue_only)
+            return handlers.list_transfers(uow.conn, handlers.SCOPE_COLUMNS[level], code, overdue_only)
 
     # -- the community database (R8) ----------------------------------------------------------
 
     @rpc
     def community_database(self, level, code, year):
         with self.db.unit_of_work() as uow:
-            return handlers.community_database(uow.session, level, code, year)
+            return handlers.community_database(uow.conn, level, code, year)
 
     @rpc
     def unreported_members(self, unit_id, year):
         with self.db.unit_of_work() as uow:
-            return handlers.unreported_members(uow.session, unit_id, year)
+            return handlers.unreported_members(uow.conn, unit_id, year)
 
     # -- bulk import --------------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ class RegistrationService:
     @rpc
     def import_status(self, job_id, unit_id=None):
         with self.db.unit_of_work() as uow:
-            return importer.job_status(uow.session, job_id, unit_id)
+            return importer.job_status(uow.conn, job_id, unit_id)
 
     @timer(interval=1)
     def run_imports(self):
@@ -180,7 +180,7 @@ class RegistrationService:
     @http("GET", "/health")
     def health(self, request):
         with self.db.unit_of_work() as uow:
-            uow.session.execute(text("SELECT 1"))
+            uow.conn.execute(text("SELECT 1"))
         return 200, "ok"
 
 
