@@ -33,6 +33,7 @@ service process is stopped in `finally`, whatever happens.
 """
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -398,8 +399,11 @@ def cpu_line(cpu):
     parts = ", ".join(f"{k} {v:.0f}%" for k, v in sorted(use.items(), key=lambda kv: -kv[1]))
     line = f"CPU (% of one core): {parts}; machine {busy:.0f}% busy of {os.cpu_count()} cores"
     if sessions:
-        # the CPU of a backend that exited during the window is counted by no process above
+        # each is a fork and a cold backend: a pool smaller than the workers closes and reopens
         line += f"\n  new PostgreSQL connections to {DB_NAME}: {sessions:.1f}/s"
+    if use.get("load generator", 0) > 90:
+        # Python threads share one GIL: at ~100% of a core the client, not the server, set the pace
+        line += "\n  (the load generator was CPU-bound: this rate is a lower bound of the server's)"
     if use.get("other processes", 0) > OTHER_CPU_WARNING:
         line += "\n  !! other processes used the CPU during this run: its figures are not comparable"
     return line
@@ -416,6 +420,14 @@ class Result:
     expected: int
     errors: list = field(default_factory=list)
     cpu: tuple = None
+    marks: tuple = (None, None)          # window_mark() at the start and at the end of the window
+    # filled in by the gateway scenarios
+    split: tuple = None                  # mean ms inside the gateway's and the service's workers
+    city: dict = None
+    stored: tuple = None                 # (registrations in the database, 201 answers)
+    stored_ok: bool = True
+    probe: list = None
+    profiles: list = field(default_factory=list)
 
     @property
     def n(self):
@@ -430,7 +442,8 @@ class Result:
         ordered = sorted(self.latencies)
         if not ordered:
             return float("nan")
-        return 1000 * ordered[max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+        rank = max(1, math.ceil(p / 100 * len(ordered)))
+        return 1000 * ordered[rank - 1]
 
     @property
     def unexpected(self):
@@ -442,10 +455,13 @@ class Result:
                 f"non-{self.expected}: {self.unexpected})")
 
 
-def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300, meter=None):
+def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300, meter=None,
+             window_mark=None):
     """`clients` threads, each with its own keep-alive Session, send back to back. Latency is
     request start to full body read; a request counts if it completed inside the window
-    [end of warm-up, end of run]. With `count`, the window closes after that many requests."""
+    [end of warm-up, end of run]. With `count`, the window closes after that many requests.
+    `meter` (CPU) and `window_mark` (any reading, e.g. the services' metrics) are taken at both
+    ends of the window, so the warm-up is in neither."""
     samples = []          # (completed_at, latency, status); list.append is atomic under the GIL
     errors = []
     stop = threading.Event()
@@ -470,6 +486,7 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
     for t in threads:
         t.start()
     time.sleep(warmup)
+    mark0 = window_mark() if window_mark else None
     cpu0 = meter.snap() if meter else None
     start = time.perf_counter()
     begun = len(samples)
@@ -481,12 +498,14 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
         time.sleep(seconds)
     end = time.perf_counter()
     cpu1 = meter.snap() if meter else None
+    mark1 = window_mark() if window_mark else None
     stop.set()
     for t in threads:
         t.join(35)
     window = [lat for done, lat, status in samples if start <= done <= end and status == expected]
     cpu = CpuMeter.diff(cpu0, cpu1) if meter else None
-    return Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors, cpu)
+    return Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors, cpu,
+                  (mark0, mark1))
 
 
 # --- where the time goes ----------------------------------------------------------------------
@@ -650,16 +669,18 @@ def main(argv=None):
         first = requests.post(url, data=body, headers=JSON_HEADERS, timeout=30)
         if first.status_code != 201:
             raise RuntimeError(f"first registration answered {first.status_code}: {first.text[:500]}")
-        gw0 = entrypoint_totals([GATEWAY_PORT], "api")
-        rg0 = entrypoint_totals(reg_ports, "report_member")
         profiles = []
-        if profile:
-            # py-spy starts after the warm-up, for the measured window only
-            threading.Timer(args.warmup, lambda: profiles.extend(start_profiles(
-                [("gateway", gw.pid)] + [(p.label, p.pid) for p, _ in regs], args.seconds))).start()
-        res = run_load(label, reports.next_request, 201, meter=CpuMeter(procs, count_sessions=True), **load_kw)
-        gw1 = entrypoint_totals([GATEWAY_PORT], "api")
-        rg1 = entrypoint_totals(reg_ports, "report_member")
+
+        def window_mark():
+            # at the window's start, py-spy (if asked) begins recording for the window's length
+            if profile and not profiles:
+                profiles.extend(start_profiles([("gateway", gw.pid)] + [(p.label, p.pid) for p, _ in regs],
+                                               args.seconds))
+            return entrypoint_totals([GATEWAY_PORT], "api"), entrypoint_totals(reg_ports, "report_member")
+
+        res = run_load(label, reports.next_request, 201, meter=CpuMeter(procs, count_sessions=True),
+                       window_mark=window_mark, **load_kw)
+        (gw0, rg0), (gw1, rg1) = res.marks
         res.split = (mean_between(gw0, gw1), mean_between(rg0, rg1))
         res.city = counts
         stored = registrations_in_db()
@@ -736,7 +757,7 @@ def report(results, args):
             say(f"!! {r.label}: {r.unexpected} responses other than {r.expected} ({dict(r.statuses)})")
             for e in r.errors:
                 say(f"   {e}")
-        if getattr(r, "stored", None) and not r.stored_ok:
+        if r.stored and not r.stored_ok:
             failed = True
             say(f"!! {r.label}: {r.stored[0]} registrations stored, {r.stored[1]} answered 201")
     if bare:
@@ -752,7 +773,7 @@ def report(results, args):
         for name, (med, mean) in gw.probe:
             say(f"  {med:7.2f} / {mean:7.2f}   {name}")
     for r in results.values():
-        for label, path in getattr(r, "profiles", []):
+        for label, path in r.profiles:
             if path.exists():
                 total, lines = summarize_profile(path)
                 say("")

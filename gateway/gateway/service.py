@@ -132,8 +132,9 @@ def _upload(request, query):
 class GatewayService:
     name = "gateway"
 
-    # transient: the broker need not write a request to disk that expires in RPC_TIMEOUT anyway
-    registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1)
+    # transient and unconfirmed: a request that expires in RPC_TIMEOUT needs no disk, and a lost
+    # one surfaces as that timeout (503) just as a lost confirm would
+    registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
     metrics = Metrics()
 
