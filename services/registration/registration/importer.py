@@ -204,20 +204,29 @@ def write_rows(conn, job, good, submitted_by):
     late = domain.is_late(reported_at, year)
     raw = conn.connection.dbapi_connection
     cur = raw.cursor()
-    cur.execute("CREATE TEMP TABLE import_members (LIKE %s.members INCLUDING DEFAULTS) ON COMMIT DROP" % schema)
-    copy_rows(cur, "import_members", MEMBER_COLUMNS,
-          ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good))
-    cur.execute(f"""
-        INSERT INTO {schema}.members ({', '.join(MEMBER_COLUMNS)})
-        SELECT {', '.join(MEMBER_COLUMNS)} FROM import_members
-        ON CONFLICT (id_number) DO UPDATE SET
-          {', '.join(f'{c} = EXCLUDED.{c}' for c in MEMBER_COLUMNS[1:])}, updated_at = now()
-        RETURNING id_number, id""")
+    numbers = [r["id_number"] for _, r in good]
+    cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)", (numbers,))
     member_ids = dict(cur.fetchall())
+    # members new to the city (most of a first import) are copied straight in; members already
+    # known have their current data updated, through a temporary table
+    copy_rows(cur, f"{schema}.members", MEMBER_COLUMNS,
+              ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good if r["id_number"] not in member_ids))
+    if member_ids:
+        cur.execute(f"CREATE TEMP TABLE import_members (LIKE {schema}.members INCLUDING DEFAULTS) ON COMMIT DROP")
+        copy_rows(cur, "import_members", MEMBER_COLUMNS,
+                  ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good if r["id_number"] in member_ids))
+        cur.execute(f"""UPDATE {schema}.members m SET
+                          {', '.join(f'{c} = i.{c}' for c in MEMBER_COLUMNS[1:])}, updated_at = now()
+                        FROM import_members i WHERE m.id_number = i.id_number""")
+    known = list(member_ids)
+    cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)",
+                ([n for n in numbers if n not in member_ids],))
+    member_ids.update(cur.fetchall())
+    # only members known before this file can have reported already this year
     cur.execute(f"""SELECT m.id_number FROM {schema}.member_registrations r
                     JOIN {schema}.members m ON m.id = r.member_id
                     WHERE r.year = %s AND r.status = ANY(%s) AND m.id_number = ANY(%s)""",
-                (year, list(ACTIVE), list(member_ids)))
+                (year, list(ACTIVE), known))
     already = {row[0] for row in cur.fetchall()}
     if already:
         return [{"row": line, "column": "身份证号", "field": "id_number", "code": "already_reported",
