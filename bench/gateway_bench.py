@@ -2,7 +2,6 @@
 
     .venv/bin/python bench/gateway_bench.py                  # bare + gateway, 20 clients, 20 s each
     .venv/bin/python bench/gateway_bench.py --variants --probe
-    .venv/bin/python bench/gateway_bench.py --skip-bare --fixes sql --fixes sql,fewer,conn,schema,transient,relay,reply
     .venv/bin/python bench/gateway_bench.py --skip-bare --profile            # py-spy (pip install py-spy)
 
 Issue figure: "Member registration through the gateway at 20 concurrent clients: requests/s, p50
@@ -18,8 +17,7 @@ What it does, in order:
   2. runs the bare service (bench/gateway_bare_service.py, `nameko run`) and loads it;
   3. runs registration and gateway as real `nameko run` processes and loads
      POST /api/v1/communities/{code}/member-registrations with a unique member per request;
-  4. optionally: --variants (50 registration workers; 2 registration processes), --fixes (the
-     candidate fixes of bench/gateway_candidate_fixes.py patched in at import), --probe
+  4. optionally: --variants (50 registration workers; 2 registration processes), --probe
      (single-client timings of each layer), --profile (py-spy of gateway and registration).
 
 Every scenario starts from a fresh schema and fresh processes. Besides req/s and percentiles it
@@ -202,25 +200,19 @@ def start_bare(procs):
     return p
 
 
-def start_platform(procs, workers, replicas, fixes=None):
-    """Registration replica(s) and the gateway, as run.sh starts them (only env differs). With
-    `fixes`, both run from gateway_candidate_fixes.py, which patches them at import."""
-    extra = {}
-    reg_module, gw_module = "registration.service", "gateway.service"
-    if fixes:
-        extra = dict(PYTHONPATH=str(BENCH), GATEWAY_BENCH_FIXES=fixes)
-        reg_module = "gateway_candidate_fixes:RegistrationService"
-        gw_module = "gateway_candidate_fixes:GatewayService"
+def start_platform(procs, workers, replicas):
+    """Registration replica(s) and the gateway, as run.sh starts them (only env differs)."""
     started = []
     for i in range(replicas):
         port = REGISTRATION_PORT if i == 0 else EXTRA_REGISTRATION_PORT + i - 1
-        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers, **extra)
-        p = nameko(f"registration{i + 1}", reg_module, ROOT / "services" / "registration", "config.yaml", env)
+        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers)
+        p = nameko(f"registration{i + 1}", "registration.service", ROOT / "services" / "registration",
+                   "config.yaml", env)
         procs.append(p)
         started.append((p, port))
     for p, port in started:
         wait_healthy(f"http://{HOST}:{port}/health", [p])
-    gw = nameko("gateway", gw_module, ROOT / "gateway", "config.yaml", service_env(**extra))
+    gw = nameko("gateway", "gateway.service", ROOT / "gateway", "config.yaml", service_env())
     procs.append(gw)
     wait_healthy(f"http://{HOST}:{GATEWAY_PORT}/health", [gw] + [p for p, _ in started])
     return gw, started
@@ -633,11 +625,7 @@ def main(argv=None):
     ap.add_argument("--variants", action="store_true", help="also: 50 registration workers; 2 registration processes")
     ap.add_argument("--probe", action="store_true", help="single-client timings of each layer")
     ap.add_argument("--probe-n", type=int, default=200)
-    ap.add_argument("--profile", nargs="?", const="", default=None, metavar="FIXES",
-                    help="py-spy the gateway and registration during an extra run (with the given candidate fixes, if any)")
-    ap.add_argument("--fixes", action="append", default=[], metavar="LIST",
-                    help="an extra run with candidate fixes patched in (bench/gateway_candidate_fixes.py), "
-                    "e.g. sql,conn,schema,transient; repeat for several runs")
+    ap.add_argument("--profile", action="store_true", help="py-spy the gateway and registration during an extra run")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for the machine to be idle (a shared machine)")
     ap.add_argument("--skip-bare", action="store_true")
@@ -658,11 +646,11 @@ def main(argv=None):
         f"{os.cpu_count()} CPUs; logs in {LOG_DIR} ==")
     load_kw = dict(clients=args.clients, warmup=args.warmup, seconds=args.seconds, count=args.requests)
 
-    def gateway_scenario(label, workers, replicas, profile=False, fixes=None):
+    def gateway_scenario(label, workers, replicas, profile=False):
         """Fresh schema and city, fresh processes, then the load; returns the Result."""
         counts, communities, units, taken = prepare_database(city_shape)
         reports = Reports(communities, units, taken)
-        gw, regs = start_platform(procs, workers or 20, replicas, fixes)
+        gw, regs = start_platform(procs, workers or 20, replicas)
         reg_ports = [port for _, port in regs]
         # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
         method, url, body = reports.next_request()
@@ -716,12 +704,8 @@ def main(argv=None):
             say(f"  50 workers done: {results['workers50'].line()}")
             results["replicas2"] = gateway_scenario("replicas2", args.workers or 20, 2)
             say(f"  2 registration processes done: {results['replicas2'].line()}")
-        for fixes in args.fixes:
-            results[f"fixes:{fixes}"] = gateway_scenario(f"fixes:{fixes}", args.workers, args.replicas, fixes=fixes)
-            say(f"  candidate fixes {fixes} done: {results[f'fixes:{fixes}'].line()}")
-        if args.profile is not None:
-            results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True,
-                                                   fixes=args.profile or None)
+        if args.profile:
+            results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True)
     finally:
         stop_all(procs)
 
@@ -744,7 +728,7 @@ def report(results, args):
     say(f"  inside the processes (mean per request, from /metrics): gateway api {gw.split[0]:.1f} ms, "
         f"registration report_member {gw.split[1]:.1f} ms")
     named = [("workers50", "REGISTRATION_MAX_WORKERS=50"), ("replicas2", "2 registration processes")]
-    named += [(f"fixes:{f}", f"candidate fixes {f}") for f in args.fixes] + [("profiled", "under py-spy")]
+    named += [("profiled", "under py-spy")]
     for key, name in named:
         if key in results:
             r = results[key]

@@ -13,24 +13,18 @@ from nameko.messaging import QueueConsumer
 _SOCKET_GONE = (AmqpConnectionError, OSError)
 
 
-def _ack_message(self, message):
-    if message.channel.connection:
-        try:
-            message.ack()
-        except _SOCKET_GONE:
-            pass
+def _ignoring_a_gone_socket(action):
+    def settle(self, message):
+        if message.channel.connection:
+            try:
+                getattr(message, action)()
+            except _SOCKET_GONE:
+                pass
+    return settle
 
 
-def _requeue_message(self, message):
-    if message.channel.connection:
-        try:
-            message.requeue()
-        except _SOCKET_GONE:
-            pass
-
-
-QueueConsumer.ack_message = _ack_message
-QueueConsumer.requeue_message = _requeue_message
+QueueConsumer.ack_message = _ignoring_a_gone_socket("ack")
+QueueConsumer.requeue_message = _ignoring_a_gone_socket("requeue")
 
 
 # RPC replies: nameko publishes each one persistent and waits for the broker's confirm. A reply
