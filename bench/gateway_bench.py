@@ -28,6 +28,10 @@ CPU: on a 2-core machine another process's work shows up as a lower rate here.
 The load generator is this process: plain threads (no eventlet), one requests.Session per client
 (keep-alive), a warm-up, then a fixed window (--seconds) or a fixed count (--requests). Every
 service process is stopped in `finally`, whatever happens.
+
+Exit status 1 if any request got another status than expected (every registration must be 201)
+or the database does not hold exactly as many registrations as were answered 201. The goals are
+printed PASS/FAIL and do not change the exit status.
 """
 import argparse
 import json
@@ -205,7 +209,11 @@ def start_platform(procs, workers, replicas):
     started = []
     for i in range(replicas):
         port = REGISTRATION_PORT if i == 0 else EXTRA_REGISTRATION_PORT + i - 1
-        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}", REGISTRATION_MAX_WORKERS=workers)
+        env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}")
+        if workers:
+            env["REGISTRATION_MAX_WORKERS"] = str(workers)
+        else:
+            env.pop("REGISTRATION_MAX_WORKERS", None)  # config.yaml's default, as deployed
         p = nameko(f"registration{i + 1}", "registration.service", ROOT / "services" / "registration",
                    "config.yaml", env)
         procs.append(p)
@@ -332,6 +340,11 @@ class CpuMeter:
             self.pg = psycopg2.connect(ADMIN_DSN.rsplit("/", 1)[0] + f"/{DB_NAME}")
             self.pg.autocommit = True
 
+    def close(self):
+        if self.pg is not None:
+            self.pg.close()
+            self.pg = None
+
     def sessions(self):
         if self.pg is None:
             return 0
@@ -344,12 +357,15 @@ class CpuMeter:
         # backends come and go with the pool, so the PostgreSQL processes are looked up each time
         # RabbitMQ is one process for every vhost: it cannot be split
         groups = dict(self.groups, postgres=_pids_named("postgres", _ours_or_shared), rabbitmq=_pids_named("beam.smp"))
-        # the postmaster (the postgres process whose parent is not one) also carries its exited children
-        postmasters = {pid for pid in groups["postgres"]
-                       if (st := _stat(pid)) and int(st[1]) not in groups["postgres"]}
         with open("/proc/stat") as f:
             cpu = [int(x) for x in f.readline().split()[1:9]]  # user..steal (guest is inside user)
-        ticks = {k: {pid: _ticks(pid, children=pid in postmasters) for pid in pids} for k, pids in groups.items()}
+        ticks = {k: {pid: _ticks(pid) for pid in pids} for k, pids in groups.items()}
+        # The postmaster (the postgres process whose parent is not one) carries the CPU of its
+        # exited children: backends closed by a pool, autovacuum workers... of every database,
+        # so it is shown on its own line rather than as ours.
+        postmasters = [pid for pid in groups["postgres"] if (st := _stat(pid)) and int(st[1]) not in groups["postgres"]]
+        ticks["postgres exited backends (any db)"] = {
+            pid: _ticks(pid, children=True) - _ticks(pid) for pid in postmasters}
         return time.perf_counter(), ticks, cpu, self.sessions()
 
     @staticmethod
@@ -490,6 +506,8 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
         time.sleep(seconds)
     end = time.perf_counter()
     cpu1 = meter.snap() if meter else None
+    if meter:
+        meter.close()
     mark1 = window_mark() if window_mark else None
     stop.set()
     for t in threads:
@@ -560,7 +578,7 @@ def probe(reports, n):
         rows.append(("RPC registration.report_member (RPC + validation + DB)",
                      timed(lambda: cluster.registration.report_member(reports.next_report()), n)))
     rows.append(("POST member-registrations via gateway (everything)", timed(http_post, n)))
-    # the use case alone, in this process: validation, 7 statements, a savepoint and the commit
+    # the use case alone, in this process: validation, the use case's statements and the commit
     store = Store("registration", metadata, url=DB_URL, relay=False, pool_size=1, max_overflow=0)
 
     def direct():
@@ -575,7 +593,10 @@ def probe(reports, n):
 # --- profiling --------------------------------------------------------------------------------
 
 def pyspy_path():
-    return shutil.which("py-spy") or next((str(p) for p in (Path("/tmp/pyspy/bin/py-spy"),) if p.exists()), None)
+    """py-spy on PATH, or in a throwaway venv (python3 -m venv /tmp/pyspy && /tmp/pyspy/bin/pip
+    install py-spy) so that the project's .venv is left as it is."""
+    fallback = Path("/tmp/pyspy/bin/py-spy")
+    return shutil.which("py-spy") or (str(fallback) if fallback.exists() else None)
 
 
 def start_profiles(targets, seconds):
@@ -594,21 +615,31 @@ def start_profiles(targets, seconds):
     return out
 
 
-def summarize_profile(path, top=12):
-    """Share of samples (wall clock, idle included) in which a frame is on the stack, for the
-    frames that matter to this question; and the leading leaf frames excluding the idle hub."""
+GENERIC_FRAMES = ("eventlet/", "greenlet/", "threading.py", "nameko/containers.py", "contextlib.py")
+
+
+def summarize_profile(path, top=14):
+    """From py-spy's collapsed stacks (idle included): the share of samples in which the process
+    sat in the eventlet hub waiting, and the frames most often on the stack when it did not, as
+    % of those busy samples (inclusive: a frame counts once per sample, callees included)."""
     stacks = Counter()
     for line in path.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         if stack:
             stacks[stack] += int(n)
     total = sum(stacks.values()) or 1
-    busy = {s: n for s, n in stacks.items() if not re.search(r"\b(wait|select|poll|epoll_wait|_run_hub|switch)\b \(.*(hub|poll)", s.split(";")[-1])}
-    leaves = Counter()
-    for s, n in busy.items():
-        leaves[s.split(";")[-1]] += n
-    lines = [f"    {100 * n / total:5.1f}%  {frame[:150]}" for frame, n in leaves.most_common(top)]
-    return total, lines
+    idle = sum(n for s, n in stacks.items() if s.rsplit(";", 1)[-1].startswith("Hub.do_poll"))
+    busy = total - idle or 1
+    inclusive = Counter()
+    for s, n in stacks.items():
+        if s.rsplit(";", 1)[-1].startswith("Hub.do_poll"):
+            continue
+        # "function (file:line)" -> "function (file)": one entry per function, whatever the line
+        for frame in {re.sub(r":\d+\)$", ")", f) for f in s.split(";")}:
+            if not any(g in frame for g in GENERIC_FRAMES):
+                inclusive[frame] += n
+    lines = [f"    {100 * n / busy:5.1f}%  {frame[:140]}" for frame, n in inclusive.most_common(top)]
+    return total, 100 * idle / total, lines
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -620,7 +651,7 @@ def main(argv=None):
     ap.add_argument("--requests", type=int, default=None, help="measure a fixed count instead of a window")
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--workers", type=int, default=None, help="REGISTRATION_MAX_WORKERS of the headline run "
-                    "(default: config.yaml's default, 20)")
+                    "(default: unset, i.e. config.yaml's default)")
     ap.add_argument("--replicas", type=int, default=1, help="registration processes of the headline run")
     ap.add_argument("--variants", action="store_true", help="also: 50 registration workers; 2 registration processes")
     ap.add_argument("--probe", action="store_true", help="single-client timings of each layer")
@@ -635,9 +666,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     city_shape = dict(districts=("410106", "410105"), streets=5, communities=8, units=5, members=2)
     ports = [GATEWAY_PORT, REGISTRATION_PORT, BARE_PORT] + [EXTRA_REGISTRATION_PORT + i for i in range(2)]
-    busy = [p for p in ports if not port_free(p)]
-    if busy:
-        sys.exit(f"ports in use: {busy}; is another benchmark running?")
+    in_use = [p for p in ports if not port_free(p)]
+    if in_use:
+        sys.exit(f"ports in use: {in_use}; is another benchmark running?")
 
     procs = []
     results = {}
@@ -650,7 +681,7 @@ def main(argv=None):
         """Fresh schema and city, fresh processes, then the load; returns the Result."""
         counts, communities, units, taken = prepare_database(city_shape)
         reports = Reports(communities, units, taken)
-        gw, regs = start_platform(procs, workers or 20, replicas)
+        gw, regs = start_platform(procs, workers, replicas)
         reg_ports = [port for _, port in regs]
         # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
         method, url, body = reports.next_request()
@@ -702,7 +733,7 @@ def main(argv=None):
         if args.variants:
             results["workers50"] = gateway_scenario("workers50", 50, 1)
             say(f"  50 workers done: {results['workers50'].line()}")
-            results["replicas2"] = gateway_scenario("replicas2", args.workers or 20, 2)
+            results["replicas2"] = gateway_scenario("replicas2", args.workers, 2)
             say(f"  2 registration processes done: {results['replicas2'].line()}")
         if args.profile:
             results["profiled"] = gateway_scenario("profiled", args.workers, args.replicas, profile=True)
@@ -724,7 +755,7 @@ def report(results, args):
     say(f"registration POST via gateway         : {gw.line()}")
     say(f"  {cpu_line(gw.cpu)}")
     say(f"  city: {gw.city['communities']} communities, {gw.city['units']} units; "
-        f"registration workers {args.workers or 20}, processes {args.replicas}")
+        f"registration workers {args.workers or '(config default)'}, processes {args.replicas}")
     say(f"  inside the processes (mean per request, from /metrics): gateway api {gw.split[0]:.1f} ms, "
         f"registration report_member {gw.split[1]:.1f} ms")
     named = [("workers50", "REGISTRATION_MAX_WORKERS=50"), ("replicas2", "2 registration processes")]
@@ -759,9 +790,10 @@ def report(results, args):
     for r in results.values():
         for label, path in r.profiles:
             if path.exists():
-                total, lines = summarize_profile(path)
+                total, idle, lines = summarize_profile(path)
                 say("")
-                say(f"== py-spy {label}: {total} samples, leading busy leaf frames (% of all samples); {path} ==")
+                say(f"== py-spy {label}: {total} samples, {idle:.0f}% idle in the hub; frames on the stack "
+                    f"(% of busy samples); {path} ==")
                 for line in lines:
                     say(line)
     if failed:

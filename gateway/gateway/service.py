@@ -81,8 +81,17 @@ class Timed:
                 with eventlet.Timeout(RPC_TIMEOUT):
                     return reply.result()
             except eventlet.Timeout:
+                self._forget(reply)
                 raise RpcTimeout(f"{self.proxy.service_name}.{method}") from None
         return call
+
+    def _forget(self, reply):
+        """An expired request is never answered: drop its waiting entry, or the reply listener
+        keeps one for every call that timed out."""
+        waiting = self.proxy.reply_listener._reply_events
+        for correlation_id, event in list(waiting.items()):
+            if event is reply.reply_event:
+                del waiting[correlation_id]
 
 
 class Call:
@@ -132,9 +141,9 @@ def _upload(request, query):
 class GatewayService:
     name = "gateway"
 
-    # transient and unconfirmed: a request that expires in RPC_TIMEOUT needs no disk, and a lost
-    # one surfaces as that timeout (503) just as a lost confirm would
-    registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
+    # transient: a request that expires in RPC_TIMEOUT needs no disk (confirms stay on: they are
+    # how nameko tells a service that is not deployed at all, UnknownService)
+    registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1)
     request_id = RequestId()
     metrics = Metrics()
 

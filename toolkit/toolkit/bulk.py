@@ -20,7 +20,9 @@ def _blocking():
         psycopg2.extensions.set_wait_callback(callback)
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def _escape(text):
+    # four C-speed replace() calls beat str.translate, which walks Chinese text a character at a time
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _array(values):
@@ -30,14 +32,14 @@ def _array(values):
 def copy_value(value):
     """A value in COPY's text format (NULL, booleans, arrays of text, escaped text)."""
     if type(value) is str:  # most values: the fast path first
-        return value.translate(_ESCAPES)
+        return _escape(value)
     if value is None:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, (list, tuple)):
         value = _array(value)
-    return str(value).translate(_ESCAPES)
+    return _escape(str(value))
 
 
 def copy_rows(cursor, table, columns, rows):

@@ -17,11 +17,11 @@ import logging
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, text
 
 from .config import amqp_uri, database_url
 from .events import envelope
-from .outbox import Relay, RelayLoop, jsonable
+from .outbox import Relay, RelayLoop, to_json
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,15 @@ class UnitOfWork:
         self.conn = conn
         self.outbox = outbox
         self.events = []
+        if outbox is not None:
+            self._insert = text(f"INSERT INTO {outbox.schema}.outbox (event_id, event_type, payload) "
+                                "VALUES (:event_id, :event_type, CAST(:payload AS jsonb))")
 
     def emit(self, event_type, scope, **payload):
         """Write an event to the outbox in this transaction; returns the complete event."""
-        event = jsonable(envelope(event_type, scope, payload))
-        self.conn.execute(insert(self.outbox).values(
-            event_id=event["event_id"], event_type=event_type, payload=event))
+        event = envelope(event_type, scope, payload)
+        self.conn.execute(self._insert, {"event_id": event["event_id"], "event_type": event_type,
+                                         "payload": to_json(event)})  # serialized once, here
         self.events.append(event)
         return event
 
