@@ -28,3 +28,16 @@ def test_other_errors_still_surface():
             raise ValueError("a bug of ours")
     with pytest.raises(ValueError):
         QueueConsumer.__new__(QueueConsumer).ack_message(Broken())
+
+
+def test_a_reply_the_broker_cannot_take_is_logged_not_fatal(monkeypatch):
+    from kombu.exceptions import OperationalError
+    from nameko import rpc
+
+    def refused(self, *args, **kwargs):
+        raise OperationalError("[Errno 111] ECONNREFUSED")
+
+    monkeypatch.setattr(rpc.Responder.publisher_cls, "publish", refused)
+    message = SimpleNamespace(properties={"content_type": "application/json", "reply_to": "rpc.reply-x"})
+    responder = rpc.Responder("amqp://127.0.0.1:1//", None, "json", message)
+    assert responder.send_response({"ok": 1}, None) == ({"ok": 1}, None)

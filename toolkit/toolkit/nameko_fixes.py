@@ -7,10 +7,13 @@ broker restart took the registration service down in our end-to-end test. The br
 already taken the message back and will deliver it again, so there is nothing to ack: ignore
 socket errors too, as nameko intends for connection errors.
 """
+import logging
+
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from nameko.messaging import QueueConsumer
 
 _SOCKET_GONE = (AmqpConnectionError, OSError)
+_log = logging.getLogger(__name__)
 
 
 def _ignoring_a_gone_socket(action):
@@ -41,3 +44,24 @@ class _ReplyPublisher(_Publisher):
 
 
 _nameko_rpc.Responder.publisher_cls = _ReplyPublisher
+
+
+# The same broker restart, a moment later: a worker finishes while the broker is away and its
+# reply cannot be published. nameko lets that error kill the container. The caller can no longer
+# receive the reply anyway (it times out and answers 503), and the work is committed or rolled
+# back already: log it and carry on, so the service is there when the broker is back.
+from kombu.exceptions import OperationalError as _KombuOperationalError  # noqa: E402
+
+_send_response = _nameko_rpc.Responder.send_response
+
+
+def _send_response_or_log(self, result, exc_info):
+    try:
+        return _send_response(self, result, exc_info)
+    except (_KombuOperationalError,) + _SOCKET_GONE as exc:
+        _log.warning("RPC reply to %s lost, the broker is away: %s",
+                     self.message.properties.get("reply_to"), exc)
+        return result, exc_info
+
+
+_nameko_rpc.Responder.send_response = _send_response_or_log
