@@ -58,7 +58,14 @@ def _one_of(choices, code, rule, what):
 
 
 def _text(lo, hi, what):
-    return validate.Length(lo, hi, error=broken("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字"))
+    """Text of lo..hi characters, not counting surrounding blanks, and no control characters
+    (a NUL cannot even be stored; a blank name or address would print an empty form)."""
+    def check(value):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            fail("control_character", "附录B.1", f"{what}含有不可见的控制字符")
+        if not lo <= len(value.strip()) <= hi:
+            fail("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字（不计首尾空格）")
+    return check
 
 
 class Strict(Schema):
@@ -177,7 +184,8 @@ class TransferRequest(Strict):
     """A change that makes the old community unfit (R7, §4.2)."""
     reason = fields.String(required=True, validate=_one_of(TRANSFER_REASONS, "bad_reason", "§4.2", "变动原因"))
     notified_on = fields.Date(load_default=None)
-    new_unit_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    new_unit_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                 validate=validate.Range(min=1, error=broken("bad_unit", "§4.2", "新工作单位编号无效")))
     new_home_address = fields.String(load_default=None, allow_none=True, validate=_text(5, 200, "新家庭住址"))
     new_community_code = fields.String(load_default=None, allow_none=True, validate=community_code)
     recorded_by = fields.String(required=True, validate=_text(2, 30, "登记人"))

@@ -125,3 +125,9 @@ def test_every_event_has_a_schema_and_a_conforming_example():
     for (service, name), example in events.EXAMPLES.items():
         assert events.validate_event(service, name, example) == {}, name
         assert example["event_type"] == name
+
+
+def test_blank_text_and_control_characters_are_refused():
+    assert ("name", "control_character") in refused(name="张\x00三")
+    assert ("home_address", "length") in refused(home_address="        ")
+    assert ("position", "length") in refused(position=" ")

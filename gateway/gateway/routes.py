@@ -118,6 +118,10 @@ def unreported_members(call, unit_id):
     return call.registration.unreported_members(unit_id, call.query["year"])
 
 
+def community_unreported(call, community_code):
+    return call.registration.community_unreported(community_code, call.query["year"])
+
+
 def send_invitation(call, street_code):
     return call.registration.send_invitation({**call.body, "street_code": street_code})
 
@@ -208,6 +212,8 @@ ROUTES = [
           "驻地单位党组织到社区报到，结成党建联建对子（§3.1.1）", "community", body=UnitRegistrationBody, status=201),
     Route("GET", f"{V1}/communities/<community_code>/unit-registrations", list_unit_registrations,
           "社区本年度报到单位", "community", query=YearQuery),
+    Route("GET", f"{V1}/communities/<community_code>/unreported-members", community_unreported,
+          "上年度在本社区报到、本年度尚未报到的党员（§4.2）", "community", query=YearQuery),
     Route("GET", f"{V1}/units/<int:unit_id>", get_unit, "单位信息", "unit"),
     Route("GET", f"{V1}/units/<int:unit_id>/unreported-members", unreported_members,
           "本单位本年度尚未报到的在职党员（§4.2）", "unit", query=YearQuery),

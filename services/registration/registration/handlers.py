@@ -243,7 +243,7 @@ def report_member(uow, req, source="form"):
             .join(communities, communities.c.code == regs.c.community_code)
             .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
         raise _already_reported(year, active)
-    _close_transfer(c, member_id, reg_id)
+    _close_transfer(c, reg_id)
     uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
              unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
              skills=req["skills"], service_intentions=req["service_intentions"], source=source)
@@ -258,11 +258,19 @@ def _already_reported(year, active):
                       "message": f"{year}年已有有效报到"}])
 
 
-def _close_transfer(session, member_id, registration_id):
-    """A new report after a transfer fulfils the transfer's one-month duty (R7)."""
-    session.execute(update(transfers)
-                    .where(transfers.c.member_id == member_id, transfers.c.new_registration_id.is_(None))
-                    .values(new_registration_id=registration_id))
+# R7: a report fulfils a pending transfer only if it is made elsewhere than the old community,
+# and in the new community where the transfer named one
+CLOSE_TRANSFERS = """
+    UPDATE registration.transfers t SET new_registration_id = r.id
+    FROM registration.member_registrations r
+    WHERE {registrations} AND t.member_id = r.member_id AND t.new_registration_id IS NULL
+      AND t.community_code <> r.community_code
+      AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
+_CLOSE_TRANSFER = text(CLOSE_TRANSFERS.format(registrations="r.id = :registration_id"))
+
+
+def _close_transfer(conn, registration_id):
+    conn.execute(_CLOSE_TRANSFER, {"registration_id": registration_id})
 
 
 def _registration_for_update(session, registration_id, **owner):
@@ -339,7 +347,7 @@ def certificate(session, registration_id, **owner):
     """Certificate B.1 as handed in, with the unit's opinion and its state."""
     row = _registration_view(session, registration_id, **owner)
     data = dict(row)
-    data["age"] = age_on(row["birth_date"], row["reported_at"].date())
+    data["age"] = age_on(row["birth_date"], row["reported_at"].astimezone(now().tzinfo).date())
     return data
 
 
@@ -404,6 +412,8 @@ def list_registrations(session, year, status=None, limit=50, offset=0, **owner):
 def record_transfer(uow, community_code, registration_id, req):
     s = uow.conn
     row = _registration_for_update(s, registration_id, community_code=community_code)
+    if row["status"] == "unit_rejected":
+        raise InvalidState("not_active", "单位党组织未同意的报到不能办理转移（§4.2）")
     if req.get("new_community_code"):
         community_scope(s, req["new_community_code"], field="new_community_code")
         if req["new_community_code"] == community_code:
@@ -494,6 +504,17 @@ def community_database(session, level, code, year):
                     "by_skill": {k: by_skill.get(k, 0) for k in SKILLS},
                     "top_intentions": [{"intention": i, "members": n} for i, n in intention_rows]},
     }
+
+
+def community_unreported(conn, community_code, year):
+    """R5 decision: members who reported to this community last year and not, anywhere, this year."""
+    this_year = exists().where(regs.c.member_id == members.c.id, regs.c.year == year, regs.c.status.in_(ACTIVE))
+    last_year = (select(regs.c.member_id).where(regs.c.community_code == community_code, regs.c.year == year - 1,
+                                                 regs.c.status.in_(ACTIVE + ("transferred",))).scalar_subquery())
+    rows = conn.execute(select(members.c.id, members.c.name, members.c.unit_id, units.c.name.label("unit_name"))
+                        .join(units, units.c.id == members.c.unit_id)
+                        .where(members.c.id.in_(last_year), ~this_year).order_by(members.c.id)).mappings().all()
+    return [dict(r) for r in rows]
 
 
 def unreported_members(session, unit_id, year):

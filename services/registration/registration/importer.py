@@ -12,10 +12,12 @@ import io
 import logging
 import re
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import psycopg2
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, LIST_SEPARATORS,
                                     MemberReport)
@@ -27,7 +29,7 @@ from toolkit.bulk import copy_rows
 from toolkit.validation import invalid
 
 from . import domain
-from .handlers import next_certificate_seqs
+from .handlers import CLOSE_TRANSFERS, next_certificate_seqs
 from .models import ACTIVE, communities, import_jobs, member_registrations, members, units
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ MAX_ROWS = 200_000
 KEPT_ERRORS = 2_000          # rows of the error report kept on the job; the count is exact
 PROGRESS_EVERY = 2_000
 COOPERATE_EVERY = 200
+STALE_AFTER_MINUTES = 30  # far longer than a 200,000-row job takes
 REQUIRED_COLUMNS = [h for h, f in IMPORT_COLUMNS.items() if f not in ("other_skill",)]
 _GENDER_BY_NAME = {v: k for k, v in GENDERS.items()}
 _CHOICE_BY_NAME = {v: k for k, v in COMMUNITY_CHOICES.items()} | {"居住地": "residence", "工作地": "work", "其他": "other"}
@@ -238,7 +241,7 @@ def write_rows(conn, job, good, submitted_by):
     session_like = _Executor(conn)
     regs = []
     source = f"import:{job['id']}"
-    for code, rows in by_community.items():
+    for code, rows in sorted(by_community.items()):  # one lock order for every job: no deadlock
         seqs = next_certificate_seqs(session_like, code, year, len(rows))
         scope = domain.scope_of_community(code)
         for seq, r in zip(seqs, rows):
@@ -263,6 +266,7 @@ def write_rows(conn, job, good, submitted_by):
         FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
               FROM {schema}.member_registrations WHERE source = %(source)s ORDER BY id) r""",
                 {"at": reported_at.isoformat(), "source": source})
+    cur.execute(CLOSE_TRANSFERS.format(registrations="r.source = %(source)s"), {"source": source})
     return []
 
 
@@ -318,8 +322,12 @@ def job_status(session, job_id, unit_id=None):
 def claim_next_job(engine):
     """Take one queued job (any replica may run this; SKIP LOCKED gives each job to one)."""
     with engine.begin() as conn:
-        row = conn.execute(select(import_jobs.c.id).where(import_jobs.c.status == "queued")
-                           .order_by(import_jobs.c.id).limit(1).with_for_update(skip_locked=True)).first()
+        stale = now() - timedelta(minutes=STALE_AFTER_MINUTES)
+        row = conn.execute(select(import_jobs.c.id).where(
+            (import_jobs.c.status == "queued")
+            # a replica died in the middle: writing is all or nothing, so the job can start over
+            | (import_jobs.c.status.in_(("validating", "writing")) & (import_jobs.c.started_at < stale)))
+            .order_by(import_jobs.c.id).limit(1).with_for_update(skip_locked=True)).first()
         if row is None:
             return None
         conn.execute(update(import_jobs).where(import_jobs.c.id == row.id)
@@ -361,6 +369,11 @@ def run_job(store, job_id):
                 raise _Rejected(errors)
     except _Rejected as rejected:
         return _finish(store, job, "failed", len(rows), rejected.errors)
+    except (IntegrityError, psycopg2.IntegrityError):  # a member of the file reported by another route while this job wrote
+        log.warning("import job %s met a concurrent report", job_id, exc_info=True)
+        return _finish(store, job, "failed", len(rows), [{
+            "row": 0, "column": "身份证号", "field": "id_number", "code": "already_reported", "rule": "§4.2",
+            "message": "导入期间，文件中有党员已通过其他途径报到；未写入任何数据，请重新提交文件以查看具体行"}])
     except Exception:  # never leave a job "writing" for ever: fail it, say so, keep the trace in the log
         log.exception("import job %s failed while writing", job_id)
         return _finish(store, job, "failed", len(rows), [{

@@ -146,6 +146,11 @@ class RegistrationService:
             return handlers.community_database(uow.conn, level, code, year)
 
     @rpc
+    def community_unreported(self, community_code, year):
+        with self.db.unit_of_work() as uow:
+            return handlers.community_unreported(uow.conn, community_code, year)
+
+    @rpc
     def unreported_members(self, unit_id, year):
         with self.db.unit_of_work() as uow:
             return handlers.unreported_members(uow.conn, unit_id, year)

@@ -215,3 +215,42 @@ def test_a_good_import_writes_every_row_with_its_events(rpc, place, migrated):
     assert {e["registration_id"] for e in imported} == regs and len({e["event_id"] for e in imported}) == 40
     again = _import(rpc, place, rows)  # the same members cannot report twice in a year
     assert again["status"] == "failed" and again["errors"][0]["code"] == "already_reported"
+
+
+def test_a_report_back_to_the_old_community_does_not_fulfil_a_transfer(rpc, place):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    reg, _ = approved_and_accepted(rpc, place, data)
+    t = rpc.record_transfer(place["community"], reg["registration_id"], {
+        "reason": "community_changed", "new_community_code": place["other_community"],
+        "notified_on": (today() - timedelta(days=40)).isoformat(), "recorded_by": "李娜"})
+    rpc.report_member(data)  # the same, old community: R7 asks for the new one
+    assert t["transfer_id"] in [x["id"] for x in rpc.list_transfers("community", place["community"], True)]
+
+
+def test_an_import_fulfils_pending_transfers(rpc, place, migrated):
+    gen = generate(districts=("410106",), streets=1, communities=1, units=1, members=3, seed=503)
+    rows = list(import_file_rows(gen))
+    col = list(rows[0]).index("报到社区代码")
+    first = dict(zip(rows[0], rows[1]))
+    data = sample_report(place["community"], place["unit"], seed=0)
+    data.update({"name": first["姓名"], "id_number": first["身份证号"], "birth_date": first["出生日期"],
+                 "gender": "male" if first["性别"] == "男" else "female", "party_join_date": first["入党时间"]})
+    reg, _ = approved_and_accepted(rpc, place, data)
+    t = rpc.record_transfer(place["community"], reg["registration_id"], {
+        "reason": "address_changed", "new_home_address": "郑州市金水区花园路8号", "recorded_by": "李娜"})
+    for r in rows[1:]:
+        r[col] = place["other_community"]
+    assert _import(rpc, place, rows)["status"] == "succeeded"
+    assert count(migrated, "select new_registration_id is not null from registration.transfers where id=:t",
+                 t=t["transfer_id"]) is True
+
+
+def test_the_community_list_of_who_has_not_reported_this_year(rpc, place, migrated):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    reg = rpc.report_member(data)
+    with migrated.begin() as conn:  # as if it had been last year's report
+        conn.execute(text("update registration.member_registrations set year = year - 1 where id = :i"),
+                     {"i": reg["registration_id"]})
+    assert reg["member_id"] in [m["id"] for m in rpc.community_unreported(place["community"], today().year)]
+    rpc.report_member(data)
+    assert reg["member_id"] not in [m["id"] for m in rpc.community_unreported(place["community"], today().year)]
