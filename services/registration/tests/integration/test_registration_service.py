@@ -254,3 +254,4 @@ def test_the_community_list_of_who_has_not_reported_this_year(rpc, place, migrat
     assert reg["member_id"] in [m["id"] for m in rpc.community_unreported(place["community"], today().year)]
     rpc.report_member(data)
     assert reg["member_id"] not in [m["id"] for m in rpc.community_unreported(place["community"], today().year)]
+
