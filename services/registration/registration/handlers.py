@@ -200,11 +200,26 @@ _REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source
                 "district_code", "street_code", "community_code") + CERTIFICATE_FIELDS
 # R5: the partial unique index allows one active report per member and year; a second one
 # inserts nothing and returns no id, without a savepoint round trip
+# R7: a report fulfils a pending transfer only if it is made elsewhere than the old community,
+# and in the new community where the transfer named one. `{reports}` is a row source of the new
+# reports (id, member_id, community_code).
+CLOSE_TRANSFERS = """
+    UPDATE registration.transfers t SET new_registration_id = r.id
+    FROM {reports} r
+    WHERE t.member_id = r.member_id AND t.new_registration_id IS NULL
+      AND t.community_code <> r.community_code
+      AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
+
+# one round trip: the report, and the transfer it fulfils (the inserted row is visible to the
+# UPDATE only through `reg`, which is why the transfer is closed here and not afterwards)
 _INSERT_REGISTRATION = text(f"""
-    INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
-    VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
-    ON CONFLICT (member_id, year) WHERE status IN ('submitted', 'unit_approved', 'accepted') DO NOTHING
-    RETURNING id""")
+    WITH reg AS (
+        INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
+        VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
+        ON CONFLICT (member_id, year) WHERE status IN ('submitted', 'unit_approved', 'accepted') DO NOTHING
+        RETURNING id, member_id, community_code),
+    fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")})
+    SELECT id FROM reg""")
 
 _COMMUNITY_AND_UNIT = (
     select(communities.c.code, communities.c.name, communities.c.street_code, communities.c.district_code,
@@ -243,7 +258,6 @@ def report_member(uow, req, source="form"):
             .join(communities, communities.c.code == regs.c.community_code)
             .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
         raise _already_reported(year, active)
-    _close_transfer(c, reg_id)
     uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
              unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
              skills=req["skills"], service_intentions=req["service_intentions"], source=source)
@@ -256,21 +270,6 @@ def _already_reported(year, active):
     return Conflict("already_reported", f"该党员{year}年已报到{where}，每年报到一次；如单位、住址或社区变动，请先办理转移（§4.2）",
                     [{"field": "id_number", "code": "already_reported", "rule": "§4.2",
                       "message": f"{year}年已有有效报到"}])
-
-
-# R7: a report fulfils a pending transfer only if it is made elsewhere than the old community,
-# and in the new community where the transfer named one
-CLOSE_TRANSFERS = """
-    UPDATE registration.transfers t SET new_registration_id = r.id
-    FROM registration.member_registrations r
-    WHERE {registrations} AND t.member_id = r.member_id AND t.new_registration_id IS NULL
-      AND t.community_code <> r.community_code
-      AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
-_CLOSE_TRANSFER = text(CLOSE_TRANSFERS.format(registrations="r.id = :registration_id"))
-
-
-def _close_transfer(conn, registration_id):
-    conn.execute(_CLOSE_TRANSFER, {"registration_id": registration_id})
 
 
 def _registration_for_update(session, registration_id, **owner):

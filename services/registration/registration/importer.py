@@ -266,7 +266,8 @@ def write_rows(conn, job, good, submitted_by):
         FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
               FROM {schema}.member_registrations WHERE source = %(source)s ORDER BY id) r""",
                 {"at": reported_at.isoformat(), "source": source})
-    cur.execute(CLOSE_TRANSFERS.format(registrations="r.source = %(source)s"), {"source": source})
+    cur.execute(CLOSE_TRANSFERS.format(reports=f"(SELECT id, member_id, community_code FROM {schema}.member_registrations"
+                                               " WHERE source = %(source)s)"), {"source": source})
     return []
 
 
