@@ -32,6 +32,8 @@ def make_engine(url, **kwargs):
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_recycle", 1800)
+    # the city's clock: timestamps come back as +08:00 and "today" in SQL is Beijing's today
+    kwargs.setdefault("connect_args", {"options": "-c timezone=Asia/Shanghai"})
     return create_engine(url, **kwargs)
 
 
