@@ -41,10 +41,6 @@ def to_json(payload):
     return json.dumps(payload, ensure_ascii=False, default=_default, separators=(",", ":"))
 
 
-def jsonable(payload):
-    return json.loads(to_json(payload))
-
-
 def copy_events(cursor, schema, events):
     """Write many events to the outbox with COPY (bulk work: an import of thousands of rows)."""
     copy_rows(cursor, f"{schema}.outbox", ("event_id", "event_type", "payload"),

@@ -158,7 +158,7 @@ def load(engine, city, year=None, progress=None, with_tree=True):
     from toolkit.config import now
     from toolkit.events import envelope
     from toolkit.bulk import copy_rows
-    from toolkit.outbox import copy_events, jsonable
+    from toolkit.outbox import copy_events
     from . import domain
 
     year = year or now().year
@@ -250,7 +250,7 @@ def load(engine, city, year=None, progress=None, with_tree=True):
                        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq""",
                     (list(seqs), [year] * len(seqs), list(seqs.values())))
         step("registrations")
-        copy_events(cur, "registration", [jsonable(e) for e in events])
+        copy_events(cur, "registration", events)
         for table in ("units", "members", "member_registrations", "unit_registrations", "co_building_pairs", "red_accounts"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('registration.{table}', 'id'), "
                         f"(SELECT coalesce(max(id), 1) FROM registration.{table}))")

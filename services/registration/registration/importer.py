@@ -238,11 +238,10 @@ def write_rows(conn, job, good, submitted_by):
     by_community = {}
     for _, r in good:
         by_community.setdefault(r["community_code"], []).append(r)
-    session_like = _Executor(conn)
     regs = []
     source = f"import:{job['id']}"
     for code, rows in sorted(by_community.items()):  # one lock order for every job: no deadlock
-        seqs = next_certificate_seqs(session_like, code, year, len(rows))
+        seqs = next_certificate_seqs(conn, code, year, len(rows))
         scope = domain.scope_of_community(code)
         for seq, r in zip(seqs, rows):
             regs.append((domain.certificate_no(year, code, seq), member_ids[r["id_number"]], year, "unit_approved",
@@ -277,13 +276,6 @@ class _Rejected(Exception):
     def __init__(self, errors):
         super().__init__(len(errors))
         self.errors = errors
-
-
-class _Executor:
-    """Lets handlers.next_certificate_seqs run on a Core connection."""
-
-    def __init__(self, conn):
-        self.execute = conn.execute
 
 
 def create_job(uow, req):
