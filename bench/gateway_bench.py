@@ -1,6 +1,7 @@
 """Member registration through the gateway against a bare nameko @http route.
 
     .venv/bin/python bench/gateway_bench.py                  # bare + gateway, 20 clients, 20 s each
+    .venv/bin/python bench/gateway_bench.py --floor                  # also HTTP + 1 RPC doing nothing
     .venv/bin/python bench/gateway_bench.py --variants --probe
     .venv/bin/python bench/gateway_bench.py --skip-bare --profile            # py-spy (pip install py-spy)
 
@@ -204,6 +205,28 @@ def start_bare(procs):
     return p
 
 
+def start_floor(procs):
+    """gateway_floor_service: HTTP + one RPC + JSON, in two processes with the platform's configs."""
+    core = nameko("floor_core", "gateway_floor_service:FloorCore", BENCH,
+                  ROOT / "services" / "registration" / "config.yaml", service_env())
+    edge = nameko("floor_edge", "gateway_floor_service:FloorEdge", BENCH, ROOT / "gateway" / "config.yaml",
+                  service_env(GATEWAY_ADDRESS=f"{HOST}:{BARE_PORT}"))
+    procs.extend([core, edge])
+    wait_healthy(f"http://{HOST}:{BARE_PORT}/health", [core, edge])
+    # the edge answers /health before the core consumes: wait for one whole round trip
+    reports = Reports(["410106001001"], [1], set(), port=BARE_PORT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        method, url, body = reports.next_request()
+        try:
+            if requests.post(url, data=body, headers=JSON_HEADERS, timeout=5).status_code == 201:
+                return reports
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the floor services did not answer within 60 s")
+
+
 def start_platform(procs, workers, replicas):
     """Registration replica(s) and the gateway, as run.sh starts them (only env differs)."""
     started = []
@@ -242,9 +265,10 @@ class Reports:
     draws identity numbers at random, so two seeds (or a seed and a loaded member) can meet: a
     repeated number is skipped here, because the service would rightly answer 409."""
 
-    def __init__(self, communities, units, taken, first_seed=1_000_000):
+    def __init__(self, communities, units, taken, first_seed=1_000_000, port=GATEWAY_PORT):
         from registration.city import sample_report
         self.sample_report = sample_report
+        self.port = port
         self.communities, self.units = communities, units
         self.taken = set(taken)
         self.seed = first_seed
@@ -265,7 +289,7 @@ class Reports:
         report = self.next_report()
         code = report.pop("community_code")  # the path names the community
         body = json.dumps(report, ensure_ascii=False).encode()
-        return "POST", f"http://{HOST}:{GATEWAY_PORT}/api/v1/communities/{code}/member-registrations", body
+        return "POST", f"http://{HOST}:{self.port}/api/v1/communities/{code}/member-registrations", body
 
 
 def bare_request():
@@ -660,6 +684,8 @@ def main(argv=None):
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for the machine to be idle (a shared machine)")
     ap.add_argument("--skip-bare", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="also: HTTP + one RPC returning a constant, no work "
+                    "(gateway_floor_service.py): the architecture's ceiling for any route")
     args = ap.parse_args(argv)
 
     # SIGTERM should unwind through `finally` like Ctrl-C, so the services are stopped.
@@ -728,6 +754,11 @@ def main(argv=None):
             results["bare"] = run_load("bare", bare_request, 200, meter=CpuMeter(procs), **load_kw)
             stop_all(procs)
             say(f"  bare done: {results['bare'].line()}")
+        if args.floor:
+            floor_reports = start_floor(procs)
+            results["floor"] = run_load("floor", floor_reports.next_request, 201, meter=CpuMeter(procs), **load_kw)
+            stop_all(procs)
+            say(f"  floor done: {results['floor'].line()}")
         results["gateway"] = gateway_scenario("gateway", args.workers, args.replicas)
         say(f"  gateway done: {results['gateway'].line()}")
         if args.variants:
@@ -752,6 +783,10 @@ def report(results, args):
     if bare:
         say(f"bare nameko @http GET /const          : {bare.line()}")
         say(f"  {cpu_line(bare.cpu)}")
+    floor = results.get("floor")
+    if floor:
+        say(f"floor: HTTP + 1 RPC, no work          : {floor.line()}")
+        say(f"  {cpu_line(floor.cpu)}")
     say(f"registration POST via gateway         : {gw.line()}")
     say(f"  {cpu_line(gw.cpu)}")
     say(f"  city: {gw.city['communities']} communities, {gw.city['units']} units; "
@@ -778,6 +813,9 @@ def report(results, args):
     if bare:
         ratio = gw.rate / bare.rate if bare.rate else 0.0
         say(f"ratio registration / bare             : {100 * ratio:.1f} %")
+        if floor:
+            say(f"ratio floor / bare                    : {100 * floor.rate / bare.rate:.1f} %   "
+                f"(no registration can exceed this; registration / floor {100 * gw.rate / floor.rate:.1f} %)")
         say(f"goal: registration >= {100 * GOAL_RATIO:.0f}% of bare rate     : "
             f"{'PASS' if ratio >= GOAL_RATIO else 'FAIL'} ({100 * ratio:.1f} %)")
     p99 = gw.pct_ms(99)
