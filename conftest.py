@@ -48,3 +48,16 @@ def city(migrated):
     data = generate(districts=("410106", "410102"), streets=2, communities=2, units=2, members=4, seed=11)
     load(migrated, data)
     return data
+
+
+@pytest.fixture(scope="session")
+def gateway_db(database_url):
+    """A fresh gateway schema (accounts, sessions, audit log), migrated by its own history."""
+    from toolkit.db import make_engine
+    from toolkit.migrate import upgrade
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS gateway CASCADE"))
+    upgrade(os.path.join(ROOT, "gateway"))
+    yield engine
+    engine.dispose()

@@ -56,9 +56,68 @@ def wait_http(url, seconds=30):
     raise RuntimeError(f"{url} did not answer in {seconds}s")
 
 
+PASSWORD = "Test-pass-2026"
+
+
+class Client:
+    """HTTP to the gateway as one signed-in account."""
+
+    def __init__(self, base, token):
+        self.base, self.headers = base, {"Authorization": f"Bearer {token}"}
+
+    def request(self, method, path, body=None, **kw):
+        headers = {**self.headers, **kw.pop("headers", {})}
+        if body is not None:
+            kw["json"] = body
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+
+class Accounts:
+    """Test accounts, made in the gateway schema when first asked for and signed in over HTTP.
+    Usernames say role and node: staff.410106001001, unit.7, member.12, district.410106..."""
+
+    PREFIX = {"city_admin": "admin", "district_officer": "district", "street_officer": "street",
+              "community_staff": "staff", "unit_officer": "unit", "member": "member"}
+
+    def __init__(self, engine, base):
+        self.engine, self.base, self.tokens = engine, base, {}
+
+    def username(self, role, scope=""):
+        return f"{self.PREFIX[role]}.{scope}" if scope else self.PREFIX[role]
+
+    def ensure(self, role, scope=""):
+        from contracts.errors import Conflict
+        from gateway.accounts import create_account
+        name = self.username(role, scope)
+        try:
+            with self.engine.begin() as conn:
+                create_account(conn, name, name, role, str(scope), PASSWORD, created_by="tests")
+        except Conflict:
+            pass
+        return name
+
+    def login(self, username, password=PASSWORD):
+        return requests.post(f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=30)
+
+    def client(self, role, scope=""):
+        name = self.ensure(role, scope)
+        if name not in self.tokens:
+            r = self.login(name)
+            assert r.status_code == 200, r.text
+            self.tokens[name] = r.json()["access_token"]
+        return Client(self.base, self.tokens[name])
+
+
 class Platform:
-    def __init__(self, env, logs):
+    def __init__(self, env, logs, accounts=None):
         self.base = f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"
+        self.accounts = accounts
         self.registration = Process("registration", os.path.join(ROOT, "services", "registration"),
                                     "registration.service", env, os.path.join(logs, "registration.log"))
         self.gateway = Process("gateway", os.path.join(ROOT, "gateway"), "gateway.service", env,
@@ -68,20 +127,38 @@ class Platform:
         self.registration.start(**extra_env)
         wait_http(f"http://127.0.0.1:{REGISTRATION_PORT}/health")
 
+    def as_(self, role, scope=""):
+        """A client signed in as `role` bound to `scope` (a code, a unit id or a member id)."""
+        return self.accounts.client(role, scope)
+
+    def owner_of(self, path):
+        """The account whose own business a path is: the staff of /communities/<code>/..., the
+        officer of /units/<id>/..., /streets/<code>/..., /districts/<code>/...; else the city's
+        administrator. The tests that are not about permissions speak as that account."""
+        parts = path.split("?")[0].strip("/").split("/")
+        roles = {"communities": "community_staff", "units": "unit_officer", "streets": "street_officer",
+                 "districts": "district_officer"}
+        if len(parts) >= 2 and parts[0] in roles and parts[1].isdigit():
+            if parts[0] == "districts" and len(parts) == 3 and parts[2] == "streets":
+                return self.as_("city_admin")
+            return self.as_(roles[parts[0]], parts[1])
+        return self.as_("city_admin")
+
     def get(self, path, **kw):
-        return requests.get(self.base + path, timeout=30, **kw)
+        return self.owner_of(path).get(path, **kw)
 
     def post(self, path, body=None, **kw):
-        return requests.post(self.base + path, json=body, timeout=30, **kw)
+        return self.owner_of(path).post(path, body, **kw)
 
 
 @pytest.fixture(scope="session")
-def platform(city, database_url, amqp, tmp_path_factory):
+def platform(city, gateway_db, database_url, amqp, tmp_path_factory):
     env = {**os.environ, "AMQP_URI": amqp, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
+           "GATEWAY_DATABASE_URL": database_url, "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(8).hex(),
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
            "PYTHONWARNINGS": "ignore"}
     logs = str(tmp_path_factory.mktemp("logs"))
-    p = Platform(env, logs)
+    p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
     p.start_registration()
     p.gateway.start()
     wait_http(f"http://127.0.0.1:{GATEWAY_PORT}/health")

@@ -114,8 +114,8 @@ def test_http_refusals_share_one_shape(platform, city):
     community = city.communities[0]["code"]
     cases = [
         (platform.get("/no-such-thing"), 404, "not_found"),
-        (platform.get("/districts/410106/streets", params={"x": 1}), 200, None),
-        (platform.get(f"/communities/{community}/member-registrations", params={"limit": 1000}), 400, "validation_failed"),
+        (platform.get("/districts/410106/streets", params={"x": 1}), 400, "validation_failed"),  # unknown parameter
+        (platform.get(f"/communities/{community}/member-registrations", params={"page_size": 1000}), 400, "validation_failed"),
         (platform.post(f"/communities/{community}/member-registrations", data="{not json",
                        headers={"Content-Type": "application/json"}), 400, "validation_failed"),
         (platform.post(f"/communities/{community}/member-registrations", data="x" * 300_000), 413, "payload_too_large"),

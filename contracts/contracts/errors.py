@@ -62,4 +62,21 @@ class Forbidden(DomainError):
     message = "无权执行此操作"
 
 
-ALL = (DomainError, ValidationFailed, NotFound, Conflict, InvalidState, ReadOnly, Forbidden)
+class Unauthenticated(DomainError):
+    """No valid credentials: no token, an expired or revoked one, a wrong password."""
+    code = "unauthenticated"
+    message = "请先登录"
+
+
+class Throttled(DomainError):
+    """Too many attempts (failed logins): try again after `retry_after` seconds."""
+    code = "too_many_requests"
+    message = "尝试次数过多，请稍后再试"
+
+    def __init__(self, code=None, message=None, fields=None, retry_after=60):
+        super().__init__(code, message, fields)
+        self.retry_after = int(retry_after)
+
+
+ALL = (DomainError, ValidationFailed, NotFound, Conflict, InvalidState, ReadOnly, Forbidden, Unauthenticated,
+       Throttled)

@@ -11,6 +11,13 @@ ensure_rabbitmq
 migrate
 say "loading the demo city"
 (cd services/registration && "$PY" -m registration.city demo)
+mkdir -p var
+# tokens are signed with a secret of this machine's own, made once
+[ -s var/jwt-secret ] || (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(48))' > var/jwt-secret)
+export GATEWAY_JWT_SECRET="${GATEWAY_JWT_SECRET:-$(cat var/jwt-secret)}"
+say "demo accounts, one for each role"
+"$PY" -m registration.city demo-nodes > var/demo-nodes.json
+"$PY" -m gateway.cli demo var/demo-nodes.json
 
 mkdir -p var/log
 pids=()
@@ -30,6 +37,9 @@ wait_port "$GATEWAY_PORT" gateway 30
 cat <<MSG
 
   双报到 platform is up.
+    log in         curl -s -XPOST http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/login -H 'Content-Type: application/json' \
+                     -d '{"username": "demo.community", "password": "Sbd-demo-2026"}'
+                   (demo.city, demo.district, demo.street, demo.community, demo.community2, demo.unit, demo.member)
     API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts
     API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
     demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410106001001/database

@@ -13,11 +13,13 @@ log = logging.getLogger(__name__)
 
 STATUS = {
     errors.ValidationFailed: 400,
+    errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.ReadOnly: 409,
     errors.InvalidState: 422,
+    errors.Throttled: 429,
 }
 
 # the broker or a service is away: the request did not happen (or its answer was lost); retry

@@ -4,6 +4,8 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from contracts.access import ROLE_NAMES
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -39,6 +41,8 @@ def build_spec(routes, version="1.0.0"):
                    info={"description": "郑州市社区党建“双报到”平台。错误均为 JSON：稳定的英文 code、中文 message、"
                                         "逐字段的 fields（含条款 rule）与 request_id。"})
     spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                               "description": "POST /api/v1/auth/login 取得的访问令牌"})
     for route in routes:
         op = {"summary": route.summary, "tags": [route.tag], "operationId": route.handler.__name__ + "_" + route.method.lower(),
               "parameters": _path_params(route.path),
@@ -52,7 +56,20 @@ def build_spec(routes, version="1.0.0"):
                 "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
                 "text/csv": {"schema": {"type": "string"}},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}
+        if route.public:
+            op["security"] = []
+        else:
+            op["security"] = [{"bearer": []}]
+            op["x-roles"] = list(route.roles)
+            op["description"] = "可用角色：" + "、".join(ROLE_NAMES[r] for r in route.roles)
         errors = {"400": "输入有误（逐字段说明与条款）", "404": "不存在"}
+        if not route.public:
+            errors.update({"401": "未登录、令牌过期或会话已结束", "403": "角色或管辖范围不允许"})
+        if route.name == "login":
+            errors["401"] = "用户名或密码错误"
+            errors["429"] = "登录失败次数过多，账号已锁定或该地址暂被限制"
+        if route.public:
+            errors["401"] = "令牌无效"
         if route.method == "POST":
             errors.update({"409": "与已有记录冲突", "413": "请求体过大", "422": "当前状态不允许此操作"})
         if route.upload:
@@ -61,4 +78,6 @@ def build_spec(routes, version="1.0.0"):
             op["responses"][status] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         op["responses"]["500"] = {"description": "服务器内部错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         spec.path(path=_path(route.path), operations={route.method.lower(): op})
-    return spec.to_dict()
+    doc = spec.to_dict()
+    doc["security"] = [{"bearer": []}]
+    return doc

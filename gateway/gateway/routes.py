@@ -1,9 +1,12 @@
 """The route table: every HTTP route of the platform, as data.
 
 Each route names its method and path, the scope its path sits under (city, district, street,
-community or unit: the node of the administrative tree whose people may use it), the schemas of
-its body and query, and a handler. The OpenAPI document and the permission tests are generated
-from this table, so a new route is documented and covered without anyone remembering to.
+community or unit: the node of the administrative tree whose people may use it; `member` for a
+member's own records, `any` for every signed-in account, `public` for no login), the roles that
+may call it, the schemas of its body and query, and a handler. The gateway checks role and scope
+before the handler runs (gateway.service); the OpenAPI document and the permission test
+(tests/test_permissions.py) are generated from this table, so a new route is documented and
+covered without anyone remembering to.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -11,8 +14,29 @@ from typing import Callable, Optional
 from marshmallow import Schema, fields, validate, RAISE
 
 from contracts import registration as c
+from contracts.access import (CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, MEMBER, ROLES, STREET_OFFICER,
+                              UNIT_OFFICER)
 from contracts.rules import broken
 from toolkit.config import today
+
+from . import admin
+
+# who may read under each scope (writes name their roles); area officers read what lies below them
+READERS = {
+    "public": (),
+    "any": ROLES,
+    "city": (CITY_ADMIN,),
+    "district": (CITY_ADMIN, DISTRICT_OFFICER),
+    "street": (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER),
+    "community": (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, COMMUNITY_STAFF),
+    # a unit's own officer, and the officers above the community the unit sits in
+    "unit": (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, UNIT_OFFICER),
+    "member": (MEMBER,),
+}
+SCOPES = tuple(READERS)
+# the path value that names a route's node, by scope
+SCOPE_PARAMS = {"district": ("district_code", "code"), "street": ("street_code", "code"),
+                "community": ("community_code", "code"), "unit": ("unit_id",)}
 
 
 @dataclass
@@ -21,13 +45,44 @@ class Route:
     path: str
     handler: Callable
     summary: str
-    scope: str                      # city | district | street | community | unit | public
+    scope: str                      # one of SCOPES
     tag: str = "报到"
     body: Optional[type] = None     # marshmallow schema of the JSON body
     query: Optional[type] = None    # marshmallow schema of the query string
     status: int = 200
     upload: bool = False            # body is a file (CSV/XLSX), not JSON
+    roles: Optional[tuple] = None   # None: READERS[scope]
+    sort: tuple = ()                # a list route: these fields sort its page (the first by default)
     responses: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.roles is None:
+            self.roles = READERS[self.scope]
+        # a page of a list: the query takes page, page_size and sort (gateway.paging)
+        if self.sort and self.query is None:
+            self.query = PageQuery
+
+    @property
+    def name(self):
+        return self.handler.__name__
+
+    @property
+    def public(self):
+        return self.scope == "public"
+
+    @property
+    def writes(self):
+        return self.method != "GET"
+
+
+# --- paging: every list route answers {items, total, page, page_size, sort} --------------------
+
+class PageQuery(Schema):
+    class Meta:
+        unknown = RAISE
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000, error=broken("bad_page", "", "页码应为 1–100000")))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200, error=broken("bad_page_size", "", "每页条数应为 1–200")))
+    sort = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
 # --- query strings ----------------------------------------------------------------------------
@@ -43,17 +98,17 @@ class YearQuery(Schema):
     year = _year_field()
 
 
-class RegistrationListQuery(YearQuery):
+class YearPageQuery(PageQuery, YearQuery):
+    pass
+
+
+class RegistrationListQuery(YearPageQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(
         ["submitted", "unit_approved", "accepted", "unit_rejected", "transferred"],
         error=broken("bad_status", "", "状态应为 submitted、unit_approved、accepted、unit_rejected、transferred 之一")))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200, error=broken("bad_limit", "", "每页条数应为 1–200")))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, error=broken("bad_offset", "", "偏移量不能为负")))
 
 
-class TransferQuery(Schema):
-    class Meta:
-        unknown = RAISE
+class TransferQuery(PageQuery):
     overdue = fields.Boolean(load_default=False)
 
 
@@ -81,7 +136,7 @@ class MemberReportBody(c.MemberReport):
 
 
 # --- handlers ---------------------------------------------------------------------------------
-# `call` carries the validated body and query, the path values and the RPC proxies.
+# `call` carries the validated body and query, the path values, the caller and the services.
 
 def list_districts(call):
     return call.registration.list_districts()
@@ -139,14 +194,18 @@ def report_member(call, community_code):
     return call.registration.report_member(body)
 
 
-def list_community_registrations(call, community_code):
+def _registrations(call, owner):
     q = call.query
-    return call.registration.list_registrations({"community_code": community_code}, q["year"], q["status"], q["limit"], q["offset"])
+    return call.registration.list_registrations(owner, q["year"], q["status"], q["page_size"],
+                                                (q["page"] - 1) * q["page_size"], call.sort)
+
+
+def list_community_registrations(call, community_code):
+    return _registrations(call, {"community_code": community_code})
 
 
 def list_unit_member_registrations(call, unit_id):
-    q = call.query
-    return call.registration.list_registrations({"unit_id": unit_id}, q["year"], q["status"], q["limit"], q["offset"])
+    return _registrations(call, {"unit_id": unit_id})
 
 
 def community_certificate(call, community_code, registration_id):
@@ -189,19 +248,47 @@ def start_import(call, unit_id):
     filename, content = call.upload
     return call.registration.start_import({
         "unit_id": unit_id, "filename": filename, "content_b64": base64.b64encode(content).decode(),
-        "submitted_by": call.query.get("submitted_by") or "单位党组织"})
+        "submitted_by": call.query.get("submitted_by") or call.caller.username})
 
 
 def import_status(call, unit_id, job_id):
     return call.registration.import_status(job_id, unit_id)
 
 
+def my_registrations(call):
+    return call.registration.member_registrations(int(call.caller.scope))
+
+
 V1 = "/api/v1"
+AREA = (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, COMMUNITY_STAFF)
+REGISTRATION_SORT = ("id", "-id", "reported_at", "-reported_at", "certificate_no", "name", "status")
 ROUTES = [
-    # the administrative tree
-    Route("GET", f"{V1}/districts", list_districts, "县（区）列表（含开发区）", "public", tag="行政区划"),
-    Route("GET", f"{V1}/districts/<district_code>/streets", list_streets, "某县（区）的街道", "district", tag="行政区划"),
-    Route("GET", f"{V1}/streets/<street_code>/communities", list_communities, "某街道的社区", "street", tag="行政区划"),
+    # signing in (gateway.admin)
+    Route("POST", f"{V1}/auth/login", admin.login, "登录：用户名与密码换取访问令牌和刷新令牌", "public", tag="账号",
+          body=admin.LoginBody),
+    Route("POST", f"{V1}/auth/refresh", admin.refresh, "用刷新令牌换取新的令牌（旧刷新令牌随即失效）", "public", tag="账号",
+          body=admin.RefreshBody),
+    Route("POST", f"{V1}/auth/logout", admin.logout, "退出登录：结束本会话，其令牌随即失效", "any", tag="账号"),
+    Route("GET", f"{V1}/me", admin.me, "当前账号：角色与管辖范围", "any", tag="账号"),
+    Route("POST", f"{V1}/me/password", admin.change_password, "修改本人密码（其他会话随即失效）", "any", tag="账号",
+          body=admin.PasswordBody),
+    Route("GET", f"{V1}/me/member-registrations", my_registrations, "本人的报到记录与报到证（在职党员）", "member", tag="账号"),
+    # accounts and the audit log: the city administrator
+    Route("GET", f"{V1}/accounts", admin.list_accounts, "账号列表（可按角色、范围筛选）", "city", tag="账号",
+          query=admin.AccountQuery, sort=("username", "id", "-id", "role", "scope")),
+    Route("POST", f"{V1}/accounts", admin.create_account, "创建账号（绑定到行政区划节点、单位或党员）", "city", tag="账号",
+          body=admin.AccountBody, status=201),
+    Route("POST", f"{V1}/accounts/<int:account_id>/state", admin.set_state, "停用、启用或解锁账号", "city", tag="账号",
+          body=admin.AccountStateBody),
+    Route("POST", f"{V1}/accounts/<int:account_id>/revocation", admin.revoke, "吊销账号的全部会话与令牌", "city", tag="账号"),
+    Route("GET", f"{V1}/audit", admin.search_audit, "审计日志检索：谁、何时、以何角色读取或更改了什么", "city", tag="账号",
+          query=admin.AuditQuery, sort=("-at", "at")),
+    # the administrative tree: names and codes are no secret to any signed-in account
+    Route("GET", f"{V1}/districts", list_districts, "县（区）列表（含开发区）", "any", tag="行政区划", sort=("code", "name")),
+    Route("GET", f"{V1}/districts/<district_code>/streets", list_streets, "某县（区）的街道", "any", tag="行政区划",
+          sort=("code", "name")),
+    Route("GET", f"{V1}/streets/<street_code>/communities", list_communities, "某街道的社区", "any", tag="行政区划",
+          sort=("code", "name")),
     # the community database (R8), rolled up
     Route("GET", f"{V1}/city/database", database("city"), "全市报到信息库汇总（§4.3.2）", "city", tag="信息库", query=YearQuery),
     Route("GET", f"{V1}/districts/<code>/database", database("district"), "县（区）报到信息库汇总（§4.3.2）", "district", tag="信息库", query=YearQuery),
@@ -209,45 +296,52 @@ ROUTES = [
     Route("GET", f"{V1}/communities/<code>/database", database("community"), "社区报到信息库（§4.3.2）", "community", tag="信息库", query=YearQuery),
     # units (§3.1.1) and invitations (§4.3.1)
     Route("POST", f"{V1}/communities/<community_code>/unit-registrations", register_unit,
-          "驻地单位党组织到社区报到，结成党建联建对子（§3.1.1）", "community", body=UnitRegistrationBody, status=201),
+          "驻地单位党组织到社区报到，结成党建联建对子（§3.1.1）", "community", body=UnitRegistrationBody, status=201,
+          roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/communities/<community_code>/unit-registrations", list_unit_registrations,
-          "社区本年度报到单位", "community", query=YearQuery),
+          "社区本年度报到单位", "community", query=YearPageQuery, sort=("unit_name", "unit_id", "unit_type", "registered_at")),
     Route("GET", f"{V1}/communities/<community_code>/unreported-members", community_unreported,
-          "上年度在本社区报到、本年度尚未报到的党员（§4.2）", "community", query=YearQuery),
+          "上年度在本社区报到、本年度尚未报到的党员（§4.2）", "community", query=YearPageQuery, sort=("id", "name", "unit_name")),
     Route("GET", f"{V1}/units/<int:unit_id>", get_unit, "单位信息", "unit"),
     Route("GET", f"{V1}/units/<int:unit_id>/unreported-members", unreported_members,
-          "本单位本年度尚未报到的在职党员（§4.2）", "unit", query=YearQuery),
+          "本单位本年度尚未报到的在职党员（§4.2）", "unit", query=YearPageQuery, sort=("id", "name")),
     Route("POST", f"{V1}/streets/<street_code>/invitations", send_invitation,
-          "街道向驻地单位发出邀请函（§4.3.1）", "street", body=InvitationBody, status=201),
+          "街道向驻地单位发出邀请函（§4.3.1）", "street", body=InvitationBody, status=201, roles=(STREET_OFFICER,)),
     Route("GET", f"{V1}/streets/<street_code>/invitations", list_invitations,
-          "邀请函及单位是否已报到", "street", query=YearQuery),
+          "邀请函及单位是否已报到", "street", query=YearPageQuery, sort=("id", "-id", "unit_name", "sent_at")),
     # members (§3.1.2, §3.1.3, §4.2)
     Route("POST", f"{V1}/communities/<community_code>/member-registrations", report_member,
-          "在职党员持报到证到社区报到（附录B.1）", "community", body=MemberReportBody, status=201),
+          "在职党员持报到证到社区报到（附录B.1）", "community", body=MemberReportBody, status=201, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations", list_community_registrations,
-          "社区报到党员列表", "community", query=RegistrationListQuery),
+          "社区报到党员列表", "community", query=RegistrationListQuery, sort=REGISTRATION_SORT),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>",
           community_certificate, "报到证（附录B.1）", "community"),
     Route("POST", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/acceptance",
-          accept_registration, "社区接收报到，出具回执单（附录B.2，§3.1.3）并开设红色账户", "community", body=c.Acceptance),
+          accept_registration, "社区接收报到，出具回执单（附录B.2，§3.1.3）并开设红色账户", "community", body=c.Acceptance,
+          roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/receipt",
           get_receipt, "报到回执单（附录B.2）", "community"),
     Route("POST", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/transfer",
-          record_transfer, "登记单位、住址或社区变动，一个月内到新社区报到（§4.2）", "community", body=c.TransferRequest, status=201),
+          record_transfer, "登记单位、住址或社区变动，一个月内到新社区报到（§4.2）", "community", body=c.TransferRequest,
+          status=201, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/units/<int:unit_id>/member-registrations", list_unit_member_registrations,
-          "本单位党员的报到", "unit", query=RegistrationListQuery),
+          "本单位党员的报到", "unit", query=RegistrationListQuery, sort=REGISTRATION_SORT),
     Route("GET", f"{V1}/units/<int:unit_id>/member-registrations/<int:registration_id>", unit_certificate,
           "本单位党员的报到证（附录B.1）", "unit"),
     Route("POST", f"{V1}/units/<int:unit_id>/member-registrations/<int:registration_id>/opinion", give_unit_opinion,
-          "单位党组织意见（同意或不同意）", "unit", body=c.UnitOpinion),
+          "单位党组织意见（同意或不同意）", "unit", body=c.UnitOpinion, roles=(UNIT_OFFICER,)),
     Route("POST", f"{V1}/units/<int:unit_id>/member-imports", start_import,
-          "批量导入本单位党员报到（CSV 或 XLSX，全部成功或全部不写入）", "unit", query=ImportQuery, status=202, upload=True),
+          "批量导入本单位党员报到（CSV 或 XLSX，全部成功或全部不写入）", "unit", query=ImportQuery, status=202, upload=True,
+          roles=(UNIT_OFFICER,)),
     Route("GET", f"{V1}/units/<int:unit_id>/member-imports/<int:job_id>", import_status,
           "批量导入进度与逐行错误报告", "unit"),
     # transfers (R7)
-    Route("GET", f"{V1}/communities/<code>/transfers", transfers("community"), "社区的转移登记（可只看逾期）", "community", query=TransferQuery),
-    Route("GET", f"{V1}/streets/<code>/transfers", transfers("street"), "街道的转移登记（可只看逾期）", "street", query=TransferQuery),
-    Route("GET", f"{V1}/districts/<code>/transfers", transfers("district"), "县（区）的转移登记（可只看逾期）", "district", query=TransferQuery),
-    # anyone holding a certificate number can check it
-    Route("GET", f"{V1}/certificates/<number>", verify_certificate, "核验报到证编号", "public"),
+    Route("GET", f"{V1}/communities/<code>/transfers", transfers("community"), "社区的转移登记（可只看逾期）", "community",
+          query=TransferQuery, sort=("deadline", "-deadline", "id")),
+    Route("GET", f"{V1}/streets/<code>/transfers", transfers("street"), "街道的转移登记（可只看逾期）", "street",
+          query=TransferQuery, sort=("deadline", "-deadline", "id")),
+    Route("GET", f"{V1}/districts/<code>/transfers", transfers("district"), "县（区）的转移登记（可只看逾期）", "district",
+          query=TransferQuery, sort=("deadline", "-deadline", "id")),
+    # any signed-in account holding a certificate number can check it
+    Route("GET", f"{V1}/certificates/<number>", verify_certificate, "核验报到证编号", "any"),
 ]

@@ -12,23 +12,35 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+import time
+from datetime import timedelta
+
 import eventlet
+from eventlet import tpool
 from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.routing import Map, Rule
+from sqlalchemy import insert
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
-from toolkit.config import env
+from contracts.access import CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require
+from contracts.errors import Forbidden, Unauthenticated
+from toolkit.config import env, now
+from toolkit.db import Store
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
+from . import privacy
+from .accounts import Settings, caller_from_token, revoked_since
+from .admin import LoginThrottle
 from .errors import error_response
+from .models import audit_log, metadata
 from .openapi import build_spec
-from .routes import ROUTES
+from .routes import ROUTES, SCOPE_PARAMS
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +110,165 @@ class Timed:
                 del waiting[correlation_id]
 
 
-class Call:
-    """What a route handler sees: validated body and query, and the services."""
+class Gate(DependencyProvider):
+    """The gateway's own state, one per process: its schema (accounts, sessions, audit log), the
+    token settings, the sessions revoked lately (reloaded every REVOKED_RELOAD seconds, so a
+    logout or revocation on any replica reaches this one), the login throttle and the units'
+    communities (for the scope check of unit routes)."""
+    REVOKED_RELOAD = 2.0
+    UNIT_TTL = 60.0
 
-    def __init__(self, service, request, route):
-        self.request = request
+    def setup(self):
+        config = self.container.config
+        self.store = Store("gateway", metadata, url=config.get("DATABASE_URL"), relay=False,
+                           pool_size=int(config.get("max_workers", 10)) + 2)
+        self.db = self.store
+        self.settings = Settings()
+        self.revoked, self.local = set(), {}
+        self.login_throttle = LoginThrottle()
+        self.unit_communities = {}
+        self._running = True
+
+    def start(self):
+        self.container.spawn_managed_thread(self._reload_revoked, identifier="revoked_sessions")
+
+    def stop(self):
+        self._running = False
+        self.store.dispose()
+
+    kill = stop
+
+    def _reload_revoked(self):
+        while self._running:
+            try:
+                since = now() - timedelta(seconds=self.settings.access_ttl + 60)
+                with self.store.engine.connect() as conn:
+                    fresh = revoked_since(conn, since)
+                # a revocation made here while the query ran is kept until the next reload
+                recent = time.monotonic() - 10
+                self.local = {sid: t for sid, t in self.local.items() if t > recent}
+                self.revoked = fresh | set(self.local)
+            except Exception:  # the database is away: keep the last set, try again
+                log.warning("could not reload revoked sessions", exc_info=True)
+            eventlet.sleep(self.REVOKED_RELOAD)
+
+    def revoke_now(self, session_ids):
+        """Sessions ended by this process: refused here at once, on other replicas after a reload."""
+        at = time.monotonic()
+        for sid in session_ids:
+            self.local[sid] = at
+        self.revoked = self.revoked | set(session_ids)
+
+    @staticmethod
+    def off_hub(fn, *args):
+        """Run CPU-bound work (password hashing) in a native thread, off the eventlet hub."""
+        return tpool.execute(fn, *args)
+
+    def unit_community(self, registration, unit_id):
+        cached = self.unit_communities.get(unit_id)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        code = registration.unit_scope(unit_id)["community_code"]
+        self.unit_communities[unit_id] = (code, time.monotonic() + self.UNIT_TTL)
+        return code
+
+    def audit(self, **row):
+        with self.store.engine.begin() as conn:
+            conn.execute(insert(audit_log).values(**row))
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class CallerContext(DependencyProvider):
+    """Puts the authenticated caller in the worker's context data, which nameko sends with every
+    RPC the worker makes: the services read it back (toolkit.caller) and check it again."""
+
+    def get_dependency(self, worker_ctx):
+        def set_caller(caller):
+            worker_ctx.data[CONTEXT_KEY] = caller.to_context()
+        return set_caller
+
+
+class Call:
+    """What a route handler sees: the caller (checked against the route's roles and scope),
+    validated body and query, and the services."""
+
+    def __init__(self, service, request, route, values):
+        self.service, self.request, self.route, self.values = service, request, route, values
+        self.gateway = service.gate
+        self.client_ip = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()[:64]
+        self.caller, self.session_id, self.audit_username = None, None, None
         self.registration = Timed(service.registration)
+        self.query, self.body, self.upload = {}, None, None
+
+    def admit(self):
+        """Who is calling, may they, and is their input right: in that order, so that a caller
+        outside the route's scope learns nothing, not even which of its fields are wrong."""
+        route, request = self.route, self.request
+        if not route.public:
+            self.caller, self.session_id = self._authenticate()
+            self.service.caller_context(self.caller)
+            self._authorize()
         self.query = load(route.query, request.args.to_dict()) if route.query else {}
         self.body = _json_body(request, route.body) if route.body else None
         self.upload = _upload(request, self.query) if route.upload else None
+        return self
+
+    def _authenticate(self):
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("missing_token", "请先登录：请求头需带 Authorization: Bearer <访问令牌>")
+        caller, sid = caller_from_token(self.gateway.settings, token.strip())
+        if sid in self.gateway.revoked:
+            raise Unauthenticated("session_revoked", "会话已结束（已退出或被吊销），请重新登录")
+        return caller, sid
+
+    def _authorize(self):
+        route, caller = self.route, self.caller
+        if caller.role not in route.roles:
+            raise Forbidden("role_not_allowed", f"{ROLE_NAMES[caller.role]}账号无权使用此功能")
+        if route.scope in ("district", "street", "community"):
+            code = next(self.values[k] for k in SCOPE_PARAMS[route.scope] if k in self.values)
+            require(caller, caller.covers_area(code))
+        elif route.scope == "unit":
+            unit_id = self.values["unit_id"]
+            if caller.role == UNIT_OFFICER:
+                require(caller, caller.covers_unit(unit_id))
+            else:  # an officer above: where does the unit sit? (404 if nowhere)
+                require(caller, caller.covers_unit(unit_id, self.gateway.unit_community(self.registration, unit_id)))
+
+    def audit_as(self, username):
+        """Name the account an unauthenticated request tried (a failed login)."""
+        self.audit_username = username
+
+    @property
+    def sort(self):
+        """The page's sort key ('-' first for descending), one of the route's; its first by default."""
+        wanted = self.query.get("sort") or self.route.sort[0]
+        if wanted not in self.route.sort:
+            raise invalid("sort", "bad_sort", "", f"排序字段应为 {'、'.join(self.route.sort)} 之一")
+        return wanted
+
+    def sort_column(self, table):
+        key = self.sort
+        return table.c[key.lstrip("-")], key.startswith("-")
+
+
+def page_of(call, result):
+    """{items, total, page, page_size, sort}: from a service that paged already ({items, total}),
+    or from a whole list (bounded lists: a community's units, a street's invitations), sorted and
+    cut here."""
+    q = call.query
+    size, number, key = q["page_size"], q["page"], call.sort
+    if isinstance(result, dict) and "items" in result:
+        items, total = result["items"], result["total"]
+    else:
+        field, descending = key.lstrip("-"), key.startswith("-")
+        ordered = sorted(result, key=lambda item: (item.get(field) is None, item.get(field) or 0), reverse=descending)
+        items, total = ordered[(number - 1) * size: number * size], len(result)
+    return {"items": items, "total": total, "page": number, "page_size": size, "sort": key}
 
 
 def _json_body(request, schema):
@@ -151,18 +313,56 @@ class GatewayService:
     # longer refused at once (UnknownService) but times out, and is answered 503 all the same.
     registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
+    caller_context = CallerContext()
+    gate = Gate()
     metrics = Metrics()
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
     def api(self, request, rest):
+        call = route = None
         try:
             endpoint, values = URLS.bind_to_environ(request.environ).match()
             route = ROUTES[endpoint]
-            result = route.handler(Call(self, request, route), **values)
+            call = Call(self, request, route, values)
+            call.admit()
+            result = route.handler(call, **values)
+            if route.sort:
+                result = page_of(call, result)
+            caller = call.caller
+            # personal data is masked for roles that do not need it, and its reading is logged
+            shown, subjects = privacy.scan(result, masked=not (caller and caller.sees_personal_data))
+            if route.writes or shown:
+                self._audit(call, route, route.status, shown, subjects)
             return json_response(route.status, result, self.request_id)
         except Exception as exc:  # every refusal in one shape, from one table
             status, body = error_response(exc, self.request_id)
-            return json_response(status, body, self.request_id)
+            if route is not None and (route.writes or status == 403):
+                self._audit(call, route, status, (), (), request=request, quiet=True)
+            response = json_response(status, body, self.request_id)
+            if status == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="sbd"'
+            if status == 429:
+                response.headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
+            return response
+
+    def _audit(self, call, route, status, shown, subjects, request=None, quiet=False):
+        """One append-only line. A read of personal data that cannot be logged is not answered
+        (the error goes up); a refusal that cannot be logged is still refused (`quiet`)."""
+        caller = call.caller if call else None
+        request = request or call.request
+        try:
+            self.gate.audit(
+                account_id=caller.account_id if caller else None,
+                username=caller.username if caller else (call.audit_username if call else None),
+                role=caller.role if caller else None, scope=caller.scope if caller else None,
+                action=route.name, method=request.method, path=request.path[:300], status=status,
+                personal_data=bool(shown), personal_fields=list(shown), subjects=list(subjects),
+                client_ip=call.client_ip if call else (request.remote_addr or "")[:64],
+                request_id=self.request_id)
+        except Exception:
+            log.exception("request %s: audit line not written", self.request_id)
+            if not quiet:
+                raise
 
     @http("GET", "/openapi.json")
     def openapi(self, request):

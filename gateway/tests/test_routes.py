@@ -2,7 +2,8 @@
 from contracts import errors
 from gateway.errors import STATUS, error_response
 from gateway.openapi import _path
-from gateway.routes import ROUTES
+from contracts.access import ROLES
+from gateway.routes import ROUTES, SCOPE_PARAMS, SCOPES
 from gateway.service import SPEC
 
 
@@ -15,11 +16,26 @@ def test_every_route_is_in_the_openapi_document():
             assert op["requestBody"]["content"]["application/json"]["schema"]
 
 
-def test_every_route_sits_under_a_scope():
-    assert {r.scope for r in ROUTES} <= {"public", "city", "district", "street", "community", "unit"}
+def test_every_route_sits_under_a_scope_and_names_its_roles():
+    assert {r.scope for r in ROUTES} <= set(SCOPES)
     for r in ROUTES:
-        if r.scope in ("district", "street", "community", "unit"):
-            assert "<" in r.path, r.path  # the scope is named in the path
+        if r.scope in SCOPE_PARAMS:
+            # the node is named in the path, so the gateway can check it before anything runs
+            assert any(f"{p}>" in r.path for p in SCOPE_PARAMS[r.scope]), r.path
+        assert set(r.roles) <= set(ROLES)
+        assert r.public == (not r.roles), r.path
+    # signing in is the only thing one can do without an account
+    assert {r.name for r in ROUTES if r.public} == {"login", "refresh"}
+
+
+def test_the_document_says_who_may_call_each_route():
+    assert SPEC["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for route in ROUTES:
+        op = SPEC["paths"][_path(route.path)][route.method.lower()]
+        if route.public:
+            assert op["security"] == []
+        else:
+            assert op["x-roles"] == list(route.roles) and "401" in op["responses"] and "403" in op["responses"]
 
 
 def test_operation_ids_are_unique():

@@ -1,6 +1,7 @@
 """Run each service's own Alembic history in its own schema and version table.
 
-    python -m toolkit.migrate services/registration [services/...]   # upgrade to head
+    python -m toolkit.migrate services/registration [services/... gateway]   # upgrade to head
+    python -m toolkit.migrate                                               # every service and the gateway
 
 Migrations are an explicit step of deployment, never run at service start: with several
 replicas starting at once they would race. A service's `migrations/env.py` is two lines that
@@ -43,7 +44,7 @@ def run_env(metadata):
 
 
 if __name__ == "__main__":
-    for path in sys.argv[1:] or sorted(os.path.join("services", d) for d in os.listdir("services")):
+    for path in sys.argv[1:] or sorted(os.path.join("services", d) for d in os.listdir("services")) + ["gateway"]:
         if os.path.isdir(os.path.join(path, "migrations")):
             print(f"migrating {path}")
             upgrade(path)

@@ -14,6 +14,7 @@ so subscribers hear of a loaded city as of one registered by hand.
 import argparse
 import csv
 import io
+import json
 import random
 import sys
 from dataclasses import dataclass, field
@@ -280,6 +281,34 @@ def write_csv(rows, path):
         csv.writer(f).writerows(rows)
 
 
+def demo_nodes(engine):
+    """The first community of the first street of the first district, another community in
+    another district, a unit sitting in the first community and a member of that unit who
+    reported there: the nodes the demo accounts (gateway.cli demo) are bound to."""
+    from sqlalchemy import text as sql
+    with engine.connect() as conn:
+        first = conn.execute(sql("""
+            SELECT c.code AS community_code, c.name AS community_name, s.code AS street_code, s.name AS street_name,
+                   d.code AS district_code, d.name AS district_name
+            FROM registration.communities c JOIN registration.streets s ON s.code = c.street_code
+            JOIN registration.districts d ON d.code = s.district_code
+            WHERE EXISTS (SELECT 1 FROM registration.units u WHERE u.community_code = c.code)
+            ORDER BY c.code LIMIT 1""")).mappings().first()
+        if first is None:
+            raise SystemExit("no city loaded: python -m registration.city demo")
+        other = conn.execute(sql("""
+            SELECT code, name FROM registration.communities WHERE district_code <> :d ORDER BY code LIMIT 1"""),
+            {"d": first["district_code"]}).mappings().first()
+        member = conn.execute(sql("""
+            SELECT u.id AS unit_id, u.name AS unit_name, m.id AS member_id, m.name AS member_name
+            FROM registration.units u JOIN registration.members m ON m.unit_id = u.id
+            JOIN registration.member_registrations r ON r.member_id = m.id AND r.community_code = u.community_code
+            WHERE u.community_code = :c ORDER BY u.id, m.id LIMIT 1"""), {"c": first["community_code"]}).mappings().first()
+    if other is None or member is None:
+        raise SystemExit("the loaded city has no second district or no registered member")
+    return {**first, "other_community_code": other["code"], "other_community_name": other["name"], **member}
+
+
 def main(argv=None):
     from tqdm import tqdm
     from toolkit.db import make_engine
@@ -289,6 +318,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("tree", help="load Zhengzhou's districts")
     sub.add_parser("demo", help="load the small demo city (2 districts)")
+    sub.add_parser("demo-nodes", help="print, as JSON, the demo city's nodes the demo accounts are bound to")
     p = sub.add_parser("load", help="load a synthetic city of the given size")
     p.add_argument("--districts", default="410106,410105")
     p.add_argument("--streets", type=int, default=10)
@@ -312,6 +342,9 @@ def main(argv=None):
         print(f"wrote {len(city.members)} members to {args.out}")
         return
     engine = make_engine(database_url("registration"))
+    if args.cmd == "demo-nodes":
+        print(json.dumps(demo_nodes(engine), ensure_ascii=False, indent=1))
+        return
     if args.cmd == "demo":
         from sqlalchemy import text as sql
         with engine.connect() as conn:

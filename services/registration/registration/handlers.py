@@ -394,7 +394,15 @@ REGISTRATION_LIST_COLUMNS = (regs.c.id, regs.c.certificate_no, regs.c.member_id,
                              regs.c.community_code, regs.c.community_choice, regs.c.service_intentions)
 
 
-def list_registrations(session, year, status=None, limit=50, offset=0, **owner):
+REGISTRATION_SORTS = ("id", "reported_at", "certificate_no", "name", "status")
+
+
+def list_registrations(session, year, status=None, limit=50, offset=0, sort="id", **owner):
+    """A page of registrations; `sort` is one of REGISTRATION_SORTS, '-' first for descending."""
+    key = (sort or "id").lstrip("-")
+    if key not in REGISTRATION_SORTS:
+        raise invalid("sort", "bad_sort", "", f"排序字段应为 {'、'.join(REGISTRATION_SORTS)} 之一")
+    order = regs.c[key].desc() if (sort or "").startswith("-") else regs.c[key]
     stmt = select(*REGISTRATION_LIST_COLUMNS, units.c.name.label("unit_name")) \
         .join(units, units.c.id == regs.c.unit_id).where(regs.c.year == year)
     for column, value in owner.items():
@@ -402,8 +410,22 @@ def list_registrations(session, year, status=None, limit=50, offset=0, **owner):
     if status:
         stmt = stmt.where(regs.c.status == status)
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
-    rows = session.execute(stmt.order_by(regs.c.id).limit(limit).offset(offset)).mappings().all()
+    rows = session.execute(stmt.order_by(order, regs.c.id).limit(limit).offset(offset)).mappings().all()
     return {"total": total, "items": [dict(r) for r in rows], "limit": limit, "offset": offset}
+
+
+def member_registrations(session, member_id):
+    ids = session.execute(select(regs.c.id).where(regs.c.member_id == member_id)
+                          .order_by(regs.c.year.desc(), regs.c.id.desc())).scalars().all()
+    return [certificate(session, registration_id) for registration_id in ids]
+
+
+def unit_scope(session, unit_id):
+    row = session.execute(select(units.c.id.label("unit_id"), units.c.community_code, units.c.street_code,
+                                 units.c.district_code).where(units.c.id == unit_id)).mappings().first()
+    if row is None:
+        raise NotFound(message=f"单位 {unit_id} 不存在")
+    return dict(row)
 
 
 # --- transfers (R7, §4.2) ------------------------------------------------------------------

@@ -10,13 +10,14 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 from sqlalchemy import text
 
+from toolkit.caller import CallerOf
 from toolkit.errors import rpc
 from contracts import registration as c
 from toolkit.db import Database
 from toolkit.metrics import Metrics
 from toolkit.validation import load
 
-from . import handlers, importer
+from . import guard, handlers, importer
 from .models import metadata
 
 log = logging.getLogger(__name__)
@@ -29,21 +30,25 @@ class RegistrationService:
 
     db = Database(metadata)
     metrics = Metrics()
+    caller = CallerOf()  # who asks (from the gateway): every RPC checks it (registration.guard)
 
     # -- the administrative tree ---------------------------------------------------------
 
     @rpc
     def list_districts(self):
+        guard.signed_in(self.caller)
         with self.db.unit_of_work() as uow:
             return handlers.list_districts(uow.conn)
 
     @rpc
     def list_streets(self, district_code):
+        guard.signed_in(self.caller)
         with self.db.unit_of_work() as uow:
             return handlers.list_streets(uow.conn, district_code)
 
     @rpc
     def list_communities(self, street_code):
+        guard.signed_in(self.caller)
         with self.db.unit_of_work() as uow:
             return handlers.list_communities(uow.conn, street_code)
 
@@ -54,28 +59,33 @@ class RegistrationService:
         """UnitRegistrationRequest -> {unit_registration_id, co_building_pair_id, unit_id, ...}.
         Emits unit_registered and, for a unit's first report, red_account_opened."""
         req = load(c.UnitRegistrationRequest, request)
+        guard.area(self.caller, req["community_code"])
         with self.db.unit_of_work() as uow:
             return handlers.register_unit(uow, req)
 
     @rpc
     def list_unit_registrations(self, community_code, year):
+        guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.list_unit_registrations(uow.conn, community_code, year)
 
     @rpc
     def get_unit(self, unit_id):
         with self.db.unit_of_work() as uow:
+            guard.unit(self.caller, uow.conn, unit_id)
             return handlers.get_unit(uow.conn, unit_id)
 
     @rpc
     def send_invitation(self, request):
         """InvitationRequest -> {invitation_id, ...}. Emits invitation_sent."""
         req = load(c.InvitationRequest, request)
+        guard.area(self.caller, req["street_code"])
         with self.db.unit_of_work() as uow:
             return handlers.send_invitation(uow, req)
 
     @rpc
     def list_invitations(self, street_code, year):
+        guard.area(self.caller, street_code)
         with self.db.unit_of_work() as uow:
             return handlers.list_invitations(uow.conn, street_code, year)
 
@@ -86,6 +96,7 @@ class RegistrationService:
         """MemberReport (certificate B.1) -> {registration_id, certificate_no, late, ...}.
         Emits member_reported. Raises ValidationFailed, Conflict (already reported this year)."""
         req = load(c.MemberReport, request)
+        guard.area(self.caller, req["community_code"])
         with self.db.unit_of_work() as uow:
             return handlers.report_member(uow, req)
 
@@ -94,35 +105,50 @@ class RegistrationService:
         """UnitOpinion -> {registration_id, status}. Emits unit_opinion_given."""
         req = load(c.UnitOpinion, request)
         with self.db.unit_of_work() as uow:
+            guard.unit(self.caller, uow.conn, unit_id)
             return handlers.give_unit_opinion(uow, unit_id, registration_id, req)
 
     @rpc
     def accept_registration(self, community_code, registration_id, request):
         """Acceptance -> receipt B.2. Emits member_registration_accepted (and red_account_opened)."""
         req = load(c.Acceptance, request)
+        guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.accept_registration(uow, community_code, registration_id, req)
 
     @rpc
     def get_certificate(self, registration_id, owner):
         """Certificate B.1; `owner` is {"community_code": ...} or {"unit_id": ...}."""
+        owner = _owner(owner)
         with self.db.unit_of_work() as uow:
-            return handlers.certificate(uow.conn, registration_id, **_owner(owner))
+            guard.owner(self.caller, uow.conn, owner)
+            return handlers.certificate(uow.conn, registration_id, **owner)
 
     @rpc
     def get_receipt(self, community_code, registration_id):
+        guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.receipt(uow.conn, community_code, registration_id)
 
     @rpc
     def verify_certificate(self, number):
+        guard.signed_in(self.caller)
         with self.db.unit_of_work() as uow:
             return handlers.verify_certificate(uow.conn, number)
 
     @rpc
-    def list_registrations(self, owner, year, status=None, limit=50, offset=0):
+    def list_registrations(self, owner, year, status=None, limit=50, offset=0, sort="id"):
+        owner = _owner(owner)
         with self.db.unit_of_work() as uow:
-            return handlers.list_registrations(uow.conn, year, status, limit, offset, **_owner(owner))
+            guard.owner(self.caller, uow.conn, owner)
+            return handlers.list_registrations(uow.conn, year, status, limit, offset, sort, **owner)
+
+    @rpc
+    def member_registrations(self, member_id):
+        """A member's own registrations, each as its certificate B.1 (newest first)."""
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.member_registrations(uow.conn, member_id)
 
     # -- transfers (R7) -----------------------------------------------------------------------
 
@@ -130,11 +156,13 @@ class RegistrationService:
     def record_transfer(self, community_code, registration_id, request):
         """TransferRequest -> {transfer_id, deadline}. Emits member_transferred."""
         req = load(c.TransferRequest, request)
+        guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.record_transfer(uow, community_code, registration_id, req)
 
     @rpc
     def list_transfers(self, level, code, overdue_only=False):
+        guard.area(self.caller, code)
         with self.db.unit_of_work() as uow:
             return handlers.list_transfers(uow.conn, handlers.SCOPE_COLUMNS[level], code, overdue_only)
 
@@ -142,18 +170,29 @@ class RegistrationService:
 
     @rpc
     def community_database(self, level, code, year):
+        guard.city(self.caller) if level == "city" else guard.area(self.caller, code)
         with self.db.unit_of_work() as uow:
             return handlers.community_database(uow.conn, level, code, year)
 
     @rpc
     def community_unreported(self, community_code, year):
+        guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.community_unreported(uow.conn, community_code, year)
 
     @rpc
     def unreported_members(self, unit_id, year):
         with self.db.unit_of_work() as uow:
+            guard.unit(self.caller, uow.conn, unit_id)
             return handlers.unreported_members(uow.conn, unit_id, year)
+
+    @rpc
+    def unit_scope(self, unit_id):
+        """{unit_id, community_code, street_code, district_code} of a unit: where it sits, for the
+        gateway's scope check of unit routes."""
+        guard.signed_in(self.caller)
+        with self.db.unit_of_work() as uow:
+            return handlers.unit_scope(uow.conn, unit_id)
 
     # -- bulk import --------------------------------------------------------------------------
 
@@ -162,11 +201,13 @@ class RegistrationService:
         """ImportRequest -> {job_id, status: queued}; the work runs in the background."""
         req = load(c.ImportRequest, request)
         with self.db.unit_of_work() as uow:
+            guard.unit(self.caller, uow.conn, req["unit_id"])
             return importer.create_job(uow, req)
 
     @rpc
-    def import_status(self, job_id, unit_id=None):
+    def import_status(self, job_id, unit_id):
         with self.db.unit_of_work() as uow:
+            guard.unit(self.caller, uow.conn, unit_id)
             return importer.job_status(uow.conn, job_id, unit_id)
 
     @timer(interval=1)

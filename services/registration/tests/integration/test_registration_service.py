@@ -11,6 +11,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from contracts import errors
+from contracts.access import CONTEXT_KEY, Caller
 from registration.city import generate, import_file_rows, sample_report
 from registration.service import RegistrationService
 from toolkit.config import today
@@ -26,7 +27,10 @@ def rpc(city, database_url, amqp):
     runner = ServiceRunner(config)
     runner.add_service(RegistrationService)
     runner.start()
-    with ClusterRpcProxy(config, timeout=30) as proxy:
+    # the city's administrator covers every node: these tests are about the use cases, the
+    # service's own wall is tested in test_registration_guard.py
+    admin = Caller(1, "admin", "city_admin", "").to_context()
+    with ClusterRpcProxy(config, context_data={CONTEXT_KEY: admin}, timeout=30) as proxy:
         yield proxy.registration
     runner.stop()
 

@@ -1,0 +1,220 @@
+"""Routes the gateway answers itself, from its own schema: signing in and out, the caller's own
+account, accounts (city administrator) and the audit log search."""
+import time
+from collections import defaultdict, deque
+
+from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import and_, func, select
+
+from contracts.access import ROLE_NAMES, ROLES
+from contracts.errors import NotFound, Throttled
+from contracts.rules import broken
+
+from . import accounts as acc
+from .models import accounts, audit_log
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _required_text(max_len, what):
+    return fields.String(required=True, validate=validate.Length(1, max_len, error=broken("bad_length", "", f"{what}长度应为 1–{max_len}")))
+
+
+class LoginBody(_Strict):
+    username = _required_text(64, "用户名")
+    password = _required_text(128, "密码")
+
+
+class RefreshBody(_Strict):
+    refresh_token = _required_text(200, "刷新令牌")
+
+
+class PasswordBody(_Strict):
+    old_password = _required_text(128, "原密码")
+    new_password = _required_text(128, "新密码")
+
+
+class AccountBody(_Strict):
+    username = _required_text(64, "用户名")
+    display_name = _required_text(60, "姓名或名称")
+    role = fields.String(required=True, validate=validate.OneOf(ROLES, error=broken("bad_role", "", f"角色应为 {'、'.join(ROLES)} 之一")))
+    scope = fields.String(load_default="", validate=validate.Length(max=20))
+    password = _required_text(128, "密码")
+
+
+class AccountStateBody(_Strict):
+    disabled = fields.Boolean(load_default=None)
+    unlock = fields.Boolean(load_default=False)
+
+
+class _Page(_Strict):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000, error=broken("bad_page", "", "页码应为 1–100000")))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200, error=broken("bad_page_size", "", "每页条数应为 1–200")))
+    sort = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class AccountQuery(_Page):
+    role = fields.String(load_default=None, validate=validate.OneOf(ROLES, error=broken("bad_role", "", "角色不存在")))
+    scope = fields.String(load_default=None, validate=validate.Length(max=20))  # a node and everything under it
+    username = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class AuditQuery(_Page):
+    username = fields.String(load_default=None, validate=validate.Length(max=64))
+    member_id = fields.Integer(load_default=None, validate=validate.Range(1))
+    subject = fields.String(load_default=None, validate=validate.Length(max=60))    # e.g. registration:12
+    field = fields.String(load_default=None, validate=validate.Length(max=40))      # phone, home_address, id_number
+    personal_data = fields.Boolean(load_default=None)
+    action = fields.String(load_default=None, validate=validate.Length(max=80))
+    since = fields.AwareDateTime(load_default=None, default_timezone=None)
+    until = fields.AwareDateTime(load_default=None, default_timezone=None)
+    request_id = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class LoginThrottle:
+    """Failed logins per client address (in this gateway process): past LIMIT in WINDOW seconds,
+    the address waits. The per-account lock (gateway.accounts) holds across replicas."""
+    LIMIT, WINDOW = 20, 600
+
+    def __init__(self):
+        self.failures = defaultdict(deque)
+
+    def check(self, ip):
+        q = self.failures.get(ip)
+        if not q:
+            return
+        cutoff = time.monotonic() - self.WINDOW
+        while q and q[0] < cutoff:
+            q.popleft()
+        if len(q) >= self.LIMIT:
+            raise Throttled("too_many_attempts", "该地址登录失败次数过多，请稍后再试",
+                            retry_after=int(q[0] + self.WINDOW - time.monotonic()) + 1)
+        if not q:
+            del self.failures[ip]
+
+    def failed(self, ip):
+        self.failures[ip].append(time.monotonic())
+
+
+# --- signing in and out -----------------------------------------------------------------------
+
+def login(call):
+    gw = call.gateway
+    gw.login_throttle.check(call.client_ip)
+    try:
+        tokens, caller = acc.login(gw.db.engine, gw.settings, call.body["username"], call.body["password"],
+                                   call.client_ip, call.request.headers.get("User-Agent"), run=gw.off_hub)
+    except Exception:
+        gw.login_throttle.failed(call.client_ip)
+        call.audit_as(acc.normalize_username(call.body["username"]))
+        raise
+    call.caller = caller  # the audit line names who signed in
+    return tokens
+
+
+def refresh(call):
+    tokens, caller = acc.refresh(call.gateway.db.engine, call.gateway.settings, call.body["refresh_token"])
+    call.caller = caller
+    return tokens
+
+
+def logout(call):
+    with call.gateway.db.engine.begin() as conn:
+        ended = acc.revoke_sessions(conn, "logout", session_id=call.session_id)
+    call.gateway.revoke_now([call.session_id])
+    return {"logged_out": bool(ended)}
+
+
+def me(call):
+    with call.gateway.db.engine.connect() as conn:
+        row = conn.execute(select(accounts).where(accounts.c.id == call.caller.account_id)).mappings().first()
+    if row is None:
+        raise NotFound(message="账号不存在")
+    return acc.account_view(row)
+
+
+def change_password(call):
+    with call.gateway.db.engine.begin() as conn:
+        ended = acc.change_password(conn, call.caller, call.body["old_password"], call.body["new_password"],
+                                    run=call.gateway.off_hub)
+    call.gateway.revoke_now(ended)
+    return {"changed": True, "sessions_ended": len(ended)}
+
+
+# --- accounts (city administrator) ------------------------------------------------------------
+
+def list_accounts(call):
+    q = call.query
+    where = []
+    if q["role"]:
+        where.append(accounts.c.role == q["role"])
+    if q["scope"]:
+        where.append(accounts.c.scope.startswith(q["scope"], autoescape=True))
+    if q["username"]:
+        where.append(accounts.c.username.contains(q["username"].lower(), autoescape=True))
+    column, descending = call.sort_column(accounts)
+    with call.gateway.db.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(accounts).where(and_(True, *where))).scalar()
+        rows = conn.execute(select(accounts).where(and_(True, *where))
+                            .order_by(column.desc() if descending else column, accounts.c.id)
+                            .limit(q["page_size"]).offset((q["page"] - 1) * q["page_size"])).mappings().all()
+    return {"items": [acc.account_view(r) for r in rows], "total": total}
+
+
+def create_account(call):
+    b = call.body
+    with call.gateway.db.engine.begin() as conn:
+        return acc.create_account(conn, b["username"], b["display_name"], b["role"], b["scope"], b["password"],
+                                  created_by=call.caller.username) | {"role_name": ROLE_NAMES[b["role"]]}
+
+
+def set_state(call, account_id):
+    with call.gateway.db.engine.begin() as conn:
+        view = acc.set_account_state(conn, account_id, disabled=call.body["disabled"], unlock=call.body["unlock"])
+    return view
+
+
+def revoke(call, account_id):
+    with call.gateway.db.engine.begin() as conn:
+        if conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first() is None:
+            raise NotFound(message=f"账号 {account_id} 不存在")
+        ended = acc.revoke_sessions(conn, "revoked_by_admin", account_id=account_id)
+    call.gateway.revoke_now(ended)
+    return {"account_id": account_id, "sessions_ended": len(ended)}
+
+
+# --- the audit log -----------------------------------------------------------------------------
+
+def search_audit(call):
+    """Who read or changed what: e.g. ?member_id=12&field=phone&since=...: who read member 12's
+    phone in that week."""
+    q = call.query
+    where = []
+    if q["username"]:
+        where.append(audit_log.c.username == q["username"].lower())
+    if q["member_id"]:
+        where.append(audit_log.c.subjects.contains([f"member:{q['member_id']}"]))
+    if q["subject"]:
+        where.append(audit_log.c.subjects.contains([q["subject"]]))
+    if q["field"]:
+        where.append(audit_log.c.personal_fields.contains([q["field"]]))
+    if q["personal_data"] is not None:
+        where.append(audit_log.c.personal_data.is_(q["personal_data"]))
+    if q["action"]:
+        where.append(audit_log.c.action == q["action"])
+    if q["since"]:
+        where.append(audit_log.c.at >= q["since"])
+    if q["until"]:
+        where.append(audit_log.c.at < q["until"])
+    if q["request_id"]:
+        where.append(audit_log.c.request_id == q["request_id"])
+    column, descending = call.sort_column(audit_log)
+    with call.gateway.db.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(audit_log).where(and_(True, *where))).scalar()
+        rows = conn.execute(select(audit_log).where(and_(True, *where))
+                            .order_by(column.desc() if descending else column, audit_log.c.id.desc())
+                            .limit(q["page_size"]).offset((q["page"] - 1) * q["page_size"])).mappings().all()
+    return {"items": [dict(r) for r in rows], "total": total}

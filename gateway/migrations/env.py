@@ -1,0 +1,4 @@
+from gateway.models import metadata
+from toolkit.migrate import run_env
+
+run_env(metadata)
