@@ -14,8 +14,9 @@ from toolkit.listen import queue_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAMEKO = os.path.join(os.path.dirname(sys.executable), "nameko")
-GATEWAY_PORT = 18100
-REGISTRATION_PORT = 18102
+# overridable so that two suites (two checkouts, two databases) can run side by side
+GATEWAY_PORT = int(os.environ.get("E2E_GATEWAY_PORT", "18100"))
+REGISTRATION_PORT = int(os.environ.get("E2E_REGISTRATION_PORT", "18102"))
 
 
 class Process:

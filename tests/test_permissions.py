@@ -1,0 +1,220 @@
+"""Every route of the gateway, called with a token of every role, from its own scope and from a
+foreign one: generated from the route table, so a new route is tried without anyone remembering.
+
+The target is one node of each level (community A, its street and district, a unit U sitting in
+A, a registration R of U's member in A, an import job of U). "Own" tokens are bound to those
+nodes; "foreign" tokens to the same level elsewhere (community B in another district, unit V in
+B...). A third kind of call uses an own token and an own path with a record of B's in it (a
+registration id or a job id guessed from elsewhere). Each write carries a valid body, so a
+missing check would show as a success, not as a validation error.
+
+A leak is any 2xx answer to a call the caller should not be allowed: a role the route does not
+name, a foreign scope, a foreign record. The refused calls run first, and must change nothing
+(no event in the registration outbox, no account made); then the allowed ones must be let
+through (neither 401 nor 403), so the checks are not simply refusing everything.
+"""
+import csv
+import io
+import itertools
+import random
+import re
+import time
+
+import pytest
+
+from contracts.access import ROLES
+from gateway.routes import ROUTES
+from registration.city import credit_code, import_file_rows, generate, sample_report
+
+pytestmark = pytest.mark.e2e
+seeds = itertools.count(90_000)
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+@pytest.fixture(scope="module")
+def world(platform, city, migrated):
+    from sqlalchemy import text
+    units_by_community = {}
+    for u in city.units:
+        units_by_community.setdefault(u["community_code"], []).append(u["id"])
+    a = next(c for c in city.communities if c["code"] in units_by_community)
+    b = next(c for c in city.communities if c["code"] in units_by_community and c["code"][:6] != a["code"][:6])
+    unit_a, unit_b = units_by_community[a["code"]][0], units_by_community[b["code"]][0]
+
+    def registration(community, unit):
+        r = platform.as_("community_staff", community).post(
+            f"/communities/{community}/member-registrations", _member_body(community, unit))
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def job(unit):
+        r = platform.as_("unit_officer", unit).post(
+            f"/units/{unit}/member-imports", params={"filename": "members.csv"},
+            data=_import_csv(a["code"] if unit == unit_a else b["code"], unit), headers={"Content-Type": "text/csv"})
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        # the job writes in the background: let it finish, so the refused calls below can be
+        # shown to have written nothing
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            status = platform.as_("unit_officer", unit).get(f"/units/{unit}/member-imports/{job_id}").json()["status"]
+            if status in ("succeeded", "failed"):
+                return job_id
+            time.sleep(0.3)
+        raise AssertionError(f"import job {job_id} did not finish")
+
+    reg_a, reg_b = registration(a["code"], unit_a), registration(b["code"], unit_b)
+    with migrated.connect() as conn:
+        member_a, member_b = (conn.execute(text("select member_id from registration.member_registrations where id = :i"),
+                                           {"i": r["registration_id"]}).scalar() for r in (reg_a, reg_b))
+    target = platform.accounts.ensure("member", "999999")  # an account the admin routes act on
+    with platform.accounts.engine.connect() as conn:
+        account_id = conn.execute(text("select id from gateway.accounts where username = :u"), {"u": target}).scalar()
+    return {
+        "own": {"community": a["code"], "street": a["code"][:9], "district": a["code"][:6], "unit": unit_a,
+                "member": member_a, "registration_id": reg_a["registration_id"], "job_id": job(unit_a),
+                "number": reg_a["certificate_no"], "account_id": account_id},
+        "foreign": {"community": b["code"], "street": b["code"][:9], "district": b["code"][:6], "unit": unit_b,
+                    "member": member_b, "registration_id": reg_b["registration_id"], "job_id": job(unit_b)},
+    }
+
+
+def _member_body(community, unit):
+    body = sample_report(community, unit, seed=next(seeds))
+    body.pop("community_code")
+    return body
+
+
+def _import_csv(community, unit):
+    small = generate(districts=(community[:6],), streets=1, communities=1, units=1, members=2, seed=next(seeds))
+    for m in small.members:
+        m["community_code"] = community
+    out = io.StringIO()
+    csv.writer(out).writerows(import_file_rows(small, unit_id=unit))
+    return out.getvalue().encode("utf-8")
+
+
+def _bodies(route, place):
+    """A valid body for each write route (or None), and how to send it."""
+    name = route.name
+    if name == "register_unit":
+        return {"json": {"unit": {"name": "某某测试单位", "credit_code": credit_code(random.Random(next(seeds)), place["district"], "private_enterprise"),
+                                  "type": "private_enterprise", "party_org_name": "中共某某测试单位支部委员会", "address": "郑州市测试路1号"},
+                         "contact_officer": "周华", "contact_phone": "0371-68112233", "resources": ["义诊"]}}
+    if name == "send_invitation":
+        return {"json": {"unit_name": "某某受邀单位", "credit_code": credit_code(random.Random(next(seeds)), place["district"], "government"),
+                         "letter": "诚邀贵单位党组织到社区报到，共建共享。", "sent_by": "街道党工委"}}
+    if name == "report_member":
+        return {"json": _member_body(place["community"], place["unit"])}
+    if name == "accept_registration":
+        return {"json": {"officer": "李娜", "officer_phone": "0371-68901234"}}
+    if name == "record_transfer":
+        return {"json": {"reason": "address_changed", "new_home_address": "郑州市金水区测试路9号", "recorded_by": "李娜"}}
+    if name == "give_unit_opinion":
+        return {"json": {"decision": "approve", "officer": "王书记"}}
+    if name == "start_import":
+        return {"data": _import_csv(place["community"], place["unit"]), "params": {"filename": "m.csv"},
+                "headers": {"Content-Type": "text/csv"}}
+    if name == "create_account":
+        return {"json": {"username": f"perm.{next(seeds)}", "display_name": "权限测试", "role": "member", "scope": "1",
+                         "password": "Abcdefgh1234"}}
+    if name == "set_state":
+        return {"json": {"unlock": True}}
+    if name == "change_password":  # a wrong old password: refused with 400, never a change
+        return {"json": {"old_password": "not-the-password-1", "new_password": "Another-pass-2026"}}
+    return {}
+
+
+def _path(route, place, record_from=None):
+    """The route's path at `place`; `record_from` puts another place's record ids in it."""
+    level_of = {"community_code": "community", "street_code": "street", "district_code": "district"}
+    code_level = route.scope if route.scope in ("community", "street", "district") else "community"
+
+    def value(name):
+        if name in ("registration_id", "job_id") and record_from is not None:
+            return record_from[name]
+        if name == "code":
+            return place[code_level]
+        if name in level_of:
+            return place[level_of[name]]
+        if name == "unit_id":
+            return place["unit"]
+        return place[name]
+    return _PARAM.sub(lambda m: str(value(m.group(1))), route.path).removeprefix("/api/v1")
+
+
+def _scope_of(role, place):
+    return {"city_admin": "", "district_officer": place["district"], "street_officer": place["street"],
+            "community_staff": place["community"], "unit_officer": place["unit"], "member": place["member"]}[role]
+
+
+def _counts(migrated):
+    from sqlalchemy import text
+    with migrated.connect() as conn:
+        return (conn.execute(text("select coalesce(max(id), 0) from registration.outbox")).scalar(),
+                conn.execute(text("select count(*) from gateway.accounts")).scalar(),
+                conn.execute(text("select count(*) from gateway.sessions where revoked_at is not null")).scalar())
+
+
+def _call(platform, role, scope, route, path, place, fresh=False):
+    client = platform.as_(role, scope)
+    if fresh:  # logging out ends the session: use one of its own
+        from tests.conftest import Client
+        client = Client(platform.base, platform.accounts.login(platform.accounts.username(role, scope)).json()["access_token"])
+    return client.request(route.method, path, **_bodies(route, place))
+
+
+def test_no_route_leaks_to_a_foreign_scope_or_a_role_it_does_not_name(platform, world, migrated):
+    own, foreign = world["own"], world["foreign"]
+    routes = [r for r in ROUTES if not r.public]
+    refused_calls, allowed_calls, leaks, over_refused = 0, 0, [], []
+    for role in ROLES:  # sign everyone in first: making their accounts is not what is counted
+        for place in (own, foreign):
+            platform.as_(role, _scope_of(role, place))
+    before = _counts(migrated)
+
+    # 1. calls that must be refused: roles the route does not name (own scope), foreign scopes,
+    #    foreign records under an own path
+    for route in routes:
+        path = _path(route, own)
+        for role in ROLES:
+            tries = []
+            if role not in route.roles:
+                tries.append(("own scope, role not allowed", _scope_of(role, own), path))
+            if role in route.roles and route.scope not in ("any", "member") and role != "city_admin":
+                tries.append(("foreign scope", _scope_of(role, foreign), path))
+            if role in route.roles and any(p in route.path for p in ("<int:registration_id>", "<int:job_id>")):
+                tries.append(("foreign record", _scope_of(role, own), _path(route, own, record_from=foreign)))
+            for kind, scope, p in tries:
+                if route.name == "logout" or route.name == "change_password":
+                    continue  # "any" routes: every role may, for itself
+                r = _call(platform, role, scope, route, p, own)
+                refused_calls += 1
+                if r.status_code < 300:
+                    leaks.append(f"{route.method} {p} as {role}:{scope} ({kind}) -> {r.status_code} {r.text[:200]}")
+                elif r.status_code not in (403, 404):
+                    over_refused.append(f"{route.method} {p} as {role}:{scope} ({kind}) -> {r.status_code} (expected 403/404)")
+    after_refused = _counts(migrated)
+
+    # 2. calls that must be let through: every named role from its own scope
+    for route in routes:
+        path = _path(route, own)
+        for role in route.roles:
+            r = _call(platform, role, _scope_of(role, own), route, path, own, fresh=route.name == "logout")
+            allowed_calls += 1
+            if r.status_code in (401, 403):
+                over_refused.append(f"{route.method} {path} as {role} (own scope) -> {r.status_code} {r.text[:200]}")
+
+    print(f"\npermission matrix: {len(routes)} routes x {len(ROLES)} roles; {refused_calls} calls that must be refused, "
+          f"{allowed_calls} that must be allowed; leaks: {len(leaks)}")
+    assert leaks == [], "\n".join(leaks)
+    assert after_refused == before, f"refused calls changed something: (outbox, accounts, revoked sessions) {before} -> {after_refused}"
+    assert over_refused == [], "\n".join(over_refused)
+
+
+def test_a_member_sees_only_themself(platform, world):
+    for side in ("own", "foreign"):
+        member = world[side]["member"]
+        r = platform.as_("member", member).get("/me/member-registrations")
+        assert r.status_code == 200, r.text
+        assert r.json() and {c["member_id"] for c in r.json()} == {member}
