@@ -169,15 +169,16 @@ def login(engine, settings, username, password, client_ip=None, user_agent=None,
         raise Throttled("account_locked", f"连续登录失败次数过多，账号已锁定，请 {wait // 60 + 1} 分钟后再试",
                         retry_after=wait)
     if not verify_password(row["password_hash"], password or "", run):
-        with engine.begin() as conn:
+        with engine.begin() as conn:  # committed before the refusal is raised
             failures = conn.execute(update(accounts).where(accounts.c.id == row["id"])
                                     .values(failed_logins=accounts.c.failed_logins + 1)
                                     .returning(accounts.c.failed_logins)).scalar_one()
             if failures >= MAX_FAILURES:
                 conn.execute(update(accounts).where(accounts.c.id == row["id"]).values(
                     failed_logins=0, locked_until=at + timedelta(minutes=LOCK_MINUTES)))
-                raise Throttled("account_locked", f"连续 {MAX_FAILURES} 次登录失败，账号锁定 {LOCK_MINUTES} 分钟",
-                                retry_after=LOCK_MINUTES * 60)
+        if failures >= MAX_FAILURES:
+            raise Throttled("account_locked", f"连续 {MAX_FAILURES} 次登录失败，账号锁定 {LOCK_MINUTES} 分钟",
+                            retry_after=LOCK_MINUTES * 60)
         raise Unauthenticated("bad_credentials", "用户名或密码错误")
     if row["disabled_at"] is not None:
         raise Unauthenticated("account_disabled", "账号已停用，请联系管理员")
@@ -198,24 +199,29 @@ def refresh(engine, settings, refresh_token):
     if not isinstance(refresh_token, str) or not refresh_token:
         raise invalid("refresh_token", "required", "", "缺少刷新令牌")
     digest, at = _sha256(refresh_token), now()
-    with engine.begin() as conn:
+    refused = None
+    with engine.begin() as conn:  # a reuse is recorded (committed) before it is refused
         row = conn.execute(
-            select(sessions.c.id, sessions.c.expires_at, sessions.c.revoked_at, accounts)
+            select(sessions.c.id.label("session_id"), sessions.c.expires_at, sessions.c.revoked_at, accounts)
             .join(accounts, accounts.c.id == sessions.c.account_id)
             .where(sessions.c.refresh_hash == digest).with_for_update(of=sessions)).mappings().first()
         if row is None:
             reused = conn.execute(update(sessions).where(sessions.c.previous_refresh_hash == digest,
                                                          sessions.c.revoked_at.is_(None))
                                   .values(revoked_at=at, revoked_reason="refresh_reused").returning(sessions.c.id)).first()
+            refused = Unauthenticated("invalid_refresh_token", "刷新令牌无效或已被使用，请重新登录")
             if reused:
                 log.warning("session %s revoked: a replaced refresh token was presented again", reused.id)
-            raise Unauthenticated("invalid_refresh_token", "刷新令牌无效或已被使用，请重新登录")
-        if row["revoked_at"] is not None or row["expires_at"] <= at or row["disabled_at"] is not None:
-            raise Unauthenticated("invalid_refresh_token", "会话已结束，请重新登录")
-        new = secrets.token_urlsafe(32)
-        conn.execute(update(sessions).where(sessions.c.id == row["id"]).values(
-            refresh_hash=_sha256(new), previous_refresh_hash=digest, refreshed_at=at))
-    return _tokens(settings, row, row["id"], new), caller_of(row)
+                refused.ended = [reused.id]
+        elif row["revoked_at"] is not None or row["expires_at"] <= at or row["disabled_at"] is not None:
+            refused = Unauthenticated("invalid_refresh_token", "会话已结束，请重新登录")
+        else:
+            new = secrets.token_urlsafe(32)
+            conn.execute(update(sessions).where(sessions.c.id == row["session_id"]).values(
+                refresh_hash=_sha256(new), previous_refresh_hash=digest, refreshed_at=at))
+    if refused is not None:
+        raise refused
+    return _tokens(settings, row, row["session_id"], new), caller_of(row)
 
 
 def revoke_sessions(conn, reason, session_id=None, account_id=None):

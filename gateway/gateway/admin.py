@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import and_, func, select
 
 from contracts.access import ROLE_NAMES, ROLES
-from contracts.errors import NotFound, Throttled
+from contracts.errors import NotFound, Throttled, Unauthenticated
 from contracts.rules import broken
 
 from . import accounts as acc
@@ -105,18 +105,22 @@ def login(call):
     gw = call.gateway
     gw.login_throttle.check(call.client_ip)
     try:
-        tokens, caller = acc.login(gw.db.engine, gw.settings, call.body["username"], call.body["password"],
+        tokens, caller = acc.login(gw.db.engine, gw.settings, call.data["username"], call.data["password"],
                                    call.client_ip, call.request.headers.get("User-Agent"), run=gw.off_hub)
     except Exception:
         gw.login_throttle.failed(call.client_ip)
-        call.audit_as(acc.normalize_username(call.body["username"]))
+        call.audit_as(acc.normalize_username(call.data["username"]))
         raise
     call.caller = caller  # the audit line names who signed in
     return tokens
 
 
 def refresh(call):
-    tokens, caller = acc.refresh(call.gateway.db.engine, call.gateway.settings, call.body["refresh_token"])
+    try:
+        tokens, caller = acc.refresh(call.gateway.db.engine, call.gateway.settings, call.data["refresh_token"])
+    except Unauthenticated as exc:
+        call.gateway.revoke_now(getattr(exc, "ended", ()))  # a copied token: its session ends here at once
+        raise
     call.caller = caller
     return tokens
 
@@ -138,7 +142,7 @@ def me(call):
 
 def change_password(call):
     with call.gateway.db.engine.begin() as conn:
-        ended = acc.change_password(conn, call.caller, call.body["old_password"], call.body["new_password"],
+        ended = acc.change_password(conn, call.caller, call.data["old_password"], call.data["new_password"],
                                     run=call.gateway.off_hub)
     call.gateway.revoke_now(ended)
     return {"changed": True, "sessions_ended": len(ended)}
@@ -165,7 +169,7 @@ def list_accounts(call):
 
 
 def create_account(call):
-    b = call.body
+    b = call.data
     with call.gateway.db.engine.begin() as conn:
         return acc.create_account(conn, b["username"], b["display_name"], b["role"], b["scope"], b["password"],
                                   created_by=call.caller.username) | {"role_name": ROLE_NAMES[b["role"]]}
@@ -173,7 +177,7 @@ def create_account(call):
 
 def set_state(call, account_id):
     with call.gateway.db.engine.begin() as conn:
-        view = acc.set_account_state(conn, account_id, disabled=call.body["disabled"], unlock=call.body["unlock"])
+        view = acc.set_account_state(conn, account_id, disabled=call.data["disabled"], unlock=call.data["unlock"])
     return view
 
 

@@ -1,7 +1,7 @@
 """The gateway's own data, in the `gateway` schema: accounts, their sessions, and the audit log."""
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index,
                         Integer, MetaData, String, Table, Text, text)
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from contracts.access import ROLES
 

@@ -200,7 +200,7 @@ class Call:
         self.client_ip = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()[:64]
         self.caller, self.session_id, self.audit_username = None, None, None
         self.registration = Timed(service.registration)
-        self.query, self.body, self.upload = {}, None, None
+        self.query, self.body, self.data, self.upload = {}, None, None, None
 
     def admit(self):
         """Who is calling, may they, and is their input right: in that order, so that a caller
@@ -211,7 +211,9 @@ class Call:
             self.service.caller_context(self.caller)
             self._authorize()
         self.query = load(route.query, request.args.to_dict()) if route.query else {}
-        self.body = _json_body(request, route.body) if route.body else None
+        # `body` as sent (to pass on to a service, which loads it itself), `data` as loaded here
+        # (defaults filled in, for the routes the gateway answers itself)
+        self.body, self.data = _json_body(request, route.body) if route.body else (None, None)
         self.upload = _upload(request, self.query) if route.upload else None
         return self
 
@@ -281,8 +283,8 @@ def _json_body(request, schema):
         body = json.loads(raw or b"null")
     except ValueError:
         raise invalid("_", "bad_json", "", "请求体不是有效的 JSON") from None
-    load(schema, body)  # raises ValidationFailed naming each field; the service validates again
-    return body
+    # raises ValidationFailed naming each field; the service validates the raw body again
+    return body, load(schema, body)
 
 
 def _upload(request, query):
