@@ -70,6 +70,9 @@ VHOST = "sbd_bench"
 AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 LOG_DIR = Path(os.environ.get("GATEWAY_BENCH_LOGS", "/tmp/gateway_bench"))
 
+JWT_SECRET = "gateway-bench-" + os.urandom(8).hex()
+STAFF_PASSWORD = "Bench-pass-2026"
+
 GOAL_RATIO = 0.40
 GOAL_P99_MS = 150.0
 
@@ -86,6 +89,7 @@ def service_env(**extra):
     and an inherited one would otherwise point the service at someone else's database."""
     env = dict(os.environ)
     env.update(AMQP_URI=AMQP_URI, DATABASE_URL=DB_URL, REGISTRATION_DATABASE_URL=DB_URL,
+               GATEWAY_DATABASE_URL=DB_URL, GATEWAY_JWT_SECRET=JWT_SECRET,
                GATEWAY_ADDRESS=f"{HOST}:{GATEWAY_PORT}", REGISTRATION_WEB_ADDRESS=f"{HOST}:{REGISTRATION_PORT}",
                PYTHONWARNINGS="ignore::DeprecationWarning", PYTHONUNBUFFERED="1")
     env.update({k: str(v) for k, v in extra.items()})
@@ -129,6 +133,37 @@ def prepare_database(city_shape):
         taken = set(conn.execute(text("SELECT id_number FROM registration.members")).scalars())
     engine.dispose()
     return counts, communities, units, taken
+
+
+def prepare_accounts(communities):
+    """The gateway's schema, rebuilt, with one community staff account per community: a
+    registration is the act of the community's service center, so each request is sent with
+    the token of the community it registers in (as in production: token check and audit line
+    included in the figure)."""
+    from sqlalchemy import text
+    from gateway.accounts import create_account
+    from toolkit.db import make_engine
+    engine = make_engine(DB_URL, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS gateway CASCADE"))
+    subprocess.run([str(BIN / "python"), "-m", "toolkit.migrate", "gateway"], cwd=ROOT,
+                   env=service_env(), check=True, capture_output=True)
+    with engine.begin() as conn:
+        for code in communities:
+            create_account(conn, f"staff.{code}", f"{code} 党群服务中心", "community_staff", code, STAFF_PASSWORD,
+                           created_by="gateway_bench")
+    engine.dispose()
+
+
+def login_staff(communities):
+    """community code -> Authorization header of its staff account (logged in on the gateway)."""
+    headers = {}
+    for code in communities:
+        r = requests.post(f"http://{HOST}:{GATEWAY_PORT}/api/v1/auth/login",
+                          json={"username": f"staff.{code}", "password": STAFF_PASSWORD}, timeout=30)
+        r.raise_for_status()
+        headers[code] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return headers
 
 
 def registrations_in_db(source="form"):
@@ -217,7 +252,7 @@ def start_floor(procs):
     reports = Reports(["410106001001"], [1], set(), port=BARE_PORT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        method, url, body = reports.next_request()
+        method, url, body, _ = reports.next_request()
         try:
             if requests.post(url, data=body, headers=JSON_HEADERS, timeout=5).status_code == 201:
                 return reports
@@ -273,6 +308,7 @@ class Reports:
         self.taken = set(taken)
         self.seed = first_seed
         self.lock = threading.Lock()
+        self.auth = {}  # community code -> Authorization header (none for the floor)
 
     def next_report(self):
         with self.lock:
@@ -289,7 +325,8 @@ class Reports:
         report = self.next_report()
         code = report.pop("community_code")  # the path names the community
         body = json.dumps(report, ensure_ascii=False).encode()
-        return "POST", f"http://{HOST}:{self.port}/api/v1/communities/{code}/member-registrations", body
+        return ("POST", f"http://{HOST}:{self.port}/api/v1/communities/{code}/member-registrations", body,
+                self.auth.get(code, {}))
 
 
 def bare_request():
@@ -501,10 +538,11 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
     def client():
         session = requests.Session()
         while not stop.is_set():
-            method, url, body = make_request()
+            method, url, body, *extra = make_request()
+            headers = {**(JSON_HEADERS if body else {}), **(extra[0] if extra else {})}
             t0 = time.perf_counter()
             try:
-                r = session.request(method, url, data=body, headers=JSON_HEADERS if body else None, timeout=30)
+                r = session.request(method, url, data=body, headers=headers, timeout=30)
                 status, text = r.status_code, r.text
             except requests.RequestException as exc:
                 status, text = 0, repr(exc)
@@ -590,13 +628,16 @@ def probe(reports, n):
     rows = []
 
     def http_post():
-        method, url, body = reports.next_request()
-        r = session.post(url, data=body, headers=JSON_HEADERS)
+        method, url, body, auth = reports.next_request()
+        r = session.post(url, data=body, headers={**JSON_HEADERS, **auth})
         assert r.status_code == 201, r.text
 
     rows.append(("GET /health on the gateway (HTTP + nameko worker, no RPC)",
                  timed(lambda: session.get(f"http://{HOST}:{GATEWAY_PORT}/health"), n)))
-    with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as cluster:
+    from contracts.access import CONTEXT_KEY, Caller
+    # straight to the service, as the gateway would call it for a city administrator
+    caller = {CONTEXT_KEY: Caller(1, "bench", "city_admin", "").to_context()}
+    with ClusterRpcProxy({"AMQP_URI": AMQP_URI}, context_data=caller) as cluster:
         rows.append(("RPC registration.list_districts (RPC round trip, 1 small query)",
                      timed(lambda: cluster.registration.list_districts(), n)))
         rows.append(("RPC registration.report_member (RPC + validation + DB)",
@@ -707,11 +748,13 @@ def main(argv=None):
         """Fresh schema and city, fresh processes, then the load; returns the Result."""
         counts, communities, units, taken = prepare_database(city_shape)
         reports = Reports(communities, units, taken)
+        prepare_accounts(communities)
         gw, regs = start_platform(procs, workers, replicas)
+        reports.auth = login_staff(communities)
         reg_ports = [port for _, port in regs]
         # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
-        method, url, body = reports.next_request()
-        first = requests.post(url, data=body, headers=JSON_HEADERS, timeout=30)
+        method, url, body, auth = reports.next_request()
+        first = requests.post(url, data=body, headers={**JSON_HEADERS, **auth}, timeout=30)
         if first.status_code != 201:
             raise RuntimeError(f"first registration answered {first.status_code}: {first.text[:500]}")
         profiles = []
