@@ -11,6 +11,7 @@ from nameko.web.handlers import http
 from sqlalchemy import text
 
 from toolkit.caller import CallerOf
+from toolkit.logcontext import RequestLog
 from toolkit.errors import rpc
 from contracts import registration as c
 from toolkit.db import Database
@@ -30,6 +31,7 @@ class RegistrationService:
 
     db = Database(metadata)
     metrics = Metrics()
+    request_log = RequestLog()
     caller = CallerOf()  # who asks (from the gateway): every RPC checks it (registration.guard)
 
     # -- the administrative tree ---------------------------------------------------------
