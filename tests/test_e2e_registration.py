@@ -134,8 +134,16 @@ def test_http_refusals_share_one_shape(platform, city):
 
 def test_the_openapi_document_is_served(platform):
     import requests
-    spec = requests.get(f"http://127.0.0.1:{platform.base.split(':')[2].split('/')[0]}/openapi.json", timeout=10).json()
+    spec = requests.get(platform.base.rsplit("/api/v1", 1)[0] + "/openapi.json", timeout=10).json()
     assert spec["openapi"].startswith("3.") and "/api/v1/communities/{community_code}/member-registrations" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearer"]["type"] == "http"
+    # the interactive page and its assets come from the gateway itself, not from the network
+    root = platform.base.rsplit("/api/v1", 1)[0]
+    page = requests.get(f"{root}/docs", timeout=10)
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert requests.get(f"{root}/docs/static/{asset}", timeout=10).status_code == 200
+    assert requests.get(f"{root}/docs/static/..%2Fconfig.yaml", timeout=10).status_code == 404
 
 
 def _registrations_since(engine, first_id):

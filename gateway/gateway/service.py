@@ -387,6 +387,14 @@ class GatewayService:
     def docs(self, request):
         return Response(DOCS_PAGE, mimetype="text/html")
 
+    @http("GET", "/docs/static/<name>")
+    def docs_static(self, request, name):
+        if name not in DOCS_FILES:
+            return Response("not found", status=404)
+        from swagger_ui_bundle import swagger_ui_path
+        return Response((swagger_ui_path / name).read_bytes(), mimetype=DOCS_FILES[name],
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     @http("GET", "/metrics")
     def metrics_endpoint(self, request):
         return self.metrics.response()
@@ -398,13 +406,12 @@ class GatewayService:
 
 SPEC = build_spec(ROUTES)
 
-# A page that lists every route from the generated document; no assets from the network.
-DOCS_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>双报到 API</title>
-<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}code{background:#f4f4f4;padding:2px 4px}
-.m{display:inline-block;width:4em;font-weight:bold}.GET{color:#2a7}.POST{color:#27c}pre{background:#f8f8f8;padding:1em;overflow:auto}</style>
-</head><body><h1>双报到 平台 API</h1><p>机器可读文档：<a href="/openapi.json">/openapi.json</a></p><div id="r"></div>
-<script>fetch('/openapi.json').then(r=>r.json()).then(s=>{const d=document.getElementById('r');
-for(const [p,ops] of Object.entries(s.paths)){for(const [m,o] of Object.entries(ops)){const e=document.createElement('details');
-e.innerHTML='<summary><span class="m '+m.toUpperCase()+'">'+m.toUpperCase()+'</span><code>'+p+'</code> '+o.summary+'</summary><pre>'+
-JSON.stringify({parameters:o.parameters,requestBody:o.requestBody,responses:Object.keys(o.responses)},null,1)+'</pre>';d.appendChild(e);}}});</script>
-</body></html>"""
+# Swagger UI from the swagger-ui-bundle package, served here (no asset from the network): every
+# route with its schemas, "Authorize" with a token from /api/v1/auth/login, and "Try it out".
+DOCS_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript",
+              "favicon-32x32.png": "image/png"}
+DOCS_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>双报到 平台 API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"><link rel="icon" href="/docs/static/favicon-32x32.png">
+</head><body><div id="ui"></div><script src="/docs/static/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", persistAuthorization: true,
+  deepLinking: true, docExpansion: "none", tryItOutEnabled: false});</script></body></html>"""
