@@ -220,3 +220,23 @@ def test_killing_the_service_between_commit_and_publish_loses_no_event(platform,
         return set(ids) <= {e["registration_id"] for e in events if e["event_type"] == "member_reported"}
 
     assert all_heard(listener.collect(all_heard, timeout=30))
+
+
+def test_a_service_stops_on_a_second_sigterm_too(platform, tmp_path):
+    """Ctrl-C on `make run` reaches the services and the script, which sends SIGTERM as well: the
+    service must still stop (nameko's timer used to hang on the second stop)."""
+    import os
+    import signal
+    from tests.conftest import REGISTRATION_PORT, Process, wait_http
+    port = REGISTRATION_PORT + 5
+    extra = Process("registration-extra", platform.registration.cwd, "registration.service",
+                    {**platform.registration.env, "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{port}"},
+                    str(tmp_path / "extra.log"))
+    extra.start()
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health")
+        os.kill(extra.proc.pid, signal.SIGTERM)
+        os.kill(extra.proc.pid, signal.SIGTERM)
+        assert extra.proc.wait(20) == 0
+    finally:
+        extra.kill()

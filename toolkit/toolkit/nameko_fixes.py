@@ -1,4 +1,4 @@
-"""A fix to nameko 2.14.1, applied when the toolkit is imported.
+"""Fixes to nameko 2.14.1, applied when the toolkit is imported.
 
 When the broker restarts while a worker runs, the worker's final ack (or requeue) is written to
 a dead socket. nameko ignores amqp's ConnectionError there but not the OSError a reset socket
@@ -65,3 +65,22 @@ def _send_response_or_log(self, result, exc_info):
 
 
 _nameko_rpc.Responder.send_response = _send_response_or_log
+
+
+# Two stop requests (Ctrl-C reaches `nameko run` and its parent script, which also sends SIGTERM;
+# or an operator's second SIGTERM) run the container's stop twice. nameko's Timer then sends its
+# stop event a second time, the AssertionError ends that stop half-way, and the process never
+# exits: `make run` hung on Ctrl-C. A timer already told to stop only waits for its loop to end.
+from nameko.timer import Timer as _Timer  # noqa: E402
+
+_timer_stop = _Timer.stop
+
+
+def _stop_once(self):
+    if self.should_stop.ready():
+        self.gt.wait()
+        return
+    _timer_stop(self)
+
+
+_Timer.stop = _stop_once
