@@ -37,12 +37,11 @@ wait_port "$GATEWAY_PORT" gateway 30
 cat <<MSG
 
   双报到 platform is up.
-    log in         curl -s -XPOST http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/login -H 'Content-Type: application/json' \
-                     -d '{"username": "demo.community", "password": "Sbd-demo-2026"}'
-                   (demo.city, demo.district, demo.street, demo.community, demo.community2, demo.unit, demo.member)
-    API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts
+    demo accounts  demo.city demo.district demo.street demo.community demo.community2 demo.unit demo.member
+                   (password Sbd-demo-2026; README.md, "Try it", shows how to log in)
+    API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts   (with Authorization: Bearer <token>)
     API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
-    demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410106001001/database
+    demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410105001001/database
     metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration: http://127.0.0.1:8001/metrics
     events         .venv/bin/python -m toolkit.listen registration
     walkthrough    README.md, "Try it"
