@@ -1,0 +1,23 @@
+"""Masking of members' personal data, and what the audit line records of it."""
+from gateway.privacy import mask, scan
+
+
+def test_masks_keep_only_what_identifies_nobody():
+    assert mask("phone", "13838112233") == "138****2233"
+    assert mask("phone", "0371-68901234") not in ("0371-68901234", "")
+    assert mask("id_number", "410105198803169302") == "410105********9302"
+    assert mask("home_address", "郑州市金水区经三路12号院3号楼") == "郑州市金水区****"
+
+
+def test_scan_masks_in_place_for_officers_and_reports_nothing():
+    body = {"items": [{"member_id": 1, "phone": "13838112233", "home_address": "郑州市金水区经三路12号"}]}
+    assert scan(body, masked=True) == ([], [])
+    assert body["items"][0]["phone"] == "138****2233"
+
+
+def test_scan_names_fields_and_members_when_shown():
+    body = [{"id": 7, "name": "刘芳", "phone": "13838112233"},
+            {"member_id": 8, "registration_id": 3, "home_address": "郑州市金水区经三路12号"},
+            {"officer_phone": "0371-68901234", "service_center_phone": "0371-1"}]
+    assert scan(body, masked=False) == (["home_address", "phone"], ["member:7", "member:8", "registration:3"])
+    assert body[0]["phone"] == "13838112233"
