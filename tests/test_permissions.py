@@ -13,8 +13,6 @@ name, a foreign scope, a foreign record. The refused calls run first, and must c
 (no event in the registration outbox, no account made); then the allowed ones must be let
 through (neither 401 nor 403), so the checks are not simply refusing everything.
 """
-import csv
-import io
 import itertools
 import random
 import re
@@ -24,7 +22,7 @@ import pytest
 
 from contracts.access import ROLES
 from gateway.routes import ROUTES
-from registration.city import credit_code, import_file_rows, generate, sample_report
+from registration.city import credit_code, import_csv, sample_report
 
 pytestmark = pytest.mark.e2e
 seeds = itertools.count(90_000)
@@ -50,7 +48,7 @@ def world(platform, city, migrated):
     def job(unit):
         r = platform.as_("unit_officer", unit).post(
             f"/units/{unit}/member-imports", params={"filename": "members.csv"},
-            data=_import_csv(a["code"] if unit == unit_a else b["code"], unit), headers={"Content-Type": "text/csv"})
+            data=import_csv(a["code"] if unit == unit_a else b["code"], seed=next(seeds)), headers={"Content-Type": "text/csv"})
         assert r.status_code == 202, r.text
         job_id = r.json()["job_id"]
         # the job writes in the background: let it finish, so the refused calls below can be
@@ -85,15 +83,6 @@ def _member_body(community, unit):
     return body
 
 
-def _import_csv(community, unit):
-    small = generate(districts=(community[:6],), streets=1, communities=1, units=1, members=2, seed=next(seeds))
-    for m in small.members:
-        m["community_code"] = community
-    out = io.StringIO()
-    csv.writer(out).writerows(import_file_rows(small, unit_id=unit))
-    return out.getvalue().encode("utf-8")
-
-
 def _bodies(route, place):
     """A valid body for each write route (or None), and how to send it."""
     name = route.name
@@ -113,7 +102,7 @@ def _bodies(route, place):
     if name == "give_unit_opinion":
         return {"json": {"decision": "approve", "officer": "王书记"}}
     if name == "start_import":
-        return {"data": _import_csv(place["community"], place["unit"]), "params": {"filename": "m.csv"},
+        return {"data": import_csv(place["community"], seed=next(seeds)), "params": {"filename": "m.csv"},
                 "headers": {"Content-Type": "text/csv"}}
     if name == "create_account":
         return {"json": {"username": f"perm.{next(seeds)}", "display_name": "权限测试", "role": "member", "scope": "1",

@@ -276,6 +276,16 @@ def import_file_rows(city, unit_id=None):
         yield [values[IMPORT_COLUMNS[h]] for h in headings]
 
 
+def import_csv(community_code, members=2, seed=7):
+    """A small import file (CSV, UTF-8 bytes) of generated members reporting to one community."""
+    city = generate(districts=(community_code[:6],), streets=1, communities=1, units=1, members=members, seed=seed)
+    for m in city.members:
+        m["community_code"] = community_code
+    out = io.StringIO()
+    csv.writer(out).writerows(import_file_rows(city))
+    return out.getvalue().encode("utf-8")
+
+
 def write_csv(rows, path):
     with open(path, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)

@@ -3,8 +3,6 @@ every method refuses a message with no caller, and every method that names a com
 registration or member refuses callers from elsewhere, with valid arguments (a missing check
 would succeed, not fail on validation). The table must name every @rpc method of the service."""
 import base64
-import csv
-import io
 import itertools
 import random
 import time
@@ -15,7 +13,7 @@ from sqlalchemy import text
 
 from contracts import errors
 from contracts.access import CONTEXT_KEY, Caller
-from registration.city import credit_code, generate, import_file_rows, sample_report
+from registration.city import credit_code, import_csv, sample_report
 from registration.service import RegistrationService
 from toolkit.config import today
 
@@ -65,12 +63,7 @@ def place(runner, city, migrated):
 
 
 def _import_request(community, unit):
-    small = generate(districts=(community[:6],), streets=1, communities=1, units=1, members=2, seed=next(seeds))
-    for m in small.members:
-        m["community_code"] = community
-    out = io.StringIO()
-    csv.writer(out).writerows(import_file_rows(small, unit_id=unit))
-    return {"unit_id": unit, "filename": "m.csv", "content_b64": base64.b64encode(out.getvalue().encode()).decode(),
+    return {"unit_id": unit, "filename": "m.csv", "content_b64": base64.b64encode(import_csv(community, seed=next(seeds))).decode(),
             "submitted_by": "测试"}
 
 
