@@ -90,12 +90,18 @@ def register_unit(uow, req, year=None):
     community = community_scope(s, req["community_code"])
     scope = _scope(community)
     info = req["unit"]
+    # a unit known already is updated only by the community it sits in: another community's
+    # staff cannot take it over (its officers above would lose it, theirs would gain it)
     unit_id = s.execute(
         insert(units).values(**info, **scope)
         .on_conflict_do_update(index_elements=["credit_code"],
-                               set_={k: info[k] for k in ("name", "type", "party_org_name", "address")}
-                               | scope)
-        .returning(units.c.id)).scalar_one()
+                               set_={k: info[k] for k in ("name", "type", "party_org_name", "address")},
+                               where=units.c.community_code == scope["community_code"])
+        .returning(units.c.id)).scalar()
+    if unit_id is None:
+        raise Conflict("unit_in_other_community", "该单位已登记在其他社区；单位迁址请联系市级管理员办理（§3.1.1）",
+                       [{"field": "unit.credit_code", "code": "unit_in_other_community", "rule": "§3.1.1",
+                         "message": "该统一社会信用代码的单位属于其他社区"}])
     reg_id = _insert_unique(
         s, insert(unit_registrations).values(
             unit_id=unit_id, year=year, contact_officer=req["contact_officer"],
@@ -189,12 +195,19 @@ MEMBER_FIELDS = ("name", "gender", "birth_date", "party_join_date", "education",
                  "position", "phone", "home_address")
 CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill", "service_intentions")
 
+# A report names a member by identity number; a member known already keeps the data on record
+# (the no-op update only returns the id): what a report says becomes the member's record when
+# the community accepts it, after the unit approved (accept_registration). Otherwise any clerk
+# could rewrite anyone's phone, address and unit by typing their identity number.
 _UPSERT_MEMBER = text(f"""
     INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
     VALUES (:id_number, {', '.join(':' + f for f in MEMBER_FIELDS)})
-    ON CONFLICT (id_number) DO UPDATE SET
-      {', '.join(f'{f} = EXCLUDED.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
+    ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
     RETURNING id""")
+
+_MEMBER_FROM_REGISTRATION = text(f"""
+    UPDATE registration.members m SET {', '.join(f'{f} = r.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
+    FROM registration.member_registrations r WHERE r.id = :registration_id AND m.id = r.member_id""")
 
 _REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "reported_at",
                 "district_code", "street_code", "community_code") + CERTIFICATE_FIELDS
@@ -322,6 +335,7 @@ def accept_registration(uow, community_code, registration_id, req):
     s.execute(update(regs).where(regs.c.id == registration_id).values(
         status="accepted", accepted_by=req["officer"], accepted_by_phone=req["officer_phone"],
         accepted_at=now(), red_account_no=account_no))
+    s.execute(_MEMBER_FROM_REGISTRATION, {"registration_id": registration_id})
     uow.emit("member_registration_accepted", scope, registration_id=registration_id,
              certificate_no=row["certificate_no"], member_id=row["member_id"], unit_id=row["unit_id"],
              year=row["year"], red_account_no=account_no, accepted_by=req["officer"])

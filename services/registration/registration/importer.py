@@ -211,16 +211,9 @@ def write_rows(conn, job, good, submitted_by):
     cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)", (numbers,))
     member_ids = dict(cur.fetchall())
     # members new to the city (most of a first import) are copied straight in; members already
-    # known have their current data updated, through a temporary table
+    # known keep their record until a community accepts the new report (handlers.accept_registration)
     copy_rows(cur, f"{schema}.members", MEMBER_COLUMNS,
               ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good if r["id_number"] not in member_ids))
-    if member_ids:
-        cur.execute(f"CREATE TEMP TABLE import_members (LIKE {schema}.members INCLUDING DEFAULTS) ON COMMIT DROP")
-        copy_rows(cur, "import_members", MEMBER_COLUMNS,
-                  ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good if r["id_number"] in member_ids))
-        cur.execute(f"""UPDATE {schema}.members m SET
-                          {', '.join(f'{c} = i.{c}' for c in MEMBER_COLUMNS[1:])}, updated_at = now()
-                        FROM import_members i WHERE m.id_number = i.id_number""")
     known = list(member_ids)
     cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)",
                 ([n for n in numbers if n not in member_ids],))

@@ -259,3 +259,36 @@ def test_the_community_list_of_who_has_not_reported_this_year(rpc, place, migrat
     rpc.report_member(data)
     assert reg["member_id"] not in [m["id"] for m in rpc.community_unreported(place["community"], today().year)]
 
+
+
+def test_a_report_does_not_rewrite_a_known_members_record_until_accepted(rpc, place, migrated):
+    """Typing someone's identity number into a report must not change their phone, address or
+    unit: the record follows a report only once the unit approved and the community accepted."""
+    first = sample_report(place["community"], place["unit"], seed=next(seeds))
+    reg, _ = approved_and_accepted(rpc, place, first)
+
+    def record():
+        return count(migrated, "select phone || '|' || unit_id from registration.members where id = :m",
+                     m=reg["member_id"])
+    assert record() == f"{first['phone']}|{place['unit']}"
+    rpc.record_transfer(place["community"], reg["registration_id"],
+                        {"reason": "community_changed", "new_community_code": place["other_community"], "recorded_by": "李娜"})
+    moved = dict(first, community_code=place["other_community"], unit_id=place["other_unit"], phone="13700001111")
+    again = rpc.report_member(moved)
+    assert record() == f"{first['phone']}|{place['unit']}"  # a report alone changes nothing
+    rpc.give_unit_opinion(place["other_unit"], again["registration_id"], {"decision": "approve", "officer": "王书记"})
+    rpc.accept_registration(place["other_community"], again["registration_id"], {"officer": "李娜", "officer_phone": "0371-68901234"})
+    assert record() == f"13700001111|{place['other_unit']}"
+
+
+def test_a_unit_sitting_in_another_community_cannot_be_taken_over(rpc, place, migrated, city):
+    other = next(u for u in city.units if u["community_code"] != place["community"])
+    credit, sits = (count(migrated, f"select {col} from registration.units where id = :u", u=other["id"])
+                    for col in ("credit_code", "community_code"))
+    request = {"community_code": place["community"], "contact_officer": "赵敏", "contact_phone": "13912345678",
+               "resources": ["会议室"], "unit": {"name": "冒名单位", "credit_code": credit, "type": "government",
+                                                "party_org_name": "中共冒名单位支部", "address": "郑州市某区某路1号"}}
+    with pytest.raises(errors.Conflict) as refused:
+        rpc.register_unit(request)
+    assert refused.value.code == "unit_in_other_community"
+    assert count(migrated, "select community_code from registration.units where id = :u", u=other["id"]) == sits
