@@ -73,7 +73,8 @@ def world(platform, city, migrated):
                 "member": member_a, "registration_id": reg_a["registration_id"], "job_id": job(unit_a),
                 "number": reg_a["certificate_no"], "account_id": account_id},
         "foreign": {"community": b["code"], "street": b["code"][:9], "district": b["code"][:6], "unit": unit_b,
-                    "member": member_b, "registration_id": reg_b["registration_id"], "job_id": job(unit_b)},
+                    "member": member_b, "registration_id": reg_b["registration_id"], "job_id": job(unit_b),
+                    "number": reg_b["certificate_no"]},
     }
 
 
@@ -120,7 +121,7 @@ def _path(route, place, record_from=None):
     code_level = route.scope if route.scope in ("community", "street", "district") else "community"
 
     def value(name):
-        if name in ("registration_id", "job_id") and record_from is not None:
+        if name in ("registration_id", "job_id", "number") and record_from is not None:
             return record_from[name]
         if name == "code":
             return place[code_level]
@@ -172,6 +173,8 @@ def test_no_route_leaks_to_a_foreign_scope_or_a_role_it_does_not_name(platform, 
                 tries.append(("own scope, role not allowed", _scope_of(role, own), path))
             if role in route.roles and route.scope not in ("any", "member") and role != "city_admin":
                 tries.append(("foreign scope", _scope_of(role, foreign), path))
+            if role in route.roles and role != "city_admin" and "<number>" in route.path:
+                tries.append(("foreign record", _scope_of(role, own), _path(route, own, record_from=foreign)))
             if role in route.roles and any(p in route.path for p in ("<int:registration_id>", "<int:job_id>")):
                 tries.append(("foreign record", _scope_of(role, own), _path(route, own, record_from=foreign)))
             for kind, scope, p in tries:

@@ -247,7 +247,7 @@ def next_certificate_seqs(conn, community_code, year, n=1):
     return range(last - n + 1, last + 1)
 
 
-def report_member(uow, req, source="form"):
+def report_member(uow, req, source="form", caller=None):
     c = uow.conn
     community = c.execute(_COMMUNITY_AND_UNIT, {"code": req["community_code"], "unit_id": req["unit_id"]}).mappings().first()
     if community is None:
@@ -267,10 +267,10 @@ def report_member(uow, req, source="form"):
         "source": source, "reported_at": reported_at, **scope, **{k: req[k] for k in CERTIFICATE_FIELDS}}).scalar()
     if reg_id is None:  # the transaction rolls back: the certificate number is not used up
         active = c.execute(
-            select(regs.c.certificate_no, communities.c.name)
+            select(regs.c.certificate_no, regs.c.community_code, communities.c.name)
             .join(communities, communities.c.code == regs.c.community_code)
             .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
-        raise _already_reported(year, active)
+        raise _already_reported(year, active, caller)
     uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
              unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
              skills=req["skills"], service_intentions=req["service_intentions"], source=source)
@@ -278,8 +278,11 @@ def report_member(uow, req, source="form"):
             "status": "submitted", "late": late, "community_name": community["name"], **scope}
 
 
-def _already_reported(year, active):
-    where = f"（{active.name}，报到证编号 {active.certificate_no}）" if active else ""
+def _already_reported(year, active, caller=None):
+    # where and under which number only to those who may see that registration: to others the
+    # message would tell where a person with this identity number lives or works
+    shown = active is not None and caller is not None and caller.covers_area(active.community_code)
+    where = f"（{active.name}，报到证编号 {active.certificate_no}）" if shown else ""
     return Conflict("already_reported", f"该党员{year}年已报到{where}，每年报到一次；如单位、住址或社区变动，请先办理转移（§4.2）",
                     [{"field": "id_number", "code": "already_reported", "rule": "§4.2",
                       "message": f"{year}年已有有效报到"}])
@@ -383,19 +386,23 @@ def receipt(session, community_code, registration_id):
     }
 
 
-def verify_certificate(session, number):
-    """Anyone holding a number can check it: a mistyped one fails its check character, a
-    forged one is not found. Personal data is masked; only the facts a unit needs are shown."""
+def verify_certificate(session, number, caller):
+    """Those the certificate concerns can check a number: the community it was made in and the
+    officers above it, the member's unit, the member. A mistyped one fails its check character;
+    a forged one, or one outside the caller's scope, is not found (numbers run in sequence: the
+    city's registrations must not be listable by counting). Personal data is masked."""
     if domain.parse_certificate_no(number) is None:
         raise invalid("certificate_no", "bad_certificate_no", "附录B.1",
                       "报到证编号格式或校验位不正确（应如 2026-410106001001-000041-5）")
     row = session.execute(
         select(regs.c.certificate_no, regs.c.year, regs.c.status, regs.c.name, regs.c.reported_at,
-               regs.c.late, units.c.name.label("unit_name"), communities.c.name.label("community_name"))
+               regs.c.late, regs.c.community_code, regs.c.unit_id, regs.c.member_id, units.c.name.label("unit_name"),
+               units.c.community_code.label("unit_community_code"), communities.c.name.label("community_name"))
         .join(units, units.c.id == regs.c.unit_id)
         .join(communities, communities.c.code == regs.c.community_code)
         .where(regs.c.certificate_no == number.strip().upper())).mappings().first()
-    if row is None:
+    if row is None or not (caller.covers_area(row["community_code"]) or caller.is_member(row["member_id"])
+                           or caller.covers_unit(row["unit_id"], row["unit_community_code"])):
         raise NotFound("certificate_not_found", f"报到证编号 {number} 不存在")
     return {"certificate_no": row["certificate_no"], "valid": row["status"] in ACTIVE,
             "status": row["status"], "year": row["year"], "member_name": domain.mask_name(row["name"]),

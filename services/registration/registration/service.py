@@ -100,7 +100,7 @@ class RegistrationService:
         req = load(c.MemberReport, request)
         guard.area(self.caller, req["community_code"])
         with self.db.unit_of_work() as uow:
-            return handlers.report_member(uow, req)
+            return handlers.report_member(uow, req, caller=self.caller)
 
     @rpc
     def give_unit_opinion(self, unit_id, registration_id, request):
@@ -136,7 +136,7 @@ class RegistrationService:
     def verify_certificate(self, number):
         guard.signed_in(self.caller)
         with self.db.unit_of_work() as uow:
-            return handlers.verify_certificate(uow.conn, number)
+            return handlers.verify_certificate(uow.conn, number, self.caller)
 
     @rpc
     def list_registrations(self, owner, year, status=None, limit=50, offset=0, sort="id"):
