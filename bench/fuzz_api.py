@@ -24,11 +24,11 @@ import argparse
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,9 +69,18 @@ def prepare_broker():
 
 
 def problem_key(item):
-    """What makes two failing cases the same problem: operation, status and the exception logged."""
-    exc = next((line.split(": ", 1)[1] for line in reversed(item.get("log", [])) if "request" not in line), "")
-    return item["operation"], item["status"], exc[:160]
+    """What makes two failing cases the same problem: operation, status and the error logged (its
+    type: the message names the values of the case)."""
+    lines = item.get("log") or [""]
+    last = lines[-1].split(": unexpected error")[0]
+    error = re.split(r"request [0-9a-f]+: ", last)[-1] if "request " in last else last.split(": ", 1)[-1]
+    return item["operation"], item["status"], error.split(": ")[0][:100]
+
+
+def error_of(item):
+    """The error logged, or (a refusal logs none) the response."""
+    lines = item.get("log")
+    return lines[-1].split(": ", 1)[-1][:300] if lines else f"response {(item.get('response') or '')[:200]}"
 
 
 def main():
@@ -105,9 +114,13 @@ def main():
     say(f"\nFIGURE: {data['operations']} operations, {data['cases']} cases in {data['seconds']}s (seed {data['seed']}): "
         f"{len(data['server_errors'])} server errors, {len(data['undocumented_statuses'])} undocumented statuses"
         f" -> {'PASS' if not problems else 'FAIL'} (goal: 0 and 0)")
-    groups = Counter(problem_key(item) for item in problems)
-    for (operation, status, exc), n in sorted(groups.items(), key=lambda kv: (str(kv[0][1]), kv[0][0])):
-        say(f"  {status}  {operation}  x{n}  {exc}")
+    groups = {}
+    for item in problems:
+        groups.setdefault(problem_key(item), []).append(item)
+    for (operation, status, _), items in sorted(groups.items(), key=lambda kv: (str(kv[0][1]), kv[0][0])):
+        first = items[0]
+        say(f"  {status}  {operation}  x{len(items)}  {error_of(first)}")
+        say(f"        e.g. {first['method']} {first['path']} query={first['query']} body={first['body']}")
     say(f"report (every case, with curl commands and log lines): {report}")
     return rc
 

@@ -70,7 +70,7 @@ VHOST = "sbd_bench"
 AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 LOG_DIR = Path(os.environ.get("GATEWAY_BENCH_LOGS", "/tmp/gateway_bench"))
 
-JWT_SECRET = "gateway-bench-" + os.urandom(8).hex()
+JWT_SECRET = "gateway-bench-" + os.urandom(16).hex()
 STAFF_PASSWORD = "Bench-pass-2026"
 
 GOAL_RATIO = 0.40

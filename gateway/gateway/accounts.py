@@ -21,6 +21,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from contracts.access import ROLE_NAMES, Caller, scope_problem
 from contracts.errors import Conflict, NotFound, Throttled, Unauthenticated
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-DEV_SECRET = "dev-only-secret-change-me-in-GATEWAY_JWT_SECRET"
 _DUMMY_HASH = None
 
 
@@ -50,12 +50,16 @@ def _sha256(token):
 
 
 class Settings:
+    MIN_SECRET = 32
+
     def __init__(self, secret=None, access_ttl=None, refresh_ttl=None):
-        self.secret = secret or env("GATEWAY_JWT_SECRET", DEV_SECRET)
+        # no default: a secret in the repository would let anyone sign a city administrator's token
+        self.secret = secret or env("GATEWAY_JWT_SECRET", "")
+        if len(self.secret) < self.MIN_SECRET:
+            raise RuntimeError(f"GATEWAY_JWT_SECRET must be set to at least {self.MIN_SECRET} characters "
+                               "(the same on every gateway replica); make run makes one in var/jwt-secret")
         self.access_ttl = int(access_ttl or env("GATEWAY_ACCESS_TTL", "900"))
         self.refresh_ttl = int(refresh_ttl or env("GATEWAY_REFRESH_TTL", str(7 * 24 * 3600)))
-        if self.secret == DEV_SECRET:
-            log.warning("GATEWAY_JWT_SECRET is not set: tokens are signed with the development secret")
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -93,6 +97,8 @@ def create_account(conn, username, display_name, role, scope, password, created_
     if not display_name or not str(display_name).strip():
         raise invalid("display_name", "required", "", "姓名或名称不能为空")
     scope = "" if scope is None else str(scope).strip()
+    if role in ("unit_officer", "member") and scope.isdigit():
+        scope = str(int(scope))  # ids are compared as text: "007" would match nothing
     problem = scope_problem(role, scope)
     if problem:
         raise invalid("role" if role not in ROLE_NAMES else "scope", "bad_scope", "", problem)
@@ -100,9 +106,13 @@ def create_account(conn, username, display_name, role, scope, password, created_
     taken = conn.execute(select(accounts.c.id).where(accounts.c.username == username)).first()
     if taken:
         raise Conflict("username_taken", f"用户名 {username} 已存在")
-    account_id = conn.execute(insert(accounts).values(
+    # a name taken meanwhile by a concurrent request inserts nothing (no IntegrityError to map)
+    account_id = conn.execute(pg_insert(accounts).values(
         username=username, display_name=str(display_name).strip()[:60], role=role, scope=scope,
-        password_hash=hash_password(password), created_by=created_by).returning(accounts.c.id)).scalar_one()
+        password_hash=hash_password(password), created_by=created_by)
+        .on_conflict_do_nothing(index_elements=["username"]).returning(accounts.c.id)).scalar()
+    if account_id is None:
+        raise Conflict("username_taken", f"用户名 {username} 已存在")
     return {"id": account_id, "username": username, "display_name": display_name, "role": role, "scope": scope}
 
 
@@ -164,19 +174,25 @@ def login(engine, settings, username, password, client_ip=None, user_agent=None,
         verify_password(_dummy_hash(), password or "", run)  # the same time as a known name
         raise Unauthenticated("bad_credentials", "用户名或密码错误")
     at = now()
-    if row["locked_until"] and row["locked_until"] > at:
-        wait = int((row["locked_until"] - at).total_seconds()) + 1
+    # the attempt is counted before the password is checked, in one statement: concurrent
+    # guesses each take a place, and the sixth finds the account locked (no race past the lock)
+    with engine.begin() as conn:
+        attempt = conn.execute(update(accounts).where(
+            accounts.c.id == row["id"], (accounts.c.locked_until.is_(None)) | (accounts.c.locked_until <= at))
+            .values(failed_logins=accounts.c.failed_logins + 1).returning(accounts.c.failed_logins)).scalar()
+        if attempt is not None and attempt > MAX_FAILURES:
+            conn.execute(update(accounts).where(accounts.c.id == row["id"]).values(
+                failed_logins=0, locked_until=at + timedelta(minutes=LOCK_MINUTES)))
+    if attempt is None or attempt > MAX_FAILURES:
+        locked_until = row["locked_until"] if attempt is None else at + timedelta(minutes=LOCK_MINUTES)
+        wait = max(1, int((locked_until - at).total_seconds()) + 1)
         raise Throttled("account_locked", f"连续登录失败次数过多，账号已锁定，请 {wait // 60 + 1} 分钟后再试",
                         retry_after=wait)
     if not verify_password(row["password_hash"], password or "", run):
-        with engine.begin() as conn:  # committed before the refusal is raised
-            failures = conn.execute(update(accounts).where(accounts.c.id == row["id"])
-                                    .values(failed_logins=accounts.c.failed_logins + 1)
-                                    .returning(accounts.c.failed_logins)).scalar_one()
-            if failures >= MAX_FAILURES:
+        if attempt == MAX_FAILURES:
+            with engine.begin() as conn:
                 conn.execute(update(accounts).where(accounts.c.id == row["id"]).values(
                     failed_logins=0, locked_until=at + timedelta(minutes=LOCK_MINUTES)))
-        if failures >= MAX_FAILURES:
             raise Throttled("account_locked", f"连续 {MAX_FAILURES} 次登录失败，账号锁定 {LOCK_MINUTES} 分钟",
                             retry_after=LOCK_MINUTES * 60)
         raise Unauthenticated("bad_credentials", "用户名或密码错误")
@@ -249,6 +265,8 @@ def change_password(conn, caller, old_password, new_password, run=lambda fn, *a:
 
 
 def set_account_state(conn, account_id, disabled=None, unlock=False):
+    if disabled is None and not unlock:
+        raise invalid("_", "nothing_to_change", "", "请给出 disabled（true 停用 / false 启用）或 unlock: true")
     values = {}
     if disabled is not None:
         values["disabled_at"] = now() if disabled else None
@@ -258,6 +276,5 @@ def set_account_state(conn, account_id, disabled=None, unlock=False):
                        .returning(*accounts.c)).mappings().first()
     if row is None:
         raise NotFound(message=f"账号 {account_id} 不存在")
-    if disabled:
-        revoke_sessions(conn, "account_disabled", account_id=account_id)
-    return account_view(row)
+    ended = revoke_sessions(conn, "account_disabled", account_id=account_id) if disabled else []
+    return account_view(row), ended

@@ -1,6 +1,7 @@
 """Routes the gateway answers itself, from its own schema: signing in and out, the caller's own
 account, accounts (city administrator) and the audit log search."""
 import time
+from datetime import timezone
 from collections import defaultdict, deque
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -77,9 +78,11 @@ class AuditQuery(_Page):
 class LoginThrottle:
     """Failed logins per client address (in this gateway process): past LIMIT in WINDOW seconds,
     the address waits. The per-account lock (gateway.accounts) holds across replicas."""
-    LIMIT, WINDOW = 20, 600
+    WINDOW = 600
+    MAX_ADDRESSES = 100_000  # beyond, the oldest are forgotten: the map cannot grow without end
 
-    def __init__(self):
+    def __init__(self, limit=20):
+        self.limit = limit
         self.failures = defaultdict(deque)
 
     def check(self, ip):
@@ -89,13 +92,15 @@ class LoginThrottle:
         cutoff = time.monotonic() - self.WINDOW
         while q and q[0] < cutoff:
             q.popleft()
-        if len(q) >= self.LIMIT:
+        if len(q) >= self.limit:
             raise Throttled("too_many_attempts", "该地址登录失败次数过多，请稍后再试",
                             retry_after=int(q[0] + self.WINDOW - time.monotonic()) + 1)
         if not q:
             del self.failures[ip]
 
     def failed(self, ip):
+        if ip not in self.failures and len(self.failures) >= self.MAX_ADDRESSES:
+            del self.failures[next(iter(self.failures))]
         self.failures[ip].append(time.monotonic())
 
 
@@ -103,13 +108,13 @@ class LoginThrottle:
 
 def login(call):
     gw = call.gateway
+    call.audit_as(acc.normalize_username(call.data["username"]))
     gw.login_throttle.check(call.client_ip)
     try:
         tokens, caller = acc.login(gw.db.engine, gw.settings, call.data["username"], call.data["password"],
                                    call.client_ip, call.request.headers.get("User-Agent"), run=gw.off_hub)
     except Exception:
         gw.login_throttle.failed(call.client_ip)
-        call.audit_as(acc.normalize_username(call.data["username"]))
         raise
     call.caller = caller  # the audit line names who signed in
     return tokens
@@ -177,7 +182,8 @@ def create_account(call):
 
 def set_state(call, account_id):
     with call.gateway.db.engine.begin() as conn:
-        view = acc.set_account_state(conn, account_id, disabled=call.data["disabled"], unlock=call.data["unlock"])
+        view, ended = acc.set_account_state(conn, account_id, disabled=call.data["disabled"], unlock=call.data["unlock"])
+    call.gateway.revoke_now(ended)
     return view
 
 
@@ -209,10 +215,11 @@ def search_audit(call):
         where.append(audit_log.c.personal_data.is_(q["personal_data"]))
     if q["action"]:
         where.append(audit_log.c.action == q["action"])
+    # in UTC: Python takes offsets up to ±23:59, PostgreSQL only to ±15:59
     if q["since"]:
-        where.append(audit_log.c.at >= q["since"])
+        where.append(audit_log.c.at >= q["since"].astimezone(timezone.utc))
     if q["until"]:
-        where.append(audit_log.c.at < q["until"])
+        where.append(audit_log.c.at < q["until"].astimezone(timezone.utc))
     if q["request_id"]:
         where.append(audit_log.c.request_id == q["request_id"])
     column, descending = call.sort_column(audit_log)

@@ -62,7 +62,7 @@ def build_spec(routes, version="1.0.0"):
             op["security"] = [{"bearer": []}]
             op["x-roles"] = list(route.roles)
             op["description"] = "可用角色：" + "、".join(ROLE_NAMES[r] for r in route.roles)
-        errors = {"400": "输入有误（逐字段说明与条款）", "404": "不存在"}
+        errors = {"400": "输入有误（逐字段说明与条款）", "404": "不存在", "422": "当前状态不允许此操作"}
         if not route.public:
             errors.update({"401": "未登录、令牌过期或会话已结束", "403": "角色或管辖范围不允许"})
         if route.name == "login":
@@ -71,7 +71,7 @@ def build_spec(routes, version="1.0.0"):
         if route.public:
             errors["401"] = "令牌无效"
         if route.method == "POST":
-            errors.update({"409": "与已有记录冲突", "413": "请求体过大", "422": "当前状态不允许此操作"})
+            errors.update({"409": "与已有记录冲突", "413": "请求体过大"})
         if route.upload:
             errors["415"] = "不支持的文件类型"
         for status, text in errors.items():

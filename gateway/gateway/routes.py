@@ -270,7 +270,7 @@ ROUTES = [
           body=admin.RefreshBody),
     Route("POST", f"{V1}/auth/logout", admin.logout, "退出登录：结束本会话，其令牌随即失效", "any", tag="账号"),
     Route("GET", f"{V1}/me", admin.me, "当前账号：角色与管辖范围", "any", tag="账号"),
-    Route("POST", f"{V1}/me/password", admin.change_password, "修改本人密码（其他会话随即失效）", "any", tag="账号",
+    Route("POST", f"{V1}/me/password", admin.change_password, "修改本人密码（本账号的全部会话随即结束，请重新登录）", "any", tag="账号",
           body=admin.PasswordBody),
     Route("GET", f"{V1}/me/member-registrations", my_registrations, "本人的报到记录与报到证（在职党员）", "member", tag="账号"),
     # accounts and the audit log: the city administrator

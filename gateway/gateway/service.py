@@ -133,7 +133,7 @@ class Gate(DependencyProvider):
         self.db = self.store
         self.settings = Settings()
         self.revoked, self.local = set(), {}
-        self.login_throttle = LoginThrottle()
+        self.login_throttle = LoginThrottle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
         self.unit_communities = {}
         self._running = True
 
@@ -180,13 +180,14 @@ class Gate(DependencyProvider):
         self.unit_communities[unit_id] = (code, time.monotonic() + self.UNIT_TTL)
         return code
 
-    def audit(self, **row):
+    def audit(self, durable=False, **row):
         with self.store.engine.begin() as conn:
-            # the line is written before the answer leaves, but its commit does not wait for the
-            # disk (a flush follows within wal_writer_delay, 200 ms): only a crash of the database
-            # server itself in that moment could lose it, and a write's own event is in the
-            # service's outbox regardless. Waiting for the disk doubled a registration's latency.
-            conn.execute(text("SET LOCAL synchronous_commit = off"))
+            if not durable:
+                # a write's line is committed before the answer leaves but without waiting for
+                # the disk (flushed within wal_writer_delay, 200 ms): only a crash of the database
+                # server in that moment could lose it, and the write's event is in the service's
+                # outbox regardless. Waiting for the disk doubled a registration's latency.
+                conn.execute(text("SET LOCAL synchronous_commit = off"))
             conn.execute(insert(audit_log).values(**row))
 
     def get_dependency(self, worker_ctx):
@@ -203,6 +204,20 @@ class CallerContext(DependencyProvider):
         return set_caller
 
 
+TRUSTED_PROXIES = int(env("GATEWAY_TRUSTED_PROXIES", "0"))
+
+
+def client_address(request):
+    """The caller's address: the peer's, or, behind TRUSTED_PROXIES proxies of our own, the one
+    the outermost of them saw (the last N entries of X-Forwarded-For are theirs; anything to the
+    left of those the client wrote itself, and must not choose its own throttle or audit line)."""
+    if TRUSTED_PROXIES:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if len(hops) >= TRUSTED_PROXIES:
+            return hops[-TRUSTED_PROXIES][:64]
+    return (request.remote_addr or "")[:64]
+
+
 class Call:
     """What a route handler sees: the caller (checked against the route's roles and scope),
     validated body and query, and the services."""
@@ -210,7 +225,7 @@ class Call:
     def __init__(self, service, request, route, values):
         self.service, self.request, self.route, self.values = service, request, route, values
         self.gateway = service.gate
-        self.client_ip = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()[:64]
+        self.client_ip = client_address(request)
         self.caller, self.session_id, self.audit_username = None, None, None
         self.registration = Timed(service.registration)
         self.query, self.body, self.data, self.upload = {}, None, None, None
@@ -219,11 +234,14 @@ class Call:
         """Who is calling, may they, and is their input right: in that order, so that a caller
         outside the route's scope learns nothing, not even which of its fields are wrong."""
         route, request = self.route, self.request
+        _check_text({k: v for k, v in self.values.items() if isinstance(v, str)})
         if not route.public:
             self.caller, self.session_id = self._authenticate()
             self.service.caller_context(self.caller)
             self._authorize()
-        self.query = load(route.query, request.args.to_dict()) if route.query else {}
+        args = request.args.to_dict()
+        _check_text(args)
+        self.query = load(route.query, args) if route.query else {}
         # `body` as sent (to pass on to a service, which loads it itself), `data` as loaded here
         # (defaults filled in, for the routes the gateway answers itself)
         self.body, self.data = _json_body(request, route.body) if route.body else (None, None)
@@ -271,6 +289,15 @@ class Call:
         return table.c[key.lstrip("-")], key.startswith("-")
 
 
+def _subjects_of(values, result):
+    """Whose records a write touched, for the audit search: ids named in the path or returned."""
+    found = {f"{k.removesuffix('_id')}:{v}" for k, v in values.items() if k in ("unit_id", "registration_id", "account_id")}
+    if isinstance(result, dict):
+        found |= {f"{k.removesuffix('_id')}:{result[k]}" for k in ("member_id", "registration_id", "unit_id")
+                  if result.get(k) is not None}
+    return sorted(found)
+
+
 def page_of(call, result):
     """{items, total, page, page_size, sort}: from a service that paged already ({items, total}),
     or from a whole list (bounded lists: a community's units, a street's invitations), sorted and
@@ -287,22 +314,33 @@ def page_of(call, result):
 
 
 def _json_body(request, schema):
-    if request.content_length and request.content_length > MAX_JSON_BYTES:
-        raise RequestEntityTooLarge()
+    request.max_content_length = MAX_JSON_BYTES  # enforced while reading, chunked bodies too
     raw = request.get_data(cache=True)
-    if len(raw) > MAX_JSON_BYTES:
-        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise invalid("_", "bad_json", "", "请求体不是有效的 JSON") from None
+    _check_text(body)
     # raises ValidationFailed naming each field; the service validates the raw body again
     return body, load(schema, body)
 
 
+def _check_text(value, field="_"):
+    """No NUL and no lone surrogate anywhere: PostgreSQL cannot store them, and no form needs them."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise invalid(field, "bad_text", "", "文字中含有不允许的控制字符或无效编码")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k, field)
+            _check_text(v, k if field == "_" else f"{field}.{k}")
+    elif isinstance(value, list):
+        for v in value:
+            _check_text(v, field)
+
+
 def _upload(request, query):
-    if request.content_length and request.content_length > MAX_UPLOAD_BYTES:
-        raise RequestEntityTooLarge()
+    request.max_content_length = MAX_UPLOAD_BYTES
     if request.mimetype == "multipart/form-data":
         f = request.files.get("file")
         if f is None:
@@ -346,13 +384,16 @@ class GatewayService:
             caller = call.caller
             # personal data is masked for roles that do not need it, and its reading is logged
             shown, subjects = privacy.scan(result, masked=not (caller and caller.sees_personal_data))
-            if route.writes or shown:
-                self._audit(call, route, route.status, shown, subjects)
+            if shown:  # not answered unless its reading is on record
+                self._audit(call, route, route.status, shown, subjects, durable=True)
+            elif route.writes:  # done already (its event is in the service's outbox): answered anyway
+                self._audit(call, route, route.status, (), _subjects_of(values, result), quiet=True)
             return json_response(route.status, result, self.request_id)
         except Exception as exc:  # every refusal in one shape, from one table
             status, body = error_response(exc, self.request_id)
             if route is not None and (route.writes or status == 403):
-                self._audit(call, route, status, (), (), request=request, quiet=True)
+                self._audit(call, route, status, (), _subjects_of(call.values if call else {}, None),
+                            request=request, quiet=True)
             response = json_response(status, body, self.request_id)
             if status == 401:
                 response.headers["WWW-Authenticate"] = 'Bearer realm="sbd"'
@@ -360,13 +401,15 @@ class GatewayService:
                 response.headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
             return response
 
-    def _audit(self, call, route, status, shown, subjects, request=None, quiet=False):
+    def _audit(self, call, route, status, shown, subjects, request=None, quiet=False, durable=False):
         """One append-only line. A read of personal data that cannot be logged is not answered
-        (the error goes up); a refusal that cannot be logged is still refused (`quiet`)."""
+        (the error goes up, and its line waits for the disk: `durable`); a write that is done,
+        or a refusal, is answered even if its line cannot be written (`quiet`: logged as an
+        error instead)."""
         caller = call.caller if call else None
         request = request or call.request
         try:
-            self.gate.audit(
+            self.gate.audit(durable=durable,
                 account_id=caller.account_id if caller else None,
                 username=caller.username if caller else (call.audit_username if call else None),
                 role=caller.role if caller else None, scope=caller.scope if caller else None,

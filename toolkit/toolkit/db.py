@@ -34,6 +34,8 @@ def make_engine(url, **kwargs):
     kwargs.setdefault("pool_recycle", 1800)
     # the city's clock: timestamps come back as +08:00 and "today" in SQL is Beijing's today
     kwargs.setdefault("connect_args", {"options": "-c timezone=Asia/Shanghai"})
+    # a failed statement's parameters hold phones, addresses and identity numbers: not for logs
+    kwargs.setdefault("hide_parameters", True)
     return create_engine(url, **kwargs)
 
 

@@ -40,5 +40,24 @@ def owner(caller, conn, owner):
     return require(caller, False)
 
 
+def acting(caller, role, allowed):
+    """A write in the name of `role` (community staff, a unit's or a street's officer): the caller
+    must hold that role, or be the city's administrator, and cover the node (`allowed`)."""
+    return require(caller, caller is not None and caller.role in (role, "city_admin") and allowed)
+
+
+def community_staff(caller, code):
+    return acting(caller, "community_staff", caller is not None and caller.covers_area(code))
+
+
+def street_officer(caller, code):
+    return acting(caller, "street_officer", caller is not None and caller.covers_area(code))
+
+
+def unit_officer(caller, conn, unit_id):
+    unit(caller, conn, unit_id)
+    return acting(caller, "unit_officer", True)
+
+
 def member(caller, member_id):
     return require(caller, caller is not None and caller.is_member(member_id))

@@ -61,7 +61,7 @@ class RegistrationService:
         """UnitRegistrationRequest -> {unit_registration_id, co_building_pair_id, unit_id, ...}.
         Emits unit_registered and, for a unit's first report, red_account_opened."""
         req = load(c.UnitRegistrationRequest, request)
-        guard.area(self.caller, req["community_code"])
+        guard.community_staff(self.caller, req["community_code"])
         with self.db.unit_of_work() as uow:
             return handlers.register_unit(uow, req)
 
@@ -81,7 +81,7 @@ class RegistrationService:
     def send_invitation(self, request):
         """InvitationRequest -> {invitation_id, ...}. Emits invitation_sent."""
         req = load(c.InvitationRequest, request)
-        guard.area(self.caller, req["street_code"])
+        guard.street_officer(self.caller, req["street_code"])
         with self.db.unit_of_work() as uow:
             return handlers.send_invitation(uow, req)
 
@@ -98,7 +98,7 @@ class RegistrationService:
         """MemberReport (certificate B.1) -> {registration_id, certificate_no, late, ...}.
         Emits member_reported. Raises ValidationFailed, Conflict (already reported this year)."""
         req = load(c.MemberReport, request)
-        guard.area(self.caller, req["community_code"])
+        guard.community_staff(self.caller, req["community_code"])
         with self.db.unit_of_work() as uow:
             return handlers.report_member(uow, req, caller=self.caller)
 
@@ -107,14 +107,14 @@ class RegistrationService:
         """UnitOpinion -> {registration_id, status}. Emits unit_opinion_given."""
         req = load(c.UnitOpinion, request)
         with self.db.unit_of_work() as uow:
-            guard.unit(self.caller, uow.conn, unit_id)
+            guard.unit_officer(self.caller, uow.conn, unit_id)
             return handlers.give_unit_opinion(uow, unit_id, registration_id, req)
 
     @rpc
     def accept_registration(self, community_code, registration_id, request):
         """Acceptance -> receipt B.2. Emits member_registration_accepted (and red_account_opened)."""
         req = load(c.Acceptance, request)
-        guard.area(self.caller, community_code)
+        guard.community_staff(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.accept_registration(uow, community_code, registration_id, req)
 
@@ -158,7 +158,7 @@ class RegistrationService:
     def record_transfer(self, community_code, registration_id, request):
         """TransferRequest -> {transfer_id, deadline}. Emits member_transferred."""
         req = load(c.TransferRequest, request)
-        guard.area(self.caller, community_code)
+        guard.community_staff(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.record_transfer(uow, community_code, registration_id, req)
 
@@ -203,7 +203,7 @@ class RegistrationService:
         """ImportRequest -> {job_id, status: queued}; the work runs in the background."""
         req = load(c.ImportRequest, request)
         with self.db.unit_of_work() as uow:
-            guard.unit(self.caller, uow.conn, req["unit_id"])
+            guard.unit_officer(self.caller, uow.conn, req["unit_id"])
             return importer.create_job(uow, req)
 
     @rpc

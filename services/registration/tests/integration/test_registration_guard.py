@@ -138,3 +138,19 @@ def test_callers_from_elsewhere_are_refused(runner, place, migrated):
     with migrated.connect() as conn:
         after = conn.execute(text("select coalesce(max(id), 0) from registration.outbox")).scalar()
     assert tried == len(strangers) * 20 and after == before
+
+
+def test_officers_above_may_read_but_not_act_for_the_community_or_the_unit(runner, place):
+    a = place["a"]
+    writes = ("register_unit", "report_member", "give_unit_opinion", "accept_registration", "record_transfer",
+              "start_import")
+    for above in (Caller(21, "district.a", "district_officer", a[:6]), Caller(22, "street.a", "street_officer", a[:9])):
+        with proxy(runner, above) as p:
+            table = calls(place)
+            assert p.registration.get_certificate(*table["get_certificate"][0])["id"] == place["registration_id"]
+            for method in writes:
+                with pytest.raises(errors.Forbidden):
+                    getattr(p.registration, method)(*table[method][0])
+    with proxy(runner, Caller(23, "staff.a", "community_staff", a)) as p:  # nor staff for a unit's act
+        with pytest.raises(errors.Forbidden):
+            p.registration.give_unit_opinion(*calls(place)["give_unit_opinion"][0])
