@@ -248,7 +248,7 @@ def start_import(call, unit_id):
     filename, content = call.upload
     return call.registration.start_import({
         "unit_id": unit_id, "filename": filename, "content_b64": base64.b64encode(content).decode(),
-        "submitted_by": call.query.get("submitted_by") or call.caller.username})
+        "submitted_by": call.query.get("submitted_by") or call.caller.username[:30]})
 
 
 def import_status(call, unit_id, job_id):

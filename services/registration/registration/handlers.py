@@ -486,8 +486,10 @@ def record_transfer(uow, community_code, registration_id, req):
 
 def list_transfers(session, scope_column, code, overdue_only=False, on=None):
     on = on or today()
-    stmt = (select(transfers, members.c.name.label("member_name"), members.c.phone)
-            .join(members, members.c.id == transfers.c.member_id)
+    # the phone the member gave the old community (on its registration), not the member's current
+    # one: a community that lost a member must not go on seeing what they tell their new one
+    stmt = (select(transfers, regs.c.name.label("member_name"), regs.c.phone)
+            .join(regs, regs.c.id == transfers.c.registration_id)
             .where(transfers.c[scope_column] == code))
     if overdue_only:
         stmt = stmt.where(transfers.c.new_registration_id.is_(None), transfers.c.deadline < on)
