@@ -44,6 +44,7 @@ from .openapi import build_spec
 from .routes import ROUTES, SCOPE_PARAMS
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("gateway.access")
 
 RPC_TIMEOUT = float(env("GATEWAY_RPC_TIMEOUT", "15"))
 # nameko asks for mandatory delivery of every RPC and warns, on every call, that it cannot be
@@ -379,11 +380,23 @@ class GatewayService:
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
     def api(self, request, rest):
+        started = time.perf_counter()
+        response = self._api(request)
+        # the access line, written here so that it carries the request id (and who asked);
+        # nameko's own access log (nameko.web.server) is written outside the worker and is off
+        call = getattr(self, "_call", None)
+        caller = call.caller if call else None
+        access_log.info("%s %s %s %.1fms %s", request.method, request.full_path.rstrip("?"), response.status_code,
+                        1000 * (time.perf_counter() - started),
+                        f"{caller.username}({caller.role})" if caller else "-")
+        return response
+
+    def _api(self, request):
         call = route = None
         try:
             endpoint, values = URLS.bind_to_environ(request.environ).match()
             route = ROUTES[endpoint]
-            call = Call(self, request, route, values)
+            call = self._call = Call(self, request, route, values)
             call.admit()
             result = route.handler(call, **values)
             if route.sort:
