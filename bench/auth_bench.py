@@ -35,10 +35,7 @@ import secrets
 import signal
 import subprocess
 import sys
-import threading
-import time
 import warnings
-from collections import Counter
 from pathlib import Path
 
 import requests
@@ -132,46 +129,13 @@ def log_in(i):
 
 
 def run_clients(label, request_of, expected, clients, warmup, seconds, port):
-    """gateway_bench.run_load, except that each client sends a request of its own (its token, its
-    account), which run_load has no way to give: `request_of(i)` is client i's (method, url,
-    body, headers), sent back to back on one keep-alive Session. Same rules otherwise: latency
-    is request start to full body read, a request counts if it completed inside the window, CPU
-    and the gateway's /metrics are read at both ends of the window. All three scenarios go
-    through here, so they share one load generator."""
-    samples, errors, stop = [], [], threading.Event()  # list.append is atomic under the GIL
-
-    def client(i):
-        method, url, body, headers = request_of(i)
-        with requests.Session() as session:
-            while not stop.is_set():
-                t0 = time.perf_counter()
-                try:
-                    r = session.request(method, url, data=body, headers=headers, timeout=30)
-                    status, text = r.status_code, r.text
-                except requests.RequestException as exc:
-                    status, text = 0, repr(exc)
-                t1 = time.perf_counter()
-                samples.append((t1, t1 - t0, status))
-                if status != expected and len(errors) < 5:
-                    errors.append(f"{status} {method} {url}: {text[:300]}")
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for t in threads:
-        t.start()
-    time.sleep(warmup)
-    meter = gb.CpuMeter(PROCS, count_sessions=True)
-    mark0, cpu0 = gb.entrypoint_totals([port], "api"), meter.snap()
-    start = time.perf_counter()
-    time.sleep(seconds)
-    end = time.perf_counter()
-    cpu1, mark1 = meter.snap(), gb.entrypoint_totals([port], "api")
-    meter.close()
-    stop.set()
-    for t in threads:
-        t.join(35)
-    window = [lat for done, lat, status in samples if start <= done <= end and status == expected]
-    return gb.Result(label, end - start, window, Counter(s for _, _, s in samples), expected, errors,
-                     gb.CpuMeter.diff(cpu0, cpu1), (mark0, mark1))
+    """gateway_bench.run_load with each client sending a request of its own (its account, its
+    token): `request_of(i)` is client i's (method, url, body, headers). All three scenarios go
+    through here, so they share one load generator; CPU and the gateway's /metrics are read at
+    both ends of the window."""
+    return gb.run_load(label, request_of, expected, clients, warmup, seconds, per_client=True,
+                       meter=gb.CpuMeter(PROCS, count_sessions=True),
+                       window_mark=lambda: gb.entrypoint_totals([port], "api"))
 
 
 PROCS = []  # the service processes of this run, for the CPU meter and for `finally`

@@ -525,7 +525,7 @@ class Result:
 
 
 def run_load(label, make_request, expected, clients, warmup, seconds, count=None, max_seconds=300, meter=None,
-             window_mark=None):
+             window_mark=None, per_client=False):
     """`clients` threads, each with its own keep-alive Session, send back to back. Latency is
     request start to full body read; a request counts if it completed inside the window
     [end of warm-up, end of run]. With `count`, the window closes after that many requests.
@@ -535,11 +535,12 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
     errors = []
     stop = threading.Event()
 
-    def client():
+    def client(i):
         session = requests.Session()
         while not stop.is_set():
-            method, url, body, *extra = make_request()
-            headers = {**(JSON_HEADERS if body else {}), **(extra[0] if extra else {})}
+            # per_client: make_request(i) is client i's own (its account, its token)
+            method, url, body, *extra = make_request(i) if per_client else make_request()
+            headers = {**(JSON_HEADERS if body else {}), **((extra[0] if extra else None) or {})}
             t0 = time.perf_counter()
             try:
                 r = session.request(method, url, data=body, headers=headers, timeout=30)
@@ -552,7 +553,7 @@ def run_load(label, make_request, expected, clients, warmup, seconds, count=None
                 errors.append(f"{status} {url}: {text[:300]}")
         session.close()
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
     time.sleep(warmup)
