@@ -3,7 +3,7 @@
 The gateway validates HTTP bodies with these schemas and the service validates again at its
 RPC boundary: the same rules on both sides of the wire.
 """
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate, validates_schema, RAISE

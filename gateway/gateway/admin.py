@@ -13,6 +13,7 @@ from contracts.rules import broken
 
 from . import accounts as acc
 from .models import accounts, audit_log
+from .paging import PageQuery
 
 
 class _Strict(Schema):
@@ -51,19 +52,13 @@ class AccountStateBody(_Strict):
     unlock = fields.Boolean(load_default=False)
 
 
-class _Page(_Strict):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000, error=broken("bad_page", "", "页码应为 1–100000")))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200, error=broken("bad_page_size", "", "每页条数应为 1–200")))
-    sort = fields.String(load_default=None, validate=validate.Length(max=40))
-
-
-class AccountQuery(_Page):
+class AccountQuery(PageQuery):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES, error=broken("bad_role", "", "角色不存在")))
     scope = fields.String(load_default=None, validate=validate.Length(max=20))  # a node and everything under it
     username = fields.String(load_default=None, validate=validate.Length(max=64))
 
 
-class AuditQuery(_Page):
+class AuditQuery(PageQuery):
     username = fields.String(load_default=None, validate=validate.Length(max=64))
     member_id = fields.Integer(load_default=None, validate=validate.Range(1))
     subject = fields.String(load_default=None, validate=validate.Length(max=60))    # e.g. registration:12
@@ -111,7 +106,7 @@ def login(call):
     call.audit_as(acc.normalize_username(call.data["username"]))
     gw.login_throttle.check(call.client_ip)
     try:
-        tokens, caller = acc.login(gw.db.engine, gw.settings, call.data["username"], call.data["password"],
+        tokens, caller = acc.login(gw.store.engine, gw.settings, call.data["username"], call.data["password"],
                                    call.client_ip, call.request.headers.get("User-Agent"), run=gw.off_hub)
     except Exception:
         gw.login_throttle.failed(call.client_ip)
@@ -122,7 +117,7 @@ def login(call):
 
 def refresh(call):
     try:
-        tokens, caller = acc.refresh(call.gateway.db.engine, call.gateway.settings, call.data["refresh_token"])
+        tokens, caller = acc.refresh(call.gateway.store.engine, call.gateway.settings, call.data["refresh_token"])
     except Unauthenticated as exc:
         call.gateway.revoke_now(getattr(exc, "ended", ()))  # a copied token: its session ends here at once
         raise
@@ -131,14 +126,14 @@ def refresh(call):
 
 
 def logout(call):
-    with call.gateway.db.engine.begin() as conn:
+    with call.gateway.store.engine.begin() as conn:
         ended = acc.revoke_sessions(conn, "logout", session_id=call.session_id)
     call.gateway.revoke_now([call.session_id])
     return {"logged_out": bool(ended)}
 
 
 def me(call):
-    with call.gateway.db.engine.connect() as conn:
+    with call.gateway.store.engine.connect() as conn:
         row = conn.execute(select(accounts).where(accounts.c.id == call.caller.account_id)).mappings().first()
     if row is None:
         raise NotFound(message="账号不存在")
@@ -146,7 +141,7 @@ def me(call):
 
 
 def change_password(call):
-    with call.gateway.db.engine.begin() as conn:
+    with call.gateway.store.engine.begin() as conn:
         ended = acc.change_password(conn, call.caller, call.data["old_password"], call.data["new_password"],
                                     run=call.gateway.off_hub)
     call.gateway.revoke_now(ended)
@@ -165,7 +160,7 @@ def list_accounts(call):
     if q["username"]:
         where.append(accounts.c.username.contains(q["username"].lower(), autoescape=True))
     column, descending = call.sort_column(accounts)
-    with call.gateway.db.engine.connect() as conn:
+    with call.gateway.store.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(accounts).where(and_(True, *where))).scalar()
         rows = conn.execute(select(accounts).where(and_(True, *where))
                             .order_by(column.desc() if descending else column, accounts.c.id)
@@ -175,20 +170,20 @@ def list_accounts(call):
 
 def create_account(call):
     b = call.data
-    with call.gateway.db.engine.begin() as conn:
+    with call.gateway.store.engine.begin() as conn:
         return acc.create_account(conn, b["username"], b["display_name"], b["role"], b["scope"], b["password"],
                                   created_by=call.caller.username) | {"role_name": ROLE_NAMES[b["role"]]}
 
 
 def set_state(call, account_id):
-    with call.gateway.db.engine.begin() as conn:
+    with call.gateway.store.engine.begin() as conn:
         view, ended = acc.set_account_state(conn, account_id, disabled=call.data["disabled"], unlock=call.data["unlock"])
     call.gateway.revoke_now(ended)
     return view
 
 
 def revoke(call, account_id):
-    with call.gateway.db.engine.begin() as conn:
+    with call.gateway.store.engine.begin() as conn:
         if conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first() is None:
             raise NotFound(message=f"账号 {account_id} 不存在")
         ended = acc.revoke_sessions(conn, "revoked_by_admin", account_id=account_id)
@@ -223,7 +218,7 @@ def search_audit(call):
     if q["request_id"]:
         where.append(audit_log.c.request_id == q["request_id"])
     column, descending = call.sort_column(audit_log)
-    with call.gateway.db.engine.connect() as conn:
+    with call.gateway.store.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(audit_log).where(and_(True, *where))).scalar()
         rows = conn.execute(select(audit_log).where(and_(True, *where))
                             .order_by(column.desc() if descending else column, audit_log.c.id.desc())

@@ -22,7 +22,7 @@ import sys
 
 from contracts.access import ROLE_NAMES
 from contracts.errors import DomainError
-from toolkit.config import database_url, env
+from toolkit.config import database_url
 from toolkit.db import make_engine
 
 from . import accounts as acc

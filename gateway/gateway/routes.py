@@ -20,6 +20,7 @@ from contracts.rules import broken
 from toolkit.config import today
 
 from . import admin
+from .paging import PageQuery
 
 # who may read under each scope (writes name their roles); area officers read what lies below them
 READERS = {
@@ -73,16 +74,6 @@ class Route:
     @property
     def writes(self):
         return self.method != "GET"
-
-
-# --- paging: every list route answers {items, total, page, page_size, sort} --------------------
-
-class PageQuery(Schema):
-    class Meta:
-        unknown = RAISE
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000, error=broken("bad_page", "", "页码应为 1–100000")))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200, error=broken("bad_page_size", "", "每页条数应为 1–200")))
-    sort = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
 # --- query strings ----------------------------------------------------------------------------

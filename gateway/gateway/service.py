@@ -1,19 +1,19 @@
 """The gateway: the platform's only HTTP door.
 
 One nameko @http entrypoint takes every /api request and dispatches it through the route table
-(gateway.routes): validation of body and query with the contract schemas, the call to the
-services over RPC, JSON out, and every error through the one table of gateway.errors. Each
-response carries X-Request-Id, which also travels to the services in the RPC context.
+(gateway.routes): the caller's token, role and scope (Call.admit), validation of body and query
+with the contract schemas, the call to the services over RPC with the caller in its context,
+paging, masking of personal data and the audit line, JSON out, and every error through the one
+table of gateway.errors. Each response carries X-Request-Id, which also travels to the services
+in the RPC context and stands on every log line of the request.
 """
 import json
-import warnings
 import logging
-import uuid
-from datetime import date, datetime
-from decimal import Decimal
-
 import time
-from datetime import timedelta
+import uuid
+import warnings
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import eventlet
 from eventlet import tpool
@@ -21,9 +21,9 @@ from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
-from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, UnsupportedMediaType
-from werkzeug.routing import Map, Rule
 from sqlalchemy import insert, text
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
@@ -41,6 +41,7 @@ from .admin import LoginThrottle
 from .errors import error_response
 from .models import audit_log, metadata
 from .openapi import build_spec
+from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,6 @@ class Gate(DependencyProvider):
         self.store = Store("gateway", metadata, url=config.get("DATABASE_URL"), relay=False,
                            pool_size=int(config.get("max_workers", 10)) + 2,
                            connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=off"})
-        self.db = self.store
         self.settings = Settings()
         self.revoked, self.local = set(), {}
         self.login_throttle = LoginThrottle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
@@ -304,21 +304,6 @@ def _subjects_of(values, result):
         found |= {f"{k.removesuffix('_id')}:{result[k]}" for k in ("member_id", "registration_id", "unit_id")
                   if result.get(k) is not None}
     return sorted(found)
-
-
-def page_of(call, result):
-    """{items, total, page, page_size, sort}: from a service that paged already ({items, total}),
-    or from a whole list (bounded lists: a community's units, a street's invitations), sorted and
-    cut here."""
-    q = call.query
-    size, number, key = q["page_size"], q["page"], call.sort
-    if isinstance(result, dict) and "items" in result:
-        items, total = result["items"], result["total"]
-    else:
-        field, descending = key.lstrip("-"), key.startswith("-")
-        ordered = sorted(result, key=lambda item: (item.get(field) is None, item.get(field) or 0), reverse=descending)
-        items, total = ordered[(number - 1) * size: number * size], len(result)
-    return {"items": items, "total": total, "page": number, "page_size": size, "sort": key}
 
 
 def _json_body(request, schema):

@@ -13,7 +13,7 @@ from toolkit.config import now, today
 from toolkit.validation import invalid
 
 from . import domain
-from .models import (ACTIVE, certificate_counters, co_building_pairs, communities, districts,
+from .models import (ACTIVE, co_building_pairs, communities, districts,
                      invitations, member_registrations as regs, members, red_accounts, streets,
                      transfers, unit_registrations, units)
 

@@ -30,7 +30,7 @@ from toolkit.validation import invalid
 
 from . import domain
 from .handlers import CLOSE_TRANSFERS, next_certificate_seqs
-from .models import ACTIVE, communities, import_jobs, member_registrations, members, units
+from .models import ACTIVE, communities, import_jobs, members, units
 
 log = logging.getLogger(__name__)
 
