@@ -54,6 +54,7 @@ class MemberReported(Envelope):
     skills = fields.List(fields.String(), required=True)
     service_intentions = fields.List(fields.String(), required=True)
     source = fields.String(required=True)  # "form" or "import:<job id>"
+    member_name = fields.String(load_default=None)  # added for the volunteering service's lists
 
 
 class UnitOpinionGiven(Envelope):
@@ -74,6 +75,10 @@ class MemberRegistrationAccepted(Envelope):
     year = fields.Integer(required=True)
     red_account_no = fields.String(required=True)
     accepted_by = fields.String(required=True)
+    # added: what a consumer needs to know an active member (volunteering: posts, teams, boards)
+    member_name = fields.String(load_default=None)
+    skills = fields.List(fields.String(), load_default=list)
+    service_intentions = fields.List(fields.String(), load_default=list)
 
 
 class RedAccountOpened(Envelope):
@@ -131,14 +136,15 @@ EXAMPLES = {
     (REGISTRATION, "member_reported"): _example(
         "member_reported", registration_id=41, certificate_no="2026-410106001001-000041-5",
         member_id=40, unit_id=3, year=2026, late=False, community_choice="residence",
-        skills=["医疗保健", "心理辅导"], service_intentions=["义诊", "健康宣教"], source="form"),
+        skills=["医疗保健", "心理辅导"], service_intentions=["义诊", "健康宣教"], source="form", member_name="刘芳"),
     (REGISTRATION, "unit_opinion_given"): _example(
         "unit_opinion_given", registration_id=41, member_id=40, unit_id=3, decision="approve",
         officer="王书记", opinion_date="2026-03-03"),
     (REGISTRATION, "member_registration_accepted"): _example(
         "member_registration_accepted", registration_id=41,
         certificate_no="2026-410106001001-000041-5", member_id=40, unit_id=3, year=2026,
-        red_account_no="RA-M-00000040", accepted_by="李娜"),
+        red_account_no="RA-M-00000040", accepted_by="李娜", member_name="刘芳", skills=["医疗保健", "心理辅导"],
+        service_intentions=["义诊", "健康宣教"]),
     (REGISTRATION, "red_account_opened"): _example(
         "red_account_opened", account_no="RA-M-00000040", holder_kind="member", holder_id=40),
     (REGISTRATION, "member_transferred"): _example(

@@ -231,13 +231,14 @@ def load(engine, city, year=None, progress=None, with_tree=True):
             events.append(envelope("member_reported", scope, {
                 "registration_id": base_reg + i, "certificate_no": cert, "member_id": mid, "unit_id": uid,
                 "year": year, "late": late, "community_choice": m["community_choice"], "skills": m["skills"],
-                "service_intentions": m["service_intentions"], "source": "generator"}))
+                "service_intentions": m["service_intentions"], "source": "generator", "member_name": m["name"]}))
             if accepted:
                 accounts.append((account, "member", mid, code))
                 events.append(envelope("red_account_opened", scope, {"account_no": account, "holder_kind": "member", "holder_id": mid}))
                 events.append(envelope("member_registration_accepted", scope, {
                     "registration_id": base_reg + i, "certificate_no": cert, "member_id": mid, "unit_id": uid,
-                    "year": year, "red_account_no": account, "accepted_by": "社区工作人员"}))
+                    "year": year, "red_account_no": account, "accepted_by": "社区工作人员", "member_name": m["name"],
+                    "skills": m["skills"], "service_intentions": m["service_intentions"]}))
         copy_rows(cur, "registration.member_registrations",
                    ("id", "certificate_no", "member_id", "year", "status", "late", "source", "community_code", "street_code",
                     "district_code", "community_choice", "unit_id", "name", "gender", "birth_date", "education",

@@ -273,7 +273,8 @@ def report_member(uow, req, source="form", caller=None):
         raise _already_reported(year, active, caller)
     uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
              unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
-             skills=req["skills"], service_intentions=req["service_intentions"], source=source)
+             skills=req["skills"], service_intentions=req["service_intentions"], source=source,
+             member_name=req["name"])
     return {"registration_id": reg_id, "certificate_no": cert, "member_id": member_id, "year": year,
             "status": "submitted", "late": late, "community_name": community["name"], **scope}
 
@@ -341,7 +342,8 @@ def accept_registration(uow, community_code, registration_id, req):
     s.execute(_MEMBER_FROM_REGISTRATION, {"registration_id": registration_id})
     uow.emit("member_registration_accepted", scope, registration_id=registration_id,
              certificate_no=row["certificate_no"], member_id=row["member_id"], unit_id=row["unit_id"],
-             year=row["year"], red_account_no=account_no, accepted_by=req["officer"])
+             year=row["year"], red_account_no=account_no, accepted_by=req["officer"], member_name=row["name"],
+             skills=row["skills"], service_intentions=row["service_intentions"])
     return receipt(s, community_code, registration_id)
 
 

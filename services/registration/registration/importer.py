@@ -254,7 +254,7 @@ def write_rows(conn, job, good, submitted_by):
             'registration_id', r.id, 'certificate_no', r.certificate_no, 'member_id', r.member_id,
             'unit_id', r.unit_id, 'year', r.year, 'late', r.late, 'community_choice', r.community_choice,
             'skills', to_jsonb(r.skills), 'service_intentions', to_jsonb(r.service_intentions),
-            'source', r.source)
+            'source', r.source, 'member_name', r.name)
         FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
               FROM {schema}.member_registrations WHERE source = %(source)s ORDER BY id) r""",
                 {"at": reported_at.isoformat(), "source": source})
