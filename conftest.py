@@ -61,3 +61,16 @@ def gateway_db(database_url):
     upgrade(os.path.join(ROOT, "gateway"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def volunteering_db(database_url):
+    """A fresh volunteering schema, migrated by its own history."""
+    from toolkit.db import make_engine
+    from toolkit.migrate import upgrade
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS volunteering CASCADE"))
+    upgrade(os.path.join(ROOT, "services", "volunteering"))
+    yield engine
+    engine.dispose()

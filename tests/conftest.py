@@ -17,6 +17,7 @@ NAMEKO = os.path.join(os.path.dirname(sys.executable), "nameko")
 # overridable so that two suites (two checkouts, two databases) can run side by side
 GATEWAY_PORT = int(os.environ.get("E2E_GATEWAY_PORT", "18100"))
 REGISTRATION_PORT = int(os.environ.get("E2E_REGISTRATION_PORT", "18102"))
+VOLUNTEERING_PORT = REGISTRATION_PORT + 1
 
 
 class Process:
@@ -119,6 +120,8 @@ class Platform:
     def __init__(self, env, logs, accounts=None):
         self.base = f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"
         self.accounts = accounts
+        self.volunteering = Process("volunteering", os.path.join(ROOT, "services", "volunteering"),
+                                    "volunteering.service", env, os.path.join(logs, "volunteering.log"))
         self.registration = Process("registration", os.path.join(ROOT, "services", "registration"),
                                     "registration.service", env, os.path.join(logs, "registration.log"))
         self.gateway = Process("gateway", os.path.join(ROOT, "gateway"), "gateway.service", env,
@@ -153,31 +156,37 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(city, gateway_db, database_url, amqp, tmp_path_factory):
+def platform(city, gateway_db, volunteering_db, database_url, amqp, tmp_path_factory):
     env = {**os.environ, "AMQP_URI": amqp, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
-           "GATEWAY_DATABASE_URL": database_url, "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
+           "GATEWAY_DATABASE_URL": database_url, "VOLUNTEERING_DATABASE_URL": database_url,
+           "VOLUNTEERING_WEB_ADDRESS": f"127.0.0.1:{VOLUNTEERING_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
            "PYTHONWARNINGS": "ignore"}
     logs = str(tmp_path_factory.mktemp("logs"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
+    # volunteering first: its queues on registration.events must exist before the registration
+    # relay publishes the city's events, or it would never hear of the loaded members
+    p.volunteering.start()
+    wait_http(f"http://127.0.0.1:{VOLUNTEERING_PORT}/health")
     p.start_registration()
     p.gateway.start()
     wait_http(f"http://127.0.0.1:{GATEWAY_PORT}/health")
     yield p
     p.gateway.stop()
     p.registration.stop()
+    p.volunteering.stop()
 
 
 class Listener:
-    """A durable queue bound to registration.events before anything is sent; reconnects after
-    a broker restart like any real subscriber would."""
+    """A durable queue bound to a service's events (registration.events unless said) before
+    anything is sent; reconnects after a broker restart like any real subscriber would."""
 
-    def __init__(self, amqp, name):
+    def __init__(self, amqp, name, service="registration"):
         self.amqp, self.name, self.events = amqp, name, []
         with Connection(amqp) as conn:
-            self.queue = queue_for("registration", ("#",), name)
+            self.queue = queue_for(service, ("#",), name)
             self.queue(conn.channel()).declare()
             self.queue(conn.channel()).purge()
 

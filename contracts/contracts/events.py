@@ -9,6 +9,7 @@ Asia/Shanghai offset) and the district/street/community codes it concerns.
 from marshmallow import Schema, fields, INCLUDE
 
 REGISTRATION = "registration"
+VOLUNTEERING = "volunteering"
 
 
 class Envelope(Schema):
@@ -106,6 +107,81 @@ class MemberImportFinished(Envelope):
     rows = fields.Integer(required=True)
 
 
+# --- volunteering (认岗 · 承诺 · 践诺) -------------------------------------------------------------
+
+class PostDesigned(Envelope):
+    """A community designed a volunteer post by category of residents' needs (§3.2.2)."""
+    post_id = fields.Integer(required=True)
+    category = fields.String(required=True)
+    title = fields.String(required=True)
+    capacity = fields.Integer(required=True)
+    skills = fields.List(fields.String(), required=True)
+
+
+class PostClaimed(Envelope):
+    """A member claimed a post; it waits for the community's review (§3.2.2)."""
+    claim_id = fields.Integer(required=True)
+    post_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+
+
+class PostClaimReviewed(Envelope):
+    claim_id = fields.Integer(required=True)
+    post_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    decision = fields.String(required=True)  # approve | reject
+    reviewed_by = fields.String(required=True)
+
+
+class TeamFormed(Envelope):
+    """A service team formed by org_led, profession or interest (§3.2.3)."""
+    team_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    formation = fields.String(required=True)
+    post_id = fields.Integer(required=True, allow_none=True)
+    leader_member_id = fields.Integer(required=True)
+    member_ids = fields.List(fields.Integer(), required=True)
+
+
+class ActivityAnnounced(Envelope):
+    """Content, time, place and contact published before serving (§3.3.2)."""
+    activity_id = fields.Integer(required=True)
+    kind = fields.String(required=True)               # regular | festival
+    festival = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True)
+    content = fields.String(required=True)
+    place = fields.String(required=True)
+    contact = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(required=True)
+    team_id = fields.Integer(required=True, allow_none=True)
+    post_id = fields.Integer(required=True, allow_none=True)
+    organizer = fields.String(required=True)
+
+
+class ServiceCompleted(Envelope):
+    """A member served in an activity and the organizer assessed it (§3.5.2): one per participant,
+    with all the scoring service needs. `points` is 5 + adjustment (2..8), or the special case's
+    override (0..10) with its reason."""
+    activity_id = fields.Integer(required=True)
+    activity_kind = fields.String(required=True)
+    festival = fields.String(required=True, allow_none=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    served_from = fields.AwareDateTime(required=True)
+    served_until = fields.AwareDateTime(required=True)
+    hours = fields.Float(required=True)
+    base_points = fields.Integer(required=True)
+    adjustment = fields.Integer(required=True)
+    override_points = fields.Integer(required=True, allow_none=True)
+    override_reason = fields.String(required=True, allow_none=True)
+    points = fields.Integer(required=True)
+    approved_by = fields.String(required=True)
+    assessed_at = fields.AwareDateTime(required=True)
+
+
 SCHEMAS = {
     (REGISTRATION, "unit_registered"): UnitRegistered,
     (REGISTRATION, "invitation_sent"): InvitationSent,
@@ -115,6 +191,12 @@ SCHEMAS = {
     (REGISTRATION, "red_account_opened"): RedAccountOpened,
     (REGISTRATION, "member_transferred"): MemberTransferred,
     (REGISTRATION, "member_import_finished"): MemberImportFinished,
+    (VOLUNTEERING, "post_designed"): PostDesigned,
+    (VOLUNTEERING, "post_claimed"): PostClaimed,
+    (VOLUNTEERING, "post_claim_reviewed"): PostClaimReviewed,
+    (VOLUNTEERING, "team_formed"): TeamFormed,
+    (VOLUNTEERING, "activity_announced"): ActivityAnnounced,
+    (VOLUNTEERING, "service_completed"): ServiceCompleted,
 }
 
 _SCOPE = {"district_code": "410106", "street_code": "410106001", "community_code": "410106001001"}
@@ -152,6 +234,24 @@ EXAMPLES = {
         reason="address_changed", new_community_code="410106002003", deadline="2026-05-02"),
     (REGISTRATION, "member_import_finished"): _example(
         "member_import_finished", job_id=9, unit_id=3, status="succeeded", rows=250),
+    (VOLUNTEERING, "post_designed"): _example(
+        "post_designed", post_id=4, category="助老服务", title="独居老人周末探访", capacity=10, skills=["医疗保健"]),
+    (VOLUNTEERING, "post_claimed"): _example("post_claimed", claim_id=11, post_id=4, member_id=40, unit_id=3),
+    (VOLUNTEERING, "post_claim_reviewed"): _example(
+        "post_claim_reviewed", claim_id=11, post_id=4, member_id=40, decision="approve", reviewed_by="staff01"),
+    (VOLUNTEERING, "team_formed"): _example(
+        "team_formed", team_id=2, name="银龄关爱服务队", formation="profession", post_id=4, leader_member_id=40,
+        member_ids=[40, 41, 42]),
+    (VOLUNTEERING, "activity_announced"): _example(
+        "activity_announced", activity_id=9, kind="festival", festival="chongyang", title="重阳敬老义诊",
+        content="为辖区老人测血压、讲健康知识", place="社区党群服务中心", contact="李娜 0371-68901234",
+        starts_at="2026-10-18T09:00:00+08:00", ends_at="2026-10-18T11:30:00+08:00", capacity=30, team_id=2,
+        post_id=4, organizer="staff01"),
+    (VOLUNTEERING, "service_completed"): _example(
+        "service_completed", activity_id=9, activity_kind="festival", festival="chongyang", member_id=40, unit_id=3,
+        served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,
+        base_points=5, adjustment=2, override_points=None, override_reason=None, points=7, approved_by="staff01",
+        assessed_at="2026-10-18T12:00:00+08:00"),
 }
 
 

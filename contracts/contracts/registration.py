@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate, validates_schema, RAISE
 
-from .rules import (broken, fail, parse_id_number, validate_credit_code, validate_id_number,
+from .rules import (broken, fail, fail_field, parse_id_number, validate_credit_code, validate_id_number,
                     validate_phone, community_code, street_code)
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -208,10 +208,6 @@ class ImportRequest(Strict):
     content_b64 = fields.String(required=True)
     submitted_by = fields.String(required=True, validate=_text(2, 30, "提交人"))
 
-
-def fail_field(field, code, rule, message):
-    from marshmallow import ValidationError
-    raise ValidationError({field: [broken(code, rule, message)]})
 
 
 # Column headings of the import file, in the words of form B.1, and the request field each fills.

@@ -23,6 +23,11 @@ def fail(code, rule, message):
     raise ValidationError(broken(code, rule, message))
 
 
+def fail_field(field, code, rule, message):
+    from marshmallow import ValidationError
+    raise ValidationError({field: [broken(code, rule, message)]})
+
+
 # marshmallow's own messages, in Chinese with a code (checked by the unit tests, so a
 # marshmallow upgrade that rewords them shows up as a failing test, not as English text).
 _BUILTIN = {

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from marshmallow import Schema, fields, validate, RAISE
 
 from contracts import registration as c
+from contracts import volunteering as vc
 from contracts.access import (CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, MEMBER, ROLES, STREET_OFFICER,
                               UNIT_OFFICER)
 from contracts.rules import broken
@@ -119,6 +120,33 @@ class _Strict(Schema):
 
 UnitRegistrationBody = type("UnitRegistrationBody", (_Strict,), {k: v for k, v in c.UnitRegistrationRequest._declared_fields.items() if k != "community_code"})
 InvitationBody = type("InvitationBody", (_Strict,), {k: v for k, v in c.InvitationRequest._declared_fields.items() if k != "street_code"})
+
+
+def _without(schema, *names):
+    """A contract schema less the fields the path supplies."""
+    return type(schema.__name__ + "Body", (_Strict,), {k: v for k, v in schema._declared_fields.items() if k not in names})
+
+
+PostBody = _without(vc.PostRequest, "community_code")
+TeamBody = _without(vc.TeamRequest, "community_code")
+
+
+class ActivityBody(vc.ActivityRequest):
+    """Announcement of an activity (§3.3.2); the community comes from the path."""
+    community_code = fields.String(load_default=None)
+
+
+class ClaimBody(_Strict):
+    post_id = fields.Integer(required=True, strict=True)
+
+
+class SignUpBody(_Strict):
+    activity_id = fields.Integer(required=True, strict=True)
+
+
+class ClaimListQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(["pending", "approved", "rejected", "left"], error=broken(
+        "bad_status", "", "状态应为 pending、approved、rejected、left 之一")))
 
 
 class MemberReportBody(c.MemberReport):
@@ -250,6 +278,80 @@ def my_registrations(call):
     return call.registration.member_registrations(int(call.caller.scope))
 
 
+# --- volunteering (认岗 · 承诺 · 践诺) ------------------------------------------------------------
+
+def _me(call):
+    return int(call.caller.scope)
+
+
+def design_post(call, community_code):
+    return call.volunteering.design_post({**call.body, "community_code": community_code})
+
+
+def list_posts(call, community_code):
+    return call.volunteering.list_posts(community_code)
+
+
+def suggested_members(call, community_code, post_id):
+    return call.volunteering.suggest_members(community_code, post_id)
+
+
+def list_claims(call, community_code):
+    return call.volunteering.list_claims(community_code, call.query["status"])
+
+
+def review_claim(call, community_code, claim_id):
+    return call.volunteering.review_claim(community_code, claim_id, call.body)
+
+
+def form_team(call, community_code):
+    return call.volunteering.form_team({**call.body, "community_code": community_code})
+
+
+def announce_activity(call, community_code):
+    body = dict(call.body)
+    if body.get("community_code") not in (None, community_code):
+        from toolkit.validation import invalid
+        raise invalid("community_code", "community_mismatch", "§3.3.2", "请求体中的社区代码与地址中的社区不一致")
+    return call.volunteering.announce_activity({**body, "community_code": community_code})
+
+
+def list_activities(call, community_code):
+    return call.volunteering.list_activities(community_code)
+
+
+def check_in_code(call, community_code, activity_id):
+    return call.volunteering.check_in_code(community_code, activity_id)
+
+
+def assess(call, community_code, activity_id):
+    return call.volunteering.assess(community_code, activity_id, call.body)
+
+
+def my_suggested_posts(call):
+    return call.volunteering.suggest_posts(_me(call))
+
+
+def claim_post(call):
+    return call.volunteering.claim_post(_me(call), call.body["post_id"])
+
+
+def sign_up(call):
+    return call.volunteering.sign_up(_me(call), call.body["activity_id"])
+
+
+def check_in(call, activity_id):
+    return call.volunteering.check_in(_me(call), activity_id, call.body)
+
+
+def check_out(call, activity_id):
+    return call.volunteering.check_out(_me(call), activity_id, call.body)
+
+
+def festivals(call, year):
+    return call.volunteering.festivals(year)
+
+
 V1 = "/api/v1"
 AREA = (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, COMMUNITY_STAFF)
 REGISTRATION_SORT = ("id", "-id", "reported_at", "-reported_at", "certificate_no", "name", "status")
@@ -335,4 +437,39 @@ ROUTES = [
           query=TransferQuery, sort=("deadline", "-deadline", "id")),
     # any signed-in account holding a certificate number can check it
     Route("GET", f"{V1}/certificates/<number>", verify_certificate, "核验报到证编号", "any"),
+
+    # volunteering: posts and claims (§3.2.2), teams (§3.2.3), activities (§3.3.2, §3.4)
+    Route("POST", f"{V1}/communities/<community_code>/posts", design_post, "社区按居民需求类别设计志愿服务岗位（§3.2.2）",
+          "community", tag="认岗", body=PostBody, status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/posts", list_posts, "社区的志愿服务岗位", "community", tag="认岗",
+          sort=("id", "-id", "category", "title")),
+    Route("GET", f"{V1}/communities/<community_code>/posts/<int:post_id>/suggested-members", suggested_members,
+          "适合该岗位的党员（特长与需求匹配，附理由）", "community", tag="认岗", sort=("member_id", "name")),
+    Route("GET", f"{V1}/communities/<community_code>/post-claims", list_claims, "认岗申请（可按状态筛选）",
+          "community", tag="认岗", query=ClaimListQuery, sort=("id", "-id", "post_id", "status")),
+    Route("POST", f"{V1}/communities/<community_code>/post-claims/<int:claim_id>/review", review_claim,
+          "审核认岗申请（§3.2.2）", "community", tag="认岗", body=vc.ClaimReview, roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/teams", form_team,
+          "组建服务队：组织领建、专业同建或兴趣联建（§3.2.3）", "community", tag="认岗", body=TeamBody, status=201,
+          roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/activities", announce_activity,
+          "发布服务活动：内容、时间、地点、联系方式（§3.3.2）；节日集中服务（§3.4.2）", "community", tag="践诺",
+          body=ActivityBody, status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/activities", list_activities, "社区的服务活动", "community",
+          tag="践诺", sort=("-starts_at", "starts_at", "id")),
+    Route("GET", f"{V1}/communities/<community_code>/activities/<int:activity_id>/check-in-code", check_in_code,
+          "组织者出示的签到码（每分钟更换）", "community", tag="践诺", roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/activities/<int:activity_id>/assessment", assess,
+          "组织者评价每位参与党员的服务质量和成效（基础分5分，±3分，§3.5.2）", "community", tag="践诺",
+          body=vc.AssessmentRequest, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/me/suggested-posts", my_suggested_posts, "推荐给本人的岗位（附理由）", "member", tag="认岗"),
+    Route("POST", f"{V1}/me/post-claims", claim_post, "认领本人报到社区的岗位（§3.2.2）", "member", tag="认岗",
+          body=ClaimBody, status=201),
+    Route("POST", f"{V1}/me/activity-signups", sign_up, "报名参加活动", "member", tag="践诺", body=SignUpBody, status=201),
+    Route("POST", f"{V1}/me/activities/<int:activity_id>/check-in", check_in, "凭组织者出示的签到码签到", "member",
+          tag="践诺", body=vc.CheckInRequest),
+    Route("POST", f"{V1}/me/activities/<int:activity_id>/check-out", check_out, "凭组织者出示的签到码签退", "member",
+          tag="践诺", body=vc.CheckInRequest),
+    Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
+          "any", tag="践诺"),
 ]

@@ -236,6 +236,7 @@ class Call:
         self.client_ip = client_address(request)
         self.caller, self.session_id, self.audit_username = None, None, None
         self.registration = Timed(service.registration)
+        self.volunteering = Timed(service.volunteering)
         self.query, self.body, self.data, self.upload = {}, None, None, None
 
     def admit(self):
@@ -358,6 +359,7 @@ class GatewayService:
     # (bench/gateway_bench.py). The price: a call to a service that was never deployed is no
     # longer refused at once (UnknownService) but times out, and is answered 503 all the same.
     registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
+    volunteering = RpcProxy("volunteering", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
     caller_context = CallerContext()
     gate = Gate()

@@ -1,0 +1,111 @@
+"""RPC requests of the volunteering service (认岗 · 承诺 · 践诺: RULES P1–P4, C1–C4, F1–F6;
+§3.2, §3.3, §3.4, §5.2). The gateway validates HTTP bodies with these schemas and the service
+validates again at its RPC boundary."""
+from marshmallow import RAISE, Schema, fields, validate, validates_schema
+
+from .registration import SKILLS
+from .rules import broken, fail_field
+
+# §3.2.3: how a service team is formed
+TEAM_FORMATIONS = {"org_led": "组织领建", "profession": "专业同建", "interest": "兴趣联建"}
+# §3.4.2: the festival campaigns the districts organize; lunar ones are computed for each year
+FESTIVALS = {"qiyi": "七一", "chongyang": "重阳", "duanwu": "端午", "chunjie": "春节"}
+ACTIVITY_KINDS = {"regular": "常态化服务活动（§3.4.3）", "festival": "节日集中服务（§3.4.2）"}
+# §3.5.2: 5 base points, moved by at most 3 for quality and results; a special case 0..10
+BASE_POINTS, MAX_ADJUSTMENT, OVERRIDE_RANGE = 5, 3, (0, 10)
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _text(lo, hi, what):
+    return validate.Length(lo, hi, error=broken("length", "", f"{what}长度应为 {lo}–{hi} 个字"))
+
+
+class PostRequest(Strict):
+    """A volunteer post a community designs by category of residents' needs (§3.2.2)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error=broken(
+        "bad_community_code", "§3.2.2", "社区代码应为12位数字")))
+    category = fields.String(required=True, validate=_text(2, 20, "需求类别"))
+    title = fields.String(required=True, validate=_text(2, 60, "岗位名称"))
+    description = fields.String(load_default="", validate=validate.Length(max=1000))
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 500, error=broken(
+        "bad_capacity", "§3.2.2", "岗位人数应为 1–500")))
+    place = fields.String(required=True, validate=_text(2, 100, "服务地点"))
+    schedule = fields.String(required=True, validate=_text(2, 100, "服务时间"))
+    skills = fields.List(fields.String(validate=validate.OneOf(SKILLS, error=broken(
+        "bad_skill", "附录B.1", "特长应为报到证所列23项之一或“其它”"))), load_default=list)
+
+
+class ClaimReview(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"], error=broken(
+        "bad_decision", "§3.2.2", "审核结果应为 approve 或 reject")))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class TeamRequest(Strict):
+    """A service team of members who claimed the same post or share interests (§3.2.3)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    name = fields.String(required=True, validate=_text(2, 40, "服务队名称"))
+    formation = fields.String(required=True, validate=validate.OneOf(list(TEAM_FORMATIONS), error=broken(
+        "bad_formation", "§3.2.3", "组建方式应为 org_led（组织领建）、profession（专业同建）或 interest（兴趣联建）")))
+    post_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    leader_member_id = fields.Integer(required=True, strict=True)
+    member_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(
+        1, 200, error=broken("bad_team_size", "§3.2.3", "服务队成员应为 1–200 人")))
+
+
+class ActivityRequest(Strict):
+    """An activity announced before serving: content, time, place and contact (§3.3.2)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    kind = fields.String(required=True, validate=validate.OneOf(list(ACTIVITY_KINDS), error=broken(
+        "bad_kind", "§3.4", "活动类型应为 regular（常态化）或 festival（节日集中服务）")))
+    festival = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(FESTIVALS), error=broken(
+        "bad_festival", "§3.4.2", "节日应为 qiyi（七一）、chongyang（重阳）、duanwu（端午）或 chunjie（春节）")))
+    title = fields.String(required=True, validate=_text(2, 60, "活动名称"))
+    content = fields.String(required=True, validate=_text(2, 1000, "服务内容"))
+    place = fields.String(required=True, validate=_text(2, 100, "服务地点"))
+    contact = fields.String(required=True, validate=_text(2, 60, "联系方式"))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2000))
+    team_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    post_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+    @validates_schema
+    def _times(self, data, **kwargs):
+        if data.get("starts_at") and data.get("ends_at"):
+            if data["ends_at"] <= data["starts_at"]:
+                fail_field("ends_at", "ends_before_start", "§3.3.2", "结束时间应晚于开始时间")
+            elif (data["ends_at"] - data["starts_at"]).total_seconds() > 24 * 3600:
+                fail_field("ends_at", "too_long", "§3.3.2", "一次活动不超过24小时")
+        if data.get("kind") == "festival" and not data.get("festival"):
+            fail_field("festival", "festival_missing", "§3.4.2", "节日集中服务须注明节日")
+
+
+class CheckInRequest(Strict):
+    """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(
+        "bad_code", "§3.4", "签到码应为6位数字")))
+
+
+class Assessment(Strict):
+    member_id = fields.Integer(required=True, strict=True)
+    adjustment = fields.Integer(required=True, strict=True, validate=validate.Range(
+        -MAX_ADJUSTMENT, MAX_ADJUSTMENT, error=broken("adjustment_out_of_range", "§3.5.2",
+                                                      "质量和成效调整应在 -3 到 +3 分之间（基础分5分，即2–8分）")))
+    override_points = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(
+        *OVERRIDE_RANGE, error=broken("override_out_of_range", "§3.5.2", "特殊情况的分值应在 0–10 分之间")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _override_needs_reason(self, data, **kwargs):
+        if data.get("override_points") is not None and not (data.get("reason") or "").strip():
+            fail_field("reason", "override_reason_missing", "§3.5.2", "特殊情况调整分值须写明理由")
+
+
+class AssessmentRequest(Strict):
+    """The organizer's assessment of each participant's quality and results (§3.5.2)."""
+    participants = fields.List(fields.Nested(Assessment), required=True, validate=validate.Length(1, 2000))

@@ -1,0 +1,132 @@
+"""The volunteering service in a real nameko container, against the real RabbitMQ and PostgreSQL:
+it learns who is an active member from the registration service's events (once each, however
+often they arrive), and its own wall refuses callers without a caller or from elsewhere."""
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import text
+
+from contracts import errors
+from contracts.access import CONTEXT_KEY, Caller
+from toolkit.config import now
+from volunteering.service import VolunteeringService
+
+pytestmark = pytest.mark.integration
+PORT = 18106
+A, B = "410106001001", "410102001001"
+
+
+@pytest.fixture(scope="module")
+def runner(volunteering_db, database_url, amqp):
+    from nameko.runners import ServiceRunner
+    config = {"AMQP_URI": amqp, "DATABASE_URL": database_url, "WEB_SERVER_ADDRESS": f"127.0.0.1:{PORT}"}
+    r = ServiceRunner(config)
+    r.add_service(VolunteeringService)
+    r.start()
+    yield config
+    r.stop()
+
+
+def proxy(config, caller):
+    return ClusterRpcProxy(config, context_data={CONTEXT_KEY: caller.to_context()} if caller else {}, timeout=30)
+
+
+def accepted(member_id, community, registration_id, **change):
+    event = {"event_id": str(uuid.uuid4()), "event_type": "member_registration_accepted",
+             "occurred_at": now().isoformat(), "district_code": community[:6], "street_code": community[:9],
+             "community_code": community, "registration_id": registration_id, "certificate_no": "x",
+             "member_id": member_id, "unit_id": 7, "year": now().year, "red_account_no": f"RA-M-{member_id}",
+             "accepted_by": "李娜", "member_name": f"党员{member_id}", "skills": ["医疗保健"],
+             "service_intentions": ["健康服务", "政策宣讲"]}
+    event.update(change)
+    return event
+
+
+def wait_for(engine, sql, expected, **params):
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with engine.connect() as conn:
+            got = conn.execute(text(sql), params).scalar()
+        if got == expected:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"{sql}: {got!r}, expected {expected!r}")
+
+
+@pytest.fixture(scope="module")
+def members(runner, volunteering_db):
+    dispatch = event_dispatcher(runner)
+    for member_id, community in ((9001, A), (9002, A), (9101, B)):
+        dispatch("registration", "member_registration_accepted", accepted(member_id, community, member_id))
+    wait_for(volunteering_db, "select count(*) from volunteering.members where member_id in (9001, 9002, 9101) and active", 3)
+    return {"a": (9001, 9002), "b": 9101}
+
+
+def test_a_redelivered_event_changes_nothing_and_an_older_one_does_not_undo_a_newer(runner, members, volunteering_db):
+    dispatch = event_dispatcher(runner)
+    newer = accepted(9002, A, 50_000, member_name="新名字")
+    dispatch("registration", "member_registration_accepted", newer)
+    wait_for(volunteering_db, "select name from volunteering.members where member_id = 9002", "新名字")
+    dispatch("registration", "member_registration_accepted", dict(newer, member_name="重复投递"))  # same event id
+    dispatch("registration", "member_registration_accepted", accepted(9002, A, 9002, member_name="旧报到"))
+    time.sleep(1)
+    with volunteering_db.connect() as conn:
+        assert conn.execute(text("select name from volunteering.members where member_id = 9002")).scalar() == "新名字"
+        assert conn.execute(text("select count(*) from volunteering.inbox where event_id = :e"),
+                            {"e": newer["event_id"]}).scalar() == 1
+
+
+def test_the_services_own_wall(runner, members, volunteering_db):
+    staff_a, staff_b = Caller(1, "staff.a", "community_staff", A), Caller(2, "staff.b", "community_staff", B)
+    member_a, member_b = Caller(3, "m.a", "member", "9001"), Caller(4, "m.b", "member", str(members["b"]))
+    with proxy(runner, staff_a) as p:
+        post = p.volunteering.design_post({"community_code": A, "category": "健康服务", "title": "义诊", "capacity": 2,
+                                           "place": "社区", "schedule": "周六"})["post_id"]
+        starts = now() - timedelta(minutes=5)
+        activity = p.volunteering.announce_activity({
+            "community_code": A, "kind": "regular", "title": "义诊", "content": "测血压", "place": "社区",
+            "contact": "李娜", "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+            "capacity": 5})["activity_id"]
+    with proxy(runner, member_a) as p:
+        claim = p.volunteering.claim_post(9001, post)["claim_id"]
+        assert p.volunteering.suggest_posts(9001)[0]["reason"]  # skills or intentions fit, with the reason
+    calls = {  # method -> args at community A (what a stranger must not get)
+        "design_post": ({"community_code": A, "category": "健康服务", "title": "义诊", "capacity": 2, "place": "社区",
+                         "schedule": "周六"},),
+        "list_posts": (A,), "list_claims": (A,), "suggest_members": (A, post),
+        "review_claim": (A, claim, {"decision": "approve"}),
+        "form_team": ({"community_code": A, "name": "服务队", "formation": "interest", "leader_member_id": 9001,
+                       "member_ids": [9001]},),
+        "announce_activity": ({"community_code": A, "kind": "regular", "title": "义诊", "content": "测血压",
+                               "place": "社区", "contact": "李娜", "starts_at": now().isoformat(),
+                               "ends_at": (now() + timedelta(hours=1)).isoformat(), "capacity": 5},),
+        "list_activities": (A,), "check_in_code": (A, activity),
+        "assess": (A, activity, {"participants": [{"member_id": 9001, "adjustment": 0}]}),
+        "claim_post": (9001, post), "suggest_posts": (9001,), "sign_up": (9001, activity),
+        "check_in": (9001, activity, {"code": "123456"}), "check_out": (9001, activity, {"code": "123456"}),
+        "festivals": (2026,),
+    }
+    from nameko.rpc import Rpc
+    methods = {name for name, fn in vars(VolunteeringService).items()
+               if any(isinstance(e, Rpc) for e in getattr(fn, "nameko_entrypoints", ()))}
+    assert methods == set(calls), methods ^ set(calls)
+    with volunteering_db.connect() as conn:
+        before = conn.execute(text("select coalesce(max(id), 0) from volunteering.outbox")).scalar()
+    with proxy(runner, None) as p:
+        for method, args in calls.items():
+            with pytest.raises(errors.Forbidden):
+                getattr(p.volunteering, method)(*args)
+    strangers = (staff_b, member_b, Caller(5, "district.b", "district_officer", B[:6]))
+    for stranger in strangers:
+        with proxy(runner, stranger) as p:
+            for method, args in calls.items():
+                if method == "festivals":
+                    continue  # any signed-in account may
+                with pytest.raises(errors.Forbidden):
+                    getattr(p.volunteering, method)(*args)
+    with volunteering_db.connect() as conn:
+        assert conn.execute(text("select coalesce(max(id), 0) from volunteering.outbox")).scalar() == before

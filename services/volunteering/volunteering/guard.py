@@ -1,0 +1,22 @@
+"""The volunteering service's own wall: each RPC checks its caller (toolkit.caller) again."""
+from contracts.access import COMMUNITY_STAFF, MEMBER, require
+
+
+def signed_in(caller):
+    return require(caller, True)
+
+
+def area(caller, code):
+    """Read what lies in one's area (the community's staff and the officers above it)."""
+    return require(caller, caller is not None and caller.covers_area(code))
+
+
+def community_staff(caller, code):
+    """Act for a community: its staff (or the city's administrator)."""
+    return require(caller, caller is not None and caller.role in (COMMUNITY_STAFF, "city_admin")
+                   and caller.covers_area(code))
+
+
+def member(caller, member_id):
+    """A member acts for themself only."""
+    return require(caller, caller is not None and caller.role == MEMBER and caller.is_member(member_id))

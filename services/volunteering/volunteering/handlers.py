@@ -1,0 +1,349 @@
+"""The use cases of volunteering: plain functions over a unit of work (no nameko here)."""
+import os
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from contracts.errors import Conflict, InvalidState, NotFound
+from toolkit.config import now
+from toolkit.validation import invalid
+
+from . import domain
+from .models import activities, members, post_claims, posts, signups, team_members, teams
+
+SCOPE = ("district_code", "street_code", "community_code")
+
+
+def _scope(row):
+    return {k: row[k] for k in SCOPE}
+
+
+def _scope_of_code(code):
+    return {"district_code": code[:6], "street_code": code[:9], "community_code": code}
+
+
+# --- members, as the registration service tells of them ------------------------------------
+
+def member_reported(conn, event):
+    """A report (member_reported): known, not yet active. A report older than the one on record
+    (redelivered late) changes nothing."""
+    values = {"member_id": event["member_id"], "name": event.get("member_name"), "unit_id": event["unit_id"],
+              "year": event["year"], "registration_id": event["registration_id"], "active": False,
+              "skills": event["skills"], "service_intentions": event["service_intentions"], **_scope(event)}
+    stmt = insert(members).values(**values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["member_id"], set_={k: stmt.excluded[k] for k in values if k != "member_id"} | {"updated_at": func.now()},
+        where=members.c.registration_id < stmt.excluded.registration_id))
+
+
+def member_accepted(conn, event):
+    """The community accepted the report (member_registration_accepted): the member is active
+    there for the year, and may claim posts and serve."""
+    values = {"member_id": event["member_id"], "name": event.get("member_name"), "unit_id": event["unit_id"],
+              "year": event["year"], "registration_id": event["registration_id"], "active": True,
+              "skills": event.get("skills") or [], "service_intentions": event.get("service_intentions") or [],
+              **_scope(event)}
+    stmt = insert(members).values(**values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["member_id"], set_={k: stmt.excluded[k] for k in values if k != "member_id"} | {"updated_at": func.now()},
+        where=members.c.registration_id <= stmt.excluded.registration_id))
+
+
+def member_transferred(conn, event):
+    """The registration moved away (R7): the member serves again once the new one is accepted."""
+    conn.execute(update(members).where(members.c.registration_id == event["registration_id"])
+                 .values(active=False, updated_at=func.now()))
+
+
+def _active_member(conn, member_id, community_code=None):
+    row = conn.execute(select(members).where(members.c.member_id == member_id)).mappings().first()
+    if row is None or not row["active"]:
+        raise InvalidState("not_reported", "该党员本年度尚未在社区完成报到，暂不能认岗或参加活动（§3.2.2）")
+    if community_code and row["community_code"] != community_code:
+        raise InvalidState("other_community", "只能认领或参加本人报到社区的岗位和活动（§4.2）")
+    return row
+
+
+# --- posts and claims (P2, §3.2.2) ----------------------------------------------------------
+
+def design_post(uow, req, designer):
+    scope = _scope_of_code(req["community_code"])
+    values = {k: req[k] for k in ("category", "title", "description", "capacity", "place", "schedule", "skills")}
+    post_id = uow.conn.execute(posts.insert().values(**values, **scope, created_by=designer)
+                               .returning(posts.c.id)).scalar_one()
+    uow.emit("post_designed", scope, post_id=post_id, category=req["category"], title=req["title"],
+             capacity=req["capacity"], skills=req["skills"])
+    return {"post_id": post_id, **values, **scope}
+
+
+def _post(conn, post_id, community_code=None, lock=False):
+    stmt = select(posts).where(posts.c.id == post_id)
+    if community_code:
+        stmt = stmt.where(posts.c.community_code == community_code)
+    row = conn.execute(stmt.with_for_update() if lock else stmt).mappings().first()
+    if row is None:
+        raise NotFound(message=f"岗位 {post_id} 不存在")
+    return row
+
+
+def _claimed(conn, post_id):
+    return conn.execute(select(func.count()).select_from(post_claims).where(
+        post_claims.c.post_id == post_id, post_claims.c.status == "approved")).scalar()
+
+
+def list_posts(conn, community_code):
+    rows = conn.execute(select(posts).where(posts.c.community_code == community_code).order_by(posts.c.id)).mappings().all()
+    taken = dict(conn.execute(select(post_claims.c.post_id, func.count()).where(post_claims.c.status == "approved")
+                              .group_by(post_claims.c.post_id)).all())
+    return [dict(r) | {"claimed": taken.get(r["id"], 0)} for r in rows]
+
+
+def claim_post(uow, member_id, post_id):
+    """A member claims a post of their community; community staff review the claim (§3.2.2)."""
+    c = uow.conn
+    post = _post(c, post_id)
+    member = _active_member(c, member_id, post["community_code"])
+    claim_id = c.execute(insert(post_claims).values(post_id=post_id, member_id=member_id)
+                         .on_conflict_do_nothing().returning(post_claims.c.id)).scalar()
+    if claim_id is None:
+        raise Conflict("already_claimed", "已认领该岗位（待审核或已通过）")
+    uow.emit("post_claimed", _scope(post), claim_id=claim_id, post_id=post_id, member_id=member_id,
+             unit_id=member["unit_id"])
+    return {"claim_id": claim_id, "post_id": post_id, "status": "pending"}
+
+
+def review_claim(uow, community_code, claim_id, req, reviewer):
+    c = uow.conn
+    claim = c.execute(select(post_claims).join(posts, posts.c.id == post_claims.c.post_id)
+                      .where(post_claims.c.id == claim_id, posts.c.community_code == community_code)
+                      .with_for_update(of=post_claims)).mappings().first()
+    if claim is None:
+        raise NotFound(message=f"认岗申请 {claim_id} 不存在")
+    if claim["status"] != "pending":
+        raise InvalidState("already_reviewed", f"该申请已审核（{claim['status']}）")
+    post = _post(c, claim["post_id"], lock=True)  # approvals of one post one at a time: capacity holds
+    status = "approved" if req["decision"] == "approve" else "rejected"
+    if status == "approved" and _claimed(c, post["id"]) >= post["capacity"]:
+        raise InvalidState("post_full", f"岗位已满（{post['capacity']} 人）")
+    c.execute(update(post_claims).where(post_claims.c.id == claim_id).values(
+        status=status, reviewed_by=reviewer, reviewed_at=now(), note=req["note"]))
+    uow.emit("post_claim_reviewed", _scope(post), claim_id=claim_id, post_id=post["id"],
+             member_id=claim["member_id"], decision=req["decision"], reviewed_by=reviewer)
+    return {"claim_id": claim_id, "status": status}
+
+
+def list_claims(conn, community_code, status=None):
+    stmt = (select(post_claims, posts.c.title.label("post_title"), members.c.name.label("member_name"))
+            .join(posts, posts.c.id == post_claims.c.post_id).join(members, members.c.member_id == post_claims.c.member_id)
+            .where(posts.c.community_code == community_code))
+    if status:
+        stmt = stmt.where(post_claims.c.status == status)
+    return [dict(r) for r in conn.execute(stmt.order_by(post_claims.c.id)).mappings()]
+
+
+def suggest_posts(conn, member_id):
+    """Posts of the member's community that fit their skills or intentions, with the reason."""
+    member = _active_member(conn, member_id)
+    out = []
+    for post in list_posts(conn, member["community_code"]):
+        reason = domain.match_reason(post, member)
+        if reason and post["claimed"] < post["capacity"]:
+            out.append({"post_id": post["id"], "title": post["title"], "category": post["category"],
+                        "place": post["place"], "schedule": post["schedule"], "reason": reason})
+    return out
+
+
+def suggest_members(conn, community_code, post_id):
+    """Active members of the community who fit a post, with the reason (skills to needs)."""
+    post = _post(conn, post_id, community_code)
+    rows = conn.execute(select(members).where(members.c.community_code == community_code, members.c.active)
+                        .order_by(members.c.member_id)).mappings().all()
+    return [{"member_id": m["member_id"], "name": m["name"], "reason": reason}
+            for m in rows if (reason := domain.match_reason(post, m))]
+
+
+# --- service teams (P3, §3.2.3) --------------------------------------------------------------
+
+def form_team(uow, req, former):
+    c, code = uow.conn, req["community_code"]
+    ids = sorted(set(req["member_ids"]) | {req["leader_member_id"]})
+    found = {r.member_id for r in c.execute(select(members.c.member_id).where(
+        members.c.member_id.in_(ids), members.c.community_code == code, members.c.active))}
+    if missing := [i for i in ids if i not in found]:
+        raise invalid("member_ids", "not_in_community", "§3.2.3",
+                      f"以下党员未在本社区完成本年度报到：{'、'.join(map(str, missing))}")
+    if req["post_id"] is not None:
+        _post(c, req["post_id"], code)
+        approved = {r.member_id for r in c.execute(select(post_claims.c.member_id).where(
+            post_claims.c.post_id == req["post_id"], post_claims.c.status == "approved"))}
+        if req["formation"] != "interest" and (strangers := [i for i in ids if i not in approved]):
+            raise invalid("member_ids", "not_claimed", "§3.2.3",
+                          f"按岗位组队时，成员须已认领该岗位并通过审核：{'、'.join(map(str, strangers))}")
+    scope = _scope_of_code(code)
+    team_id = c.execute(insert(teams).values(
+        name=req["name"], formation=req["formation"], post_id=req["post_id"], leader_member_id=req["leader_member_id"],
+        **scope).on_conflict_do_nothing().returning(teams.c.id)).scalar()
+    if team_id is None:
+        raise Conflict("team_name_taken", f"本社区已有名为“{req['name']}”的服务队")
+    c.execute(team_members.insert(), [{"team_id": team_id, "member_id": i} for i in ids])
+    uow.emit("team_formed", scope, team_id=team_id, name=req["name"], formation=req["formation"],
+             post_id=req["post_id"], leader_member_id=req["leader_member_id"], member_ids=ids)
+    return {"team_id": team_id, "name": req["name"], "formation": req["formation"], "member_ids": ids}
+
+
+# --- activities (C2 §3.3.2, F2 §3.4.2, F3 §3.4.3) ------------------------------------------------
+
+PUBLIC_ACTIVITY = ("id", "kind", "festival", "title", "content", "place", "contact", "starts_at", "ends_at",
+                   "capacity", "team_id", "post_id", "organizer", "announced_at") + SCOPE
+
+
+def announce_activity(uow, req, organizer):
+    c, code = uow.conn, req["community_code"]
+    for ref, table, what in (("team_id", teams, "服务队"), ("post_id", posts, "岗位")):
+        if req[ref] is not None and c.execute(select(table.c.id).where(
+                table.c.id == req[ref], table.c.community_code == code)).first() is None:
+            raise invalid(ref, "unknown", "§3.3.2", f"本社区没有编号为 {req[ref]} 的{what}")
+    if req["kind"] == "festival":
+        day = domain.festival_dates(req["starts_at"].year)[req["festival"]][1]
+        local = req["starts_at"].astimezone(now().tzinfo).date()
+        if abs((local - day).days) > 7:
+            raise invalid("starts_at", "not_near_festival", "§3.4.2",
+                          f"{domain.FESTIVALS[req['festival']]}集中服务应在节日（{day.isoformat()}）前后7天内")
+    scope = _scope_of_code(code)
+    values = {k: req[k] for k in ("kind", "festival", "title", "content", "place", "contact", "starts_at", "ends_at",
+                                  "capacity", "team_id", "post_id")}
+    activity_id = c.execute(activities.insert().values(**values, **scope, organizer=organizer,
+                                                       code_secret=os.urandom(32)).returning(activities.c.id)).scalar_one()
+    uow.emit("activity_announced", scope, activity_id=activity_id, organizer=organizer,
+             **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()})
+    return {"activity_id": activity_id, **values, **scope}
+
+
+def _activity(conn, activity_id, community_code=None, lock=False):
+    stmt = select(activities).where(activities.c.id == activity_id)
+    if community_code:
+        stmt = stmt.where(activities.c.community_code == community_code)
+    row = conn.execute(stmt.with_for_update() if lock else stmt).mappings().first()
+    if row is None:
+        raise NotFound(message=f"活动 {activity_id} 不存在")
+    return row
+
+
+def list_activities(conn, community_code):
+    rows = conn.execute(select(*(activities.c[k] for k in PUBLIC_ACTIVITY))
+                        .where(activities.c.community_code == community_code)
+                        .order_by(activities.c.starts_at.desc())).mappings().all()
+    counts = dict(conn.execute(select(signups.c.activity_id, func.count()).group_by(signups.c.activity_id)).all())
+    return [dict(r) | {"signed_up": counts.get(r["id"], 0)} for r in rows]
+
+
+def sign_up(uow, member_id, activity_id):
+    c = uow.conn
+    activity = _activity(c, activity_id, lock=True)  # sign-ups of one activity one at a time: capacity holds
+    _active_member(c, member_id, activity["community_code"])
+    if now() >= activity["ends_at"]:
+        raise InvalidState("activity_over", "活动已结束，不能报名")
+    taken = c.execute(select(func.count()).select_from(signups).where(signups.c.activity_id == activity_id)).scalar()
+    if taken >= activity["capacity"]:
+        raise InvalidState("activity_full", f"报名已满（{activity['capacity']} 人）")
+    done = c.execute(insert(signups).values(activity_id=activity_id, member_id=member_id)
+                     .on_conflict_do_nothing().returning(signups.c.member_id)).first()
+    if done is None:
+        raise Conflict("already_signed_up", "已报名该活动")
+    return {"activity_id": activity_id, "member_id": member_id, "signed_up": True}
+
+
+def current_code(conn, community_code, activity_id, at=None):
+    """The code the organizer shows now, and until when it is taken."""
+    activity = _activity(conn, activity_id, community_code)
+    epoch = (at or now()).timestamp()
+    return {"activity_id": activity_id, "code": domain.check_in_code(activity["code_secret"], activity_id, epoch),
+            "expires_at": datetime.fromtimestamp(domain.code_expires_at(epoch), tz=now().tzinfo)}
+
+
+def _signup(conn, activity_id, member_id):
+    row = conn.execute(select(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id)
+                       .with_for_update()).mappings().first()
+    if row is None:
+        raise InvalidState("not_signed_up", "未报名该活动，不能签到")
+    return row
+
+
+def _check_code(activity, code, at):
+    if not domain.code_is_valid(activity["code_secret"], activity["id"], code, at.timestamp()):
+        raise invalid("code", "bad_code", "§3.4", "签到码不正确或已过期，请向活动组织者索取当前签到码")
+
+
+def check_in(uow, member_id, activity_id, code, at=None):
+    c, at = uow.conn, at or now()
+    activity = _activity(c, activity_id)
+    if not (activity["starts_at"] - domain.CHECK_IN_EARLY <= at <= activity["ends_at"]):
+        raise InvalidState("outside_activity_time", "不在活动时间内，不能签到（活动开始前30分钟起至结束）")
+    row = _signup(c, activity_id, member_id)
+    _check_code(activity, code, at)
+    if row["checked_in_at"] is not None:
+        raise Conflict("already_checked_in", "已签到")
+    c.execute(update(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id)
+              .values(checked_in_at=at))
+    return {"activity_id": activity_id, "member_id": member_id, "checked_in_at": at}
+
+
+def check_out(uow, member_id, activity_id, code, at=None):
+    c, at = uow.conn, at or now()
+    activity = _activity(c, activity_id)
+    if not (activity["starts_at"] <= at <= activity["ends_at"] + domain.CHECK_OUT_LATE):
+        raise InvalidState("outside_activity_time", "不在活动时间内，不能签退（活动开始起至结束后2小时）")
+    row = _signup(c, activity_id, member_id)
+    _check_code(activity, code, at)
+    if row["checked_in_at"] is None:
+        raise InvalidState("not_checked_in", "尚未签到，不能签退")
+    if row["checked_out_at"] is not None:
+        raise Conflict("already_checked_out", "已签退")
+    c.execute(update(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id)
+              .values(checked_out_at=at))
+    return {"activity_id": activity_id, "member_id": member_id, "checked_out_at": at,
+            "hours": domain.hours_between(row["checked_in_at"], at)}
+
+
+def assess(uow, community_code, activity_id, req, assessor):
+    """The organizer assesses each participant once (§3.5.2): one service_completed event per
+    participant, with what the scoring service needs."""
+    c = uow.conn
+    activity = _activity(c, activity_id, community_code, lock=True)
+    wanted = {p["member_id"]: p for p in req["participants"]}
+    if len(wanted) != len(req["participants"]):
+        raise invalid("participants", "duplicate_member", "§3.5.2", "同一党员在一次评价中只能出现一次")
+    rows = {r["member_id"]: r for r in c.execute(
+        select(signups, members.c.unit_id).join(members, members.c.member_id == signups.c.member_id)
+        .where(signups.c.activity_id == activity_id, signups.c.member_id.in_(list(wanted)))
+        .with_for_update(of=signups)).mappings()}
+    problems = []
+    for i, member_id in enumerate(wanted):
+        row = rows.get(member_id)
+        if row is None or row["checked_in_at"] is None or row["checked_out_at"] is None:
+            problems.append({"field": f"participants.{i}.member_id", "code": "not_served", "rule": "§3.5.2",
+                             "message": f"党员 {member_id} 未在本活动签到并签退，不能评价"})
+        elif row["assessed_at"] is not None:
+            problems.append({"field": f"participants.{i}.member_id", "code": "already_assessed", "rule": "§3.5.2",
+                             "message": f"党员 {member_id} 已评价（{row['points']} 分）"})
+    if problems:
+        from contracts.errors import ValidationFailed
+        raise ValidationFailed(fields=problems)
+    at, scope, out = now(), _scope(activity), []
+    for member_id, p in wanted.items():
+        row = rows[member_id]
+        points = domain.service_points(p["adjustment"], p["override_points"])
+        hours = domain.hours_between(row["checked_in_at"], row["checked_out_at"])
+        c.execute(update(signups).where(and_(signups.c.activity_id == activity_id, signups.c.member_id == member_id))
+                  .values(adjustment=p["adjustment"], override_points=p["override_points"],
+                          override_reason=p["reason"] if p["override_points"] is not None else None,
+                          points=points, hours=hours, assessed_by=assessor, assessed_at=at))
+        uow.emit("service_completed", scope, activity_id=activity_id, activity_kind=activity["kind"],
+                 festival=activity["festival"], member_id=member_id, unit_id=row["unit_id"],
+                 served_from=row["checked_in_at"].isoformat(), served_until=row["checked_out_at"].isoformat(),
+                 hours=hours, base_points=domain.BASE_POINTS, adjustment=p["adjustment"], override_points=p["override_points"],
+                 override_reason=p["reason"] if p["override_points"] is not None else None, points=points,
+                 approved_by=assessor, assessed_at=at.isoformat())
+        out.append({"member_id": member_id, "points": points, "hours": hours})
+    return {"activity_id": activity_id, "assessed": out}

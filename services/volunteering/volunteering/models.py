@@ -1,0 +1,128 @@
+"""SQLAlchemy mappings in the `volunteering` schema."""
+from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
+                        LargeBinary, MetaData, Numeric, String, Table, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from toolkit.tables import inbox_table, outbox_table
+
+SCHEMA = "volunteering"
+metadata = MetaData(schema=SCHEMA)
+NOW = text("now()")
+
+
+def _scope():
+    return (Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+            Column("community_code", CHAR(12), nullable=False, index=True))
+
+
+# Members as the registration service announced them (member_reported, then
+# member_registration_accepted): who may claim posts and serve in which community this year.
+members = Table(
+    "members", metadata,
+    Column("member_id", BigInteger, primary_key=True),
+    Column("name", String(30)),
+    Column("unit_id", BigInteger, nullable=False),
+    *_scope(),
+    Column("year", Integer, nullable=False),
+    Column("registration_id", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("false")),  # accepted by the community
+    Column("skills", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("service_intentions", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+posts = Table(  # P2, §3.2.2
+    "posts", metadata,
+    Column("id", BigInteger, primary_key=True),
+    *_scope(),
+    Column("category", String(20), nullable=False),
+    Column("title", String(60), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("capacity", Integer, nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("schedule", String(100), nullable=False),
+    Column("skills", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+post_claims = Table(
+    "post_claims", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("post_id", BigInteger, ForeignKey("posts.id"), nullable=False),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), nullable=False),
+    Column("status", String(10), nullable=False, server_default="pending"),  # pending approved rejected left
+    Column("claimed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("reviewed_by", String(64)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("note", String(200), nullable=False, server_default=""),
+    CheckConstraint("status IN ('pending','approved','rejected','left')", name="claim_status"),
+    # one live claim of a post per member
+    Index("one_live_claim", "post_id", "member_id", unique=True,
+          postgresql_where=text("status IN ('pending','approved')")),
+)
+
+teams = Table(  # P3, §3.2.3
+    "teams", metadata,
+    Column("id", BigInteger, primary_key=True),
+    *_scope(),
+    Column("name", String(40), nullable=False),
+    Column("formation", String(12), nullable=False),
+    Column("post_id", BigInteger, ForeignKey("posts.id")),
+    Column("leader_member_id", BigInteger, ForeignKey("members.member_id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("formation IN ('org_led','profession','interest')", name="team_formation"),
+    UniqueConstraint("community_code", "name", name="team_name_in_community"),
+)
+
+team_members = Table(
+    "team_members", metadata,
+    Column("team_id", BigInteger, ForeignKey("teams.id"), primary_key=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), primary_key=True),
+    Column("joined_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("left_at", DateTime(timezone=True)),
+)
+
+activities = Table(  # C2 §3.3.2, F2 §3.4.2, F3 §3.4.3
+    "activities", metadata,
+    Column("id", BigInteger, primary_key=True),
+    *_scope(),
+    Column("kind", String(10), nullable=False),
+    Column("festival", String(10)),
+    Column("title", String(60), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("place", String(100), nullable=False),
+    Column("contact", String(60), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("team_id", BigInteger, ForeignKey("teams.id")),
+    Column("post_id", BigInteger, ForeignKey("posts.id")),
+    Column("organizer", String(64), nullable=False),       # the account that announced it
+    Column("code_secret", LargeBinary, nullable=False),    # for check-in codes; never leaves the service
+    Column("announced_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("kind IN ('regular','festival')", name="activity_kind"),
+    CheckConstraint("ends_at > starts_at", name="activity_times"),
+)
+
+signups = Table(
+    "signups", metadata,
+    Column("activity_id", BigInteger, ForeignKey("activities.id"), primary_key=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), primary_key=True),
+    Column("signed_up_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("checked_in_at", DateTime(timezone=True)),
+    Column("checked_out_at", DateTime(timezone=True)),
+    # the assessment (§3.5.2): once, by the organizer; it emits service_completed
+    Column("adjustment", Integer),
+    Column("override_points", Integer),
+    Column("override_reason", String(200)),
+    Column("points", Integer),
+    Column("hours", Numeric(5, 2)),
+    Column("assessed_by", String(64)),
+    Column("assessed_at", DateTime(timezone=True)),
+    CheckConstraint("adjustment BETWEEN -3 AND 3", name="adjustment_range"),
+    CheckConstraint("override_points BETWEEN 0 AND 10", name="override_range"),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,181 @@
+"""VolunteeringService: posts, teams and activities over nameko RPC, and the registration
+service's events that say who is an active member where. Thin: load, check, call, return.
+
+Every RPC validates its request with the contract schema and checks its caller (guard); every
+fact others must hear of leaves through the outbox (exchange volunteering.events)."""
+import logging
+
+from nameko.events import event_handler
+from nameko.web.handlers import http
+from sqlalchemy import text
+
+from contracts import volunteering as v
+from toolkit.caller import CallerOf
+from toolkit.db import Database
+from toolkit.errors import rpc
+from toolkit.inbox import first_time
+from toolkit.logcontext import RequestLog
+from toolkit.metrics import Metrics
+from toolkit.validation import invalid, load
+
+from . import domain, guard, handlers
+from .models import inbox, metadata
+
+log = logging.getLogger(__name__)
+
+
+class VolunteeringService:
+    name = "volunteering"
+
+    db = Database(metadata)
+    metrics = Metrics()
+    request_log = RequestLog()
+    caller = CallerOf()
+
+    # -- who is an active member where (events of the registration service) ----------------
+
+    def _project(self, event, handler):
+        with self.db.unit_of_work() as uow:
+            if first_time(uow.conn, inbox, {**event, "_source": "registration"}):
+                handler(uow.conn, event)
+
+    @event_handler("registration", "member_reported")
+    def on_member_reported(self, event):
+        self._project(event, handlers.member_reported)
+
+    @event_handler("registration", "member_registration_accepted")
+    def on_member_accepted(self, event):
+        self._project(event, handlers.member_accepted)
+
+    @event_handler("registration", "member_transferred")
+    def on_member_transferred(self, event):
+        self._project(event, handlers.member_transferred)
+
+    # -- posts and claims (P2, §3.2.2) -------------------------------------------------------
+
+    @rpc
+    def design_post(self, request):
+        """PostRequest -> the post. Emits post_designed."""
+        req = load(v.PostRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.design_post(uow, req, self.caller.username)
+
+    @rpc
+    def list_posts(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_posts(uow.conn, community_code)
+
+    @rpc
+    def claim_post(self, member_id, post_id):
+        """A member claims a post of their community. Emits post_claimed."""
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.claim_post(uow, member_id, post_id)
+
+    @rpc
+    def review_claim(self, community_code, claim_id, request):
+        """ClaimReview -> {claim_id, status}. Emits post_claim_reviewed."""
+        req = load(v.ClaimReview, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.review_claim(uow, community_code, claim_id, req, self.caller.username)
+
+    @rpc
+    def list_claims(self, community_code, status=None):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_claims(uow.conn, community_code, status)
+
+    @rpc
+    def suggest_posts(self, member_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.suggest_posts(uow.conn, member_id)
+
+    @rpc
+    def suggest_members(self, community_code, post_id):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.suggest_members(uow.conn, community_code, post_id)
+
+    # -- teams (P3, §3.2.3) --------------------------------------------------------------------
+
+    @rpc
+    def form_team(self, request):
+        """TeamRequest -> the team. Emits team_formed."""
+        req = load(v.TeamRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.form_team(uow, req, self.caller.username)
+
+    # -- activities (§3.3.2, §3.4) ---------------------------------------------------------------
+
+    @rpc
+    def festivals(self, year):
+        guard.signed_in(self.caller)
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise invalid("year", "bad_year", "§3.4.2", "年度应为 2000–2100 之间的整数")
+        return [{"festival": k, "name": name, "date": day} for k, (name, day) in domain.festival_dates(year).items()]
+
+    @rpc
+    def announce_activity(self, request):
+        """ActivityRequest -> the activity. Emits activity_announced."""
+        req = load(v.ActivityRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.announce_activity(uow, req, self.caller.username)
+
+    @rpc
+    def list_activities(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_activities(uow.conn, community_code)
+
+    @rpc
+    def sign_up(self, member_id, activity_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.sign_up(uow, member_id, activity_id)
+
+    @rpc
+    def check_in_code(self, community_code, activity_id):
+        """The code the organizer shows volunteers now (it changes every minute)."""
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.current_code(uow.conn, community_code, activity_id)
+
+    @rpc
+    def check_in(self, member_id, activity_id, request):
+        req = load(v.CheckInRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.check_in(uow, member_id, activity_id, req["code"])
+
+    @rpc
+    def check_out(self, member_id, activity_id, request):
+        req = load(v.CheckInRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.check_out(uow, member_id, activity_id, req["code"])
+
+    @rpc
+    def assess(self, community_code, activity_id, request):
+        """AssessmentRequest -> {activity_id, assessed}. Emits service_completed per participant."""
+        req = load(v.AssessmentRequest, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.assess(uow, community_code, activity_id, req, self.caller.username)
+
+    # -- operations ---------------------------------------------------------------------------
+
+    @http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        return self.metrics.response()
+
+    @http("GET", "/health")
+    def health(self, request):
+        with self.db.unit_of_work() as uow:
+            uow.conn.execute(text("SELECT 1"))
+        return 200, "ok"

@@ -1,0 +1,130 @@
+"""Volunteering end to end: a community designs a post, a member claims it, a team forms, an
+activity is announced, members sign up, check in and out with the organizer's code and are
+assessed, and a plain AMQP consumer hears one service_completed per participant. Refused on the
+way: a forged code, an expired one, a check-in outside the activity's time, an assessment of +4."""
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from toolkit.config import now
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def volunteering_listener(amqp, request):
+    from tests.conftest import Listener
+    lst = Listener(amqp, f"e2e.v.{request.node.name[:50]}", service="volunteering")
+    yield lst
+    lst.delete()
+
+
+def active_members(engine, community, n):
+    """Members the volunteering service knows as accepted in the community (its projection of
+    the registration events: it may take a moment after the platform starts)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with engine.connect() as conn:
+            ids = conn.execute(text("select member_id from volunteering.members where community_code = :c and active "
+                                    "order by member_id limit :n"), {"c": community, "n": n}).scalars().all()
+        if len(ids) == n:
+            return ids
+        time.sleep(0.3)
+    raise AssertionError(f"the volunteering service knows fewer than {n} active members in {community}")
+
+
+def activity_body(starts, minutes=60, **change):
+    body = {"kind": "regular", "title": "社区义诊", "content": "为居民测血压、讲健康知识", "place": "社区党群服务中心",
+            "contact": "李娜 0371-68901234", "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(minutes=minutes)).isoformat(), "capacity": 20}
+    body.update(change)
+    return body
+
+
+def test_post_claim_team_activity_check_in_assessment_and_service_completed(platform, city, migrated,
+                                                                           volunteering_listener):
+    community = city.communities[0]["code"]
+    staff = platform.as_("community_staff", community)
+    m1, m2 = active_members(migrated, community, 2)
+    one, two = platform.as_("member", m1), platform.as_("member", m2)
+
+    post = staff.post(f"/communities/{community}/posts", {
+        "category": "健康服务", "title": "老人健康咨询", "capacity": 5, "place": "社区卫生室", "schedule": "每周六上午",
+        "skills": ["医疗保健"]})
+    assert post.status_code == 201, post.text
+    post_id = post.json()["post_id"]
+    claims = [m.post("/me/post-claims", {"post_id": post_id}) for m in (one, two)]
+    assert [c.status_code for c in claims] == [201, 201], [c.text for c in claims]
+    assert one.post("/me/post-claims", {"post_id": post_id}).status_code == 409  # once
+    for c in claims:
+        r = staff.post(f"/communities/{community}/post-claims/{c.json()['claim_id']}/review", {"decision": "approve"})
+        assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+
+    team = staff.post(f"/communities/{community}/teams", {"name": "健康服务队", "formation": "profession",
+                                                          "post_id": post_id, "leader_member_id": m1, "member_ids": [m1, m2]})
+    assert team.status_code == 201, team.text
+
+    activity = staff.post(f"/communities/{community}/activities",
+                          activity_body(now() - timedelta(minutes=10), team_id=team.json()["team_id"], post_id=post_id))
+    assert activity.status_code == 201, activity.text
+    activity_id = activity.json()["activity_id"]
+    for m in (one, two):
+        assert m.post("/me/activity-signups", {"activity_id": activity_id}).status_code == 201
+
+    code = staff.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
+    forged = f"{(int(code) + 1) % 1_000_000:06d}"
+    r = one.post(f"/me/activities/{activity_id}/check-in", {"code": forged})
+    assert r.status_code == 400 and r.json()["error"]["fields"][0]["code"] == "bad_code"
+    from volunteering.domain import check_in_code
+    with migrated.connect() as conn:
+        secret = conn.execute(text("select code_secret from volunteering.activities where id = :i"), {"i": activity_id}).scalar()
+    expired = check_in_code(bytes(secret), activity_id, time.time() - 300)
+    if expired != code:
+        r = one.post(f"/me/activities/{activity_id}/check-in", {"code": expired})
+        assert r.status_code == 400 and "过期" in r.json()["error"]["fields"][0]["message"]
+    for m in (one, two):
+        assert m.post(f"/me/activities/{activity_id}/check-in", {"code": code}).status_code == 200
+        assert m.post(f"/me/activities/{activity_id}/check-out", {"code": code}).status_code == 200
+
+    four = staff.post(f"/communities/{community}/activities/{activity_id}/assessment",
+                      {"participants": [{"member_id": m1, "adjustment": 4}]})
+    assert four.status_code == 400
+    assert four.json()["error"]["fields"][0]["code"] == "adjustment_out_of_range"
+    assert four.json()["error"]["fields"][0]["rule"] == "§3.5.2"
+    done = staff.post(f"/communities/{community}/activities/{activity_id}/assessment",
+                      {"participants": [{"member_id": m1, "adjustment": 2}, {"member_id": m2, "adjustment": -1}]})
+    assert done.status_code == 200, done.text
+    assert sorted(a["points"] for a in done.json()["assessed"]) == [4, 7]
+    again = staff.post(f"/communities/{community}/activities/{activity_id}/assessment",
+                       {"participants": [{"member_id": m1, "adjustment": 0}]})
+    assert again.status_code == 400 and again.json()["error"]["fields"][0]["code"] == "already_assessed"
+
+    def completed(events):
+        return {e["member_id"] for e in events if e["event_type"] == "service_completed"
+                and e["activity_id"] == activity_id} == {m1, m2}
+    events = volunteering_listener.collect(completed)
+    assert completed(events)
+    mine = [e for e in events if e["event_type"] == "service_completed"]
+    assert len(mine) == 2 and all(e["approved_by"] and e["unit_id"] and e["hours"] >= 0 for e in mine)
+
+
+def test_a_check_in_outside_the_activity_time_is_refused(platform, city, migrated):
+    community = city.communities[0]["code"]
+    staff = platform.as_("community_staff", community)
+    (m,) = active_members(migrated, community, 1)
+    member = platform.as_("member", m)
+    later = staff.post(f"/communities/{community}/activities", activity_body(now() + timedelta(days=1)))
+    assert later.status_code == 201, later.text
+    activity_id = later.json()["activity_id"]
+    assert member.post("/me/activity-signups", {"activity_id": activity_id}).status_code == 201
+    code = staff.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
+    r = member.post(f"/me/activities/{activity_id}/check-in", {"code": code})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "outside_activity_time"
+
+
+def test_festival_dates_are_computed_for_any_year(platform):
+    r = platform.as_("city_admin").get("/festivals/2026")
+    assert {f["festival"]: f["date"] for f in r.json()} == {
+        "chunjie": "2026-02-17", "duanwu": "2026-06-19", "qiyi": "2026-07-01", "chongyang": "2026-10-18"}
