@@ -23,12 +23,17 @@ mkdir -p var/log
 pids=()
 stop() { say "stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
-for svc in services/*/; do
+# subscribers before publishers: a service's queues must exist before the registration relay
+# sends the demo city's events, or it never hears of the demo's members
+for svc in $(ls -d services/*/ | grep -v '/registration/') services/registration/; do
   name="$(basename "$svc")"
   [ -f "$svc/config.yaml" ] || continue
   say "starting $name (log: var/log/$name.log)"
   (cd "$svc" && exec "$ROOT/.venv/bin/nameko" run --config config.yaml "$name.service") >"var/log/$name.log" 2>&1 &
   pids+=($!)
+  # its web port (from config.yaml's default) answers once it consumes: then the next one
+  port="$(sed -n 's/^WEB_SERVER_ADDRESS:.*:\([0-9]*\)}$/\1/p' "$svc/config.yaml")"
+  [ -n "$port" ] && wait_port "$port" "$name" 60
 done
 say "starting gateway (log: var/log/gateway.log)"
 (cd gateway && exec "$ROOT/.venv/bin/nameko" run --config config.yaml gateway.service) >var/log/gateway.log 2>&1 &
@@ -42,8 +47,8 @@ cat <<MSG
     API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts   (with Authorization: Bearer <token>)
     API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
     demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410105001001/database
-    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration: http://127.0.0.1:8001/metrics
-    events         .venv/bin/python -m toolkit.listen registration
+    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration :8001/metrics, volunteering :8002/metrics
+    events         .venv/bin/python -m toolkit.listen registration   (or volunteering)
     walkthrough    README.md, "Try it"
   Ctrl-C stops everything.
 

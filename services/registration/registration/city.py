@@ -314,7 +314,8 @@ def demo_nodes(engine):
             SELECT u.id AS unit_id, u.name AS unit_name, m.id AS member_id, m.name AS member_name
             FROM registration.units u JOIN registration.members m ON m.unit_id = u.id
             JOIN registration.member_registrations r ON r.member_id = m.id AND r.community_code = u.community_code
-            WHERE u.community_code = :c ORDER BY u.id, m.id LIMIT 1"""), {"c": first["community_code"]}).mappings().first()
+            WHERE u.community_code = :c ORDER BY r.status = 'accepted' DESC, u.id, m.id LIMIT 1"""),
+            {"c": first["community_code"]}).mappings().first()
     if other is None or member is None:
         raise SystemExit("the loaded city has no second district or no registered member")
     return {**first, "other_community_code": other["code"], "other_community_name": other["name"], **member}
