@@ -128,3 +128,37 @@ def test_festival_dates_are_computed_for_any_year(platform):
     r = platform.as_("city_admin").get("/festivals/2026")
     assert {f["festival"]: f["date"] for f in r.json()} == {
         "chunjie": "2026-02-17", "duanwu": "2026-06-19", "qiyi": "2026-07-01", "chongyang": "2026-10-18"}
+
+
+def test_a_cadre_covers_10_to_15_households_and_visits_are_logged(platform, city, migrated):
+    community = city.communities[1]["code"]
+    staff = platform.as_("community_staff", community)
+    (m,) = active_members(migrated, community, 1)
+    ids = []
+    for i in range(16):
+        r = staff.post(f"/communities/{community}/households",
+                       {"head_name": f"住户{i}", "home_address": f"郑州市上街区某路{i}号院", "tags": ["空巢老人"]})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["household_id"])
+    sixteen = staff.post(f"/communities/{community}/household-coverage", {"member_id": m, "household_ids": ids})
+    assert sixteen.status_code == 400
+    assert sixteen.json()["error"]["fields"][0]["code"] == "households_per_cadre"
+    assert sixteen.json()["error"]["fields"][0]["rule"] == "§3.4.5"
+    nine = staff.post(f"/communities/{community}/household-coverage", {"member_id": m, "household_ids": ids[:9]})
+    assert nine.status_code == 400
+    assert staff.post(f"/communities/{community}/household-coverage",
+                      {"member_id": m, "household_ids": ids[:15]}).status_code == 200
+    member = platform.as_("member", m)
+    visit = member.post("/me/household-visits", {"household_id": ids[0], "visited_on": now().date().isoformat(),
+                                                "kinds": ["查民情", "办实事"], "note": "了解用水困难"})
+    assert visit.status_code == 201, visit.text
+    assert member.post("/me/household-visits", {"household_id": ids[15], "visited_on": now().date().isoformat(),
+                                                "kinds": ["查民情"]}).status_code == 400  # not theirs
+    unvisited = staff.get(f"/communities/{community}/households/unvisited", params={"days": 30, "page_size": 200}).json()
+    left = {h["household_id"] for h in unvisited["items"]}
+    assert ids[0] not in left and set(ids[1:]) <= left
+    # officers above see the households, their addresses masked
+    district = platform.as_("district_officer", community[:6]).get(f"/communities/{community}/households",
+                                                                   params={"page_size": 200}).json()
+    mine = [h for h in district["items"] if h["household_id"] == ids[0]][0]
+    assert mine["home_address"].endswith("****") and mine["cadre_member_id"] == m

@@ -146,6 +146,12 @@ def _bodies(route, place):
                          "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(), "capacity": 5}}
     if name == "assess":
         return {"json": {"participants": [{"member_id": place["member"], "adjustment": 1}]}}
+    if name == "add_household":
+        return {"json": {"head_name": "王大爷", "home_address": "郑州市某区某路1号院", "tags": ["空巢老人"]}}
+    if name == "set_coverage":
+        return {"json": {"member_id": place["member"], "household_ids": list(range(1, 11))}}
+    if name == "record_visit":
+        return {"json": {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

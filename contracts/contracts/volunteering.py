@@ -85,6 +85,37 @@ class ActivityRequest(Strict):
             fail_field("festival", "festival_missing", "§3.4.2", "节日集中服务须注明节日")
 
 
+# F5, §3.4.5: what a home visit does, and how many households a member cadre covers
+VISIT_KINDS = ("查民情", "讲政策", "解难题", "办实事")
+HOUSEHOLDS_PER_CADRE = (10, 15)
+
+
+class HouseholdRequest(Strict):
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    head_name = fields.String(required=True, validate=_text(1, 30, "户主姓名"))
+    home_address = fields.String(required=True, validate=_text(5, 200, "住址"))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    tags = fields.List(fields.String(validate=_text(1, 20, "标签")), load_default=list)
+
+
+class CoverageRequest(Strict):
+    """The households a member cadre covers: 10 to 15 (§3.4.5)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    member_id = fields.Integer(required=True, strict=True)
+    household_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(
+        *HOUSEHOLDS_PER_CADRE, error=broken("households_per_cadre", "§3.4.5",
+                                            "每名党员干部联系 10–15 户，请调整联系户数量")))
+
+
+class VisitRequest(Strict):
+    household_id = fields.Integer(required=True, strict=True)
+    visited_on = fields.Date(required=True)
+    kinds = fields.List(fields.String(validate=validate.OneOf(VISIT_KINDS, error=broken(
+        "bad_visit_kind", "§3.4.5", "走访内容应为 查民情、讲政策、解难题、办实事 之一"))), required=True,
+        validate=validate.Length(min=1, error=broken("visit_kind_missing", "§3.4.5", "请至少选择一项走访内容")))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

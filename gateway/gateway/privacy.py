@@ -2,7 +2,7 @@
 fields, whose) for the audit log when it is shown.
 
 A member's record is a JSON object carrying `member_id` (or, in a list of members, `id`) beside
-any of PERSONAL_FIELDS; officers' work phones (a community's service center, the officer who
+any of PERSONAL_FIELDS, a household's carries `household_id`; officers' work phones (a community's service center, the officer who
 signed a receipt) are not members' personal data and pass unmasked.
 """
 PERSONAL_FIELDS = ("phone", "home_address", "new_home_address", "id_number")
@@ -34,8 +34,9 @@ def scan(body, masked):
                         node[f] = mask(f, node[f])
                 else:
                     found.update(present)
-                    who = node.get("member_id", node.get("id"))
-                    if who is not None:
+                    if node.get("household_id") is not None:  # a household's head, not a member
+                        subjects.add(f"household:{node['household_id']}")
+                    elif (who := node.get("member_id", node.get("id"))) is not None:
                         subjects.add(f"member:{who}")
                     if node.get("registration_id") is not None:
                         subjects.add(f"registration:{node['registration_id']}")

@@ -128,6 +128,13 @@ def _without(schema, *names):
 
 
 PostBody = _without(vc.PostRequest, "community_code")
+HouseholdBody = _without(vc.HouseholdRequest, "community_code")
+CoverageBody = _without(vc.CoverageRequest, "community_code")
+
+
+class UnvisitedQuery(PageQuery):
+    days = fields.Integer(load_default=30, validate=validate.Range(1, 366, error=broken(
+        "bad_days", "§3.4.5", "天数应为 1–366")))
 TeamBody = _without(vc.TeamRequest, "community_code")
 
 
@@ -348,6 +355,26 @@ def check_out(call, activity_id):
     return call.volunteering.check_out(_me(call), activity_id, call.body)
 
 
+def add_household(call, community_code):
+    return call.volunteering.add_household({**call.body, "community_code": community_code})
+
+
+def list_households(call, community_code):
+    return call.volunteering.list_households(community_code)
+
+
+def set_coverage(call, community_code):
+    return call.volunteering.set_coverage({**call.body, "community_code": community_code})
+
+
+def unvisited_households(call, community_code):
+    return call.volunteering.unvisited_households(community_code, call.query["days"])
+
+
+def record_visit(call):
+    return call.volunteering.record_visit(_me(call), call.body)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -470,6 +497,17 @@ ROUTES = [
           tag="践诺", body=vc.CheckInRequest),
     Route("POST", f"{V1}/me/activities/<int:activity_id>/check-out", check_out, "凭组织者出示的签到码签退", "member",
           tag="践诺", body=vc.CheckInRequest),
+    Route("POST", f"{V1}/communities/<community_code>/households", add_household, "登记联系户（§3.4.5）", "community",
+          tag="践诺", body=HouseholdBody, status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/households", list_households, "联系户、联系的党员干部与最近走访",
+          "community", tag="践诺", sort=("household_id", "head_name", "last_visit")),
+    Route("POST", f"{V1}/communities/<community_code>/household-coverage", set_coverage,
+          "为党员干部确定联系户：每人 10–15 户（§3.4.5）", "community", tag="践诺", body=CoverageBody,
+          roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/households/unvisited", unvisited_households,
+          "若干天内未走访的联系户（§3.4.5）", "community", tag="践诺", query=UnvisitedQuery, sort=("household_id", "last_visit")),
+    Route("POST", f"{V1}/me/household-visits", record_visit, "登记走访：查民情、讲政策、解难题、办实事（§3.4.5）",
+          "member", tag="践诺", body=vc.VisitRequest, status=201),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

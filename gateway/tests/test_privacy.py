@@ -21,3 +21,8 @@ def test_scan_names_fields_and_members_when_shown():
             {"officer_phone": "0371-68901234", "service_center_phone": "0371-1"}]
     assert scan(body, masked=False) == (["home_address", "phone"], ["member:7", "member:8", "registration:3"])
     assert body[0]["phone"] == "13838112233"
+
+
+def test_a_households_address_is_logged_as_the_households():
+    body = [{"household_id": 5, "home_address": "郑州市金水区经三路12号", "cadre_member_id": 9}]
+    assert scan(body, masked=False) == (["home_address"], ["household:5"])

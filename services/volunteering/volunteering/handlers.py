@@ -1,6 +1,6 @@
 """The use cases of volunteering: plain functions over a unit of work (no nameko here)."""
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -10,7 +10,8 @@ from toolkit.config import now
 from toolkit.validation import invalid
 
 from . import domain
-from .models import activities, members, post_claims, posts, signups, team_members, teams
+from .models import (activities, household_assignments, household_visits, households, members, post_claims, posts,
+                     signups, team_members, teams)
 
 SCOPE = ("district_code", "street_code", "community_code")
 
@@ -347,3 +348,70 @@ def assess(uow, community_code, activity_id, req, assessor):
                  approved_by=assessor, assessed_at=at.isoformat())
         out.append({"member_id": member_id, "points": points, "hours": hours})
     return {"activity_id": activity_id, "assessed": out}
+
+
+# --- household coverage and home visits (F5, §3.4.5) ----------------------------------------------
+
+def add_household(uow, req):
+    scope = _scope_of_code(req["community_code"])
+    values = {k: req[k] for k in ("head_name", "home_address", "phone", "tags")}
+    household_id = uow.conn.execute(households.insert().values(**values, **scope).returning(households.c.id)).scalar_one()
+    return {"household_id": household_id, **values, **scope}
+
+
+def list_households(conn, community_code):
+    last = (select(household_visits.c.household_id, func.max(household_visits.c.visited_on).label("last_visit"))
+            .group_by(household_visits.c.household_id).subquery())
+    rows = conn.execute(
+        select(households, household_assignments.c.member_id, members.c.name.label("cadre_name"), last.c.last_visit)
+        .outerjoin(household_assignments, household_assignments.c.household_id == households.c.id)
+        .outerjoin(members, members.c.member_id == household_assignments.c.member_id)
+        .outerjoin(last, last.c.household_id == households.c.id)
+        .where(households.c.community_code == community_code).order_by(households.c.id)).mappings().all()
+    # named so that the audit line of a read of the addresses names the household, not the cadre
+    return [{"household_id": r["id"], **{k: v for k, v in r.items() if k not in ("id", "member_id")},
+             "cadre_member_id": r["member_id"]} for r in rows]
+
+
+def set_coverage(uow, req, assigned_by):
+    """The households a member cadre covers, 10 to 15 (§3.4.5; the count is checked by the
+    contract): the whole list at once, each household covered by one cadre."""
+    c, code = uow.conn, req["community_code"]
+    _active_member(c, req["member_id"], code)
+    wanted = sorted(set(req["household_ids"]))
+    if len(wanted) != len(req["household_ids"]):
+        raise invalid("household_ids", "duplicate_household", "§3.4.5", "联系户不能重复")
+    known = set(c.execute(select(households.c.id).where(households.c.id.in_(wanted),
+                                                        households.c.community_code == code)).scalars())
+    if missing := [i for i in wanted if i not in known]:
+        raise invalid("household_ids", "unknown_household", "§3.4.5", f"本社区没有这些户：{'、'.join(map(str, missing))}")
+    taken = c.execute(select(household_assignments.c.household_id).where(
+        household_assignments.c.household_id.in_(wanted), household_assignments.c.member_id != req["member_id"])
+        .with_for_update()).scalars().all()
+    if taken:
+        raise Conflict("household_covered", f"这些户已由其他党员干部联系：{'、'.join(map(str, sorted(taken)))}（§3.4.5）")
+    c.execute(household_assignments.delete().where(household_assignments.c.member_id == req["member_id"],
+                                                   household_assignments.c.household_id.notin_(wanted)))
+    c.execute(insert(household_assignments).values(
+        [{"household_id": h, "member_id": req["member_id"], "assigned_by": assigned_by} for h in wanted])
+        .on_conflict_do_nothing())
+    return {"member_id": req["member_id"], "household_ids": wanted}
+
+
+def record_visit(uow, member_id, req):
+    c = uow.conn
+    covered = c.execute(select(household_assignments.c.household_id).where(
+        household_assignments.c.household_id == req["household_id"],
+        household_assignments.c.member_id == member_id)).first()
+    if covered is None:
+        raise invalid("household_id", "not_your_household", "§3.4.5", "只能登记本人联系户的走访")
+    if req["visited_on"] > now().date():
+        raise invalid("visited_on", "date_in_future", "§3.4.5", "走访日期不能晚于今天")
+    visit_id = c.execute(household_visits.insert().values(member_id=member_id, **req).returning(household_visits.c.id)).scalar_one()
+    return {"visit_id": visit_id, **req}
+
+
+def unvisited(conn, community_code, days):
+    """Households of the community with no visit in the last `days` days (or none ever)."""
+    since = now().date() - timedelta(days=days)
+    return [h for h in list_households(conn, community_code) if h["last_visit"] is None or h["last_visit"] < since]

@@ -1,5 +1,5 @@
 """SQLAlchemy mappings in the `volunteering` schema."""
-from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, MetaData, Numeric, String, Table, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -122,6 +122,36 @@ signups = Table(
     Column("assessed_at", DateTime(timezone=True)),
     CheckConstraint("adjustment BETWEEN -3 AND 3", name="adjustment_range"),
     CheckConstraint("override_points BETWEEN 0 AND 10", name="override_range"),
+)
+
+households = Table(  # F5, §3.4.5: the households a community's member cadres cover
+    "households", metadata,
+    Column("id", BigInteger, primary_key=True),
+    *_scope(),
+    Column("head_name", String(30), nullable=False),
+    Column("home_address", String(200), nullable=False),    # personal data: masked by the gateway
+    Column("phone", String(20)),
+    Column("tags", ARRAY(Text), nullable=False, server_default="{}"),  # 困难党员群众, 残疾人, 空巢老人...
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+household_assignments = Table(
+    "household_assignments", metadata,
+    Column("household_id", BigInteger, ForeignKey("households.id"), primary_key=True),  # one cadre a household
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), nullable=False, index=True),
+    Column("assigned_by", String(64), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+household_visits = Table(
+    "household_visits", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("household_id", BigInteger, ForeignKey("households.id"), nullable=False, index=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), nullable=False),
+    Column("visited_on", Date, nullable=False),
+    Column("kinds", ARRAY(Text), nullable=False),   # 查民情 讲政策 解难题 办实事
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
 
 outbox = outbox_table(metadata)

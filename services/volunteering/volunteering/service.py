@@ -168,6 +168,42 @@ class VolunteeringService:
         with self.db.unit_of_work() as uow:
             return handlers.assess(uow, community_code, activity_id, req, self.caller.username)
 
+    # -- household coverage and home visits (F5, §3.4.5) ---------------------------------------
+
+    @rpc
+    def add_household(self, request):
+        req = load(v.HouseholdRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.add_household(uow, req)
+
+    @rpc
+    def list_households(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_households(uow.conn, community_code)
+
+    @rpc
+    def set_coverage(self, request):
+        """CoverageRequest: the 10 to 15 households a member cadre covers (§3.4.5)."""
+        req = load(v.CoverageRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.set_coverage(uow, req, self.caller.username)
+
+    @rpc
+    def record_visit(self, member_id, request):
+        req = load(v.VisitRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.record_visit(uow, member_id, req)
+
+    @rpc
+    def unvisited_households(self, community_code, days):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.unvisited(uow.conn, community_code, days)
+
     # -- operations ---------------------------------------------------------------------------
 
     @http("GET", "/metrics")

@@ -109,6 +109,10 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "claim_post": (9001, post), "suggest_posts": (9001,), "sign_up": (9001, activity),
         "check_in": (9001, activity, {"code": "123456"}), "check_out": (9001, activity, {"code": "123456"}),
         "festivals": (2026,),
+        "add_household": ({"community_code": A, "head_name": "王大爷", "home_address": "郑州市某路1号院"},),
+        "list_households": (A,), "unvisited_households": (A, 30),
+        "set_coverage": ({"community_code": A, "member_id": 9001, "household_ids": list(range(1, 11))},),
+        "record_visit": (9001, {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}),
     }
     from nameko.rpc import Rpc
     methods = {name for name, fn in vars(VolunteeringService).items()
