@@ -152,6 +152,11 @@ def _bodies(route, place):
         return {"json": {"member_id": place["member"], "household_ids": list(range(1, 11))}}
     if name == "record_visit":
         return {"json": {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}}
+    if name == "commit":
+        return {"json": {"year": 2026, "items": ["义诊"], "services": 12, "hours": 30, "mode": "每月一次"}}
+    if name == "record_organization_life":
+        return {"json": {"kind": "theme_activity", "title": "主题党日", "held_on": "2026-11-01",
+                         "attendee_ids": [place["member"]]}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

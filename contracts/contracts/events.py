@@ -161,6 +161,18 @@ class ActivityAnnounced(Envelope):
     organizer = fields.String(required=True)
 
 
+class CommitmentPublished(Envelope):
+    """A member's commitment for the year, made public (§3.3.3, §5.2.2)."""
+    commitment_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    items = fields.List(fields.String(), required=True)
+    services = fields.Integer(required=True)
+    hours = fields.Float(required=True)
+    mode = fields.String(required=True)
+
+
 class ServiceCompleted(Envelope):
     """A member served in an activity and the organizer assessed it (§3.5.2): one per participant,
     with all the scoring service needs. `points` is 5 + adjustment (2..8), or the special case's
@@ -196,6 +208,7 @@ SCHEMAS = {
     (VOLUNTEERING, "post_claim_reviewed"): PostClaimReviewed,
     (VOLUNTEERING, "team_formed"): TeamFormed,
     (VOLUNTEERING, "activity_announced"): ActivityAnnounced,
+    (VOLUNTEERING, "commitment_published"): CommitmentPublished,
     (VOLUNTEERING, "service_completed"): ServiceCompleted,
 }
 
@@ -247,6 +260,9 @@ EXAMPLES = {
         content="为辖区老人测血压、讲健康知识", place="社区党群服务中心", contact="李娜 0371-68901234",
         starts_at="2026-10-18T09:00:00+08:00", ends_at="2026-10-18T11:30:00+08:00", capacity=30, team_id=2,
         post_id=4, organizer="staff01"),
+    (VOLUNTEERING, "commitment_published"): _example(
+        "commitment_published", commitment_id=3, member_id=40, unit_id=3, year=2026, items=["义诊", "健康讲座"],
+        services=12, hours=36.0, mode="每月一次，线下"),
     (VOLUNTEERING, "service_completed"): _example(
         "service_completed", activity_id=9, activity_kind="festival", festival="chongyang", member_id=40, unit_id=3,
         served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,

@@ -116,6 +116,31 @@ class VisitRequest(Strict):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class CommitmentRequest(Strict):
+    """A member's commitment for the year: service items, number of services, hours, mode (§3.3.3)."""
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(2000, 2100))
+    items = fields.List(fields.String(validate=_text(2, 40, "服务项目")), required=True, validate=validate.Length(
+        1, 10, error=broken("bad_items", "§3.3.3", "承诺的服务项目应为 1–10 项")))
+    services = fields.Integer(required=True, strict=True, validate=validate.Range(1, 365, error=broken(
+        "bad_services", "§3.3.3", "承诺服务次数应为 1–365")))
+    hours = fields.Float(required=True, validate=validate.Range(1, 2000, error=broken(
+        "bad_hours", "§3.3.3", "承诺服务时长应为 1–2000 小时")))
+    mode = fields.String(required=True, validate=_text(2, 40, "服务方式"))
+
+
+ORGANIZATION_LIFE_KINDS = {"organization_life": "组织生活", "theme_activity": "主题活动"}
+
+
+class OrganizationLifeRequest(Strict):
+    """Attendance at Party organization life or a theme activity in the community (§4.2)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    kind = fields.String(required=True, validate=validate.OneOf(list(ORGANIZATION_LIFE_KINDS), error=broken(
+        "bad_kind", "§4.2", "类型应为 organization_life（组织生活）或 theme_activity（主题活动）")))
+    title = fields.String(required=True, validate=_text(2, 60, "名称"))
+    held_on = fields.Date(required=True)
+    attendee_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(1, 2000))
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

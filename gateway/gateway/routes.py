@@ -132,6 +132,9 @@ HouseholdBody = _without(vc.HouseholdRequest, "community_code")
 CoverageBody = _without(vc.CoverageRequest, "community_code")
 
 
+OrganizationLifeBody = _without(vc.OrganizationLifeRequest, "community_code")
+
+
 class UnvisitedQuery(PageQuery):
     days = fields.Integer(load_default=30, validate=validate.Range(1, 366, error=broken(
         "bad_days", "§3.4.5", "天数应为 1–366")))
@@ -375,6 +378,22 @@ def record_visit(call):
     return call.volunteering.record_visit(_me(call), call.body)
 
 
+def commit(call):
+    return call.volunteering.commit(_me(call), call.body)
+
+
+def list_commitments(call, community_code):
+    return call.volunteering.list_commitments(community_code, call.query["year"])
+
+
+def record_organization_life(call, community_code):
+    return call.volunteering.record_organization_life({**call.body, "community_code": community_code})
+
+
+def without_organization_life(call, community_code):
+    return call.volunteering.without_organization_life(community_code, call.query["year"])
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -508,6 +527,17 @@ ROUTES = [
           "若干天内未走访的联系户（§3.4.5）", "community", tag="践诺", query=UnvisitedQuery, sort=("household_id", "last_visit")),
     Route("POST", f"{V1}/me/household-visits", record_visit, "登记走访：查民情、讲政策、解难题、办实事（§3.4.5）",
           "member", tag="践诺", body=vc.VisitRequest, status=201),
+    Route("POST", f"{V1}/me/commitments", commit, "公开本人本年度服务承诺：项目、次数、时长、方式（§3.3.3）", "member",
+          tag="承诺", body=vc.CommitmentRequest, status=201),
+    Route("GET", f"{V1}/communities/<community_code>/commitments", list_commitments,
+          "社区党员的年度服务承诺及践诺进度（§3.3.3）", "community", tag="承诺", query=YearPageQuery,
+          sort=("id", "member_id", "progress")),
+    Route("POST", f"{V1}/communities/<community_code>/organization-life", record_organization_life,
+          "登记在报到社区参加组织生活或主题活动的党员（§4.2）", "community", tag="践诺", body=OrganizationLifeBody,
+          status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/organization-life/missing", without_organization_life,
+          "本年度尚未在本社区参加组织生活或主题活动的党员（§4.2）", "community", tag="践诺", query=YearPageQuery,
+          sort=("member_id", "name")),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

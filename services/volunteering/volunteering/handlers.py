@@ -10,8 +10,9 @@ from toolkit.config import now
 from toolkit.validation import invalid
 
 from . import domain
-from .models import (activities, household_assignments, household_visits, households, members, post_claims, posts,
-                     signups, team_members, teams)
+from .models import (activities, commitments, household_assignments, household_visits, households, members,
+                     organization_life, organization_life_attendance, post_claims, posts, signups, team_members,
+                     teams)
 
 SCOPE = ("district_code", "street_code", "community_code")
 
@@ -415,3 +416,66 @@ def unvisited(conn, community_code, days):
     """Households of the community with no visit in the last `days` days (or none ever)."""
     since = now().date() - timedelta(days=days)
     return [h for h in list_households(conn, community_code) if h["last_visit"] is None or h["last_visit"] < since]
+
+
+# --- commitments (C3, §3.3.3, §5.2.2) ----------------------------------------------------------
+
+def commit(uow, member_id, req):
+    """A member's commitment for the year, published; one a year."""
+    member = _active_member(uow.conn, member_id)
+    values = {k: req[k] for k in ("year", "items", "services", "hours", "mode")}
+    commitment_id = uow.conn.execute(insert(commitments).values(member_id=member_id, **values, **_scope(member))
+                                     .on_conflict_do_nothing().returning(commitments.c.id)).scalar()
+    if commitment_id is None:
+        raise Conflict("already_committed", f"{req['year']}年的服务承诺已公开，每年一份（§3.3.3）")
+    uow.emit("commitment_published", _scope(member), commitment_id=commitment_id, member_id=member_id,
+             unit_id=member["unit_id"], **values)
+    return {"commitment_id": commitment_id, "member_id": member_id, **values}
+
+
+def list_commitments(conn, community_code, year):
+    """The community's commitments of a year with their progress: services assessed and hours served."""
+    done = (select(signups.c.member_id, func.count().label("services_done"),
+                   func.coalesce(func.sum(signups.c.hours), 0).label("hours_done"))
+            .join(activities, activities.c.id == signups.c.activity_id)
+            .where(signups.c.assessed_at.is_not(None), func.extract("year", activities.c.starts_at) == year)
+            .group_by(signups.c.member_id).subquery())
+    rows = conn.execute(select(commitments, members.c.name.label("member_name"), done.c.services_done, done.c.hours_done)
+                        .join(members, members.c.member_id == commitments.c.member_id)
+                        .outerjoin(done, done.c.member_id == commitments.c.member_id)
+                        .where(commitments.c.community_code == community_code, commitments.c.year == year)
+                        .order_by(commitments.c.id)).mappings().all()
+    return [dict(r) | {"services_done": r["services_done"] or 0, "hours_done": float(r["hours_done"] or 0),
+                       "progress": round(min(1.0, (r["services_done"] or 0) / r["services"]), 2)} for r in rows]
+
+
+# --- organization life (F6, §4.2) ------------------------------------------------------------------
+
+def record_organization_life(uow, req, recorded_by):
+    c, code = uow.conn, req["community_code"]
+    ids = sorted(set(req["attendee_ids"]))
+    found = set(c.execute(select(members.c.member_id).where(members.c.member_id.in_(ids),
+                                                            members.c.community_code == code)).scalars())
+    if missing := [i for i in ids if i not in found]:
+        raise invalid("attendee_ids", "not_in_community", "§4.2", f"以下党员未在本社区报到：{'、'.join(map(str, missing))}")
+    if req["held_on"] > now().date():
+        raise invalid("held_on", "date_in_future", "§4.2", "日期不能晚于今天")
+    session_id = c.execute(organization_life.insert().values(
+        kind=req["kind"], title=req["title"], held_on=req["held_on"], recorded_by=recorded_by,
+        **_scope_of_code(code)).returning(organization_life.c.id)).scalar_one()
+    c.execute(organization_life_attendance.insert(), [{"session_id": session_id, "member_id": i} for i in ids])
+    return {"session_id": session_id, "attendees": len(ids)}
+
+
+def without_organization_life(conn, community_code, year):
+    """Active members of the community with no organization life or theme activity there this
+    year yet (§4.2: at least one a year)."""
+    attended = (select(organization_life_attendance.c.member_id)
+                .join(organization_life, organization_life.c.id == organization_life_attendance.c.session_id)
+                .where(organization_life.c.community_code == community_code,
+                       func.extract("year", organization_life.c.held_on) == year))
+    rows = conn.execute(select(members.c.member_id, members.c.name, members.c.unit_id)
+                        .where(members.c.community_code == community_code, members.c.active,
+                               members.c.year == year, members.c.member_id.notin_(attended))
+                        .order_by(members.c.member_id)).mappings().all()
+    return [dict(r) for r in rows]

@@ -154,5 +154,37 @@ household_visits = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
 
+commitments = Table(  # C3, §3.3.3, §5.2.2: a member's public promise for the year
+    "commitments", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("community_code", CHAR(12), nullable=False, index=True),
+    Column("items", ARRAY(Text), nullable=False),
+    Column("services", Integer, nullable=False),       # number of services promised
+    Column("hours", Numeric(6, 1), nullable=False),
+    Column("mode", String(40), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    UniqueConstraint("member_id", "year", name="one_commitment_a_year"),
+)
+
+organization_life = Table(  # F6, §4.2: Party organization life or theme activities in the community
+    "organization_life", metadata,
+    Column("id", BigInteger, primary_key=True),
+    *_scope(),
+    Column("kind", String(20), nullable=False),        # organization_life | theme_activity
+    Column("title", String(60), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+organization_life_attendance = Table(
+    "organization_life_attendance", metadata,
+    Column("session_id", BigInteger, ForeignKey("organization_life.id"), primary_key=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), primary_key=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

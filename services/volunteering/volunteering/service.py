@@ -204,6 +204,35 @@ class VolunteeringService:
         with self.db.unit_of_work() as uow:
             return handlers.unvisited(uow.conn, community_code, days)
 
+    # -- commitments (§3.3.3) and organization life (§4.2) --------------------------------------
+
+    @rpc
+    def commit(self, member_id, request):
+        """CommitmentRequest -> the commitment, published. Emits commitment_published."""
+        req = load(v.CommitmentRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.commit(uow, member_id, req)
+
+    @rpc
+    def list_commitments(self, community_code, year):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_commitments(uow.conn, community_code, year)
+
+    @rpc
+    def record_organization_life(self, request):
+        req = load(v.OrganizationLifeRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.record_organization_life(uow, req, self.caller.username)
+
+    @rpc
+    def without_organization_life(self, community_code, year):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.without_organization_life(uow.conn, community_code, year)
+
     # -- operations ---------------------------------------------------------------------------
 
     @http("GET", "/metrics")

@@ -113,6 +113,10 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "list_households": (A,), "unvisited_households": (A, 30),
         "set_coverage": ({"community_code": A, "member_id": 9001, "household_ids": list(range(1, 11))},),
         "record_visit": (9001, {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}),
+        "commit": (9001, {"year": 2026, "items": ["义诊"], "services": 12, "hours": 30, "mode": "每月一次"}),
+        "list_commitments": (A, 2026), "without_organization_life": (A, 2026),
+        "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
+                                      "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
     from nameko.rpc import Rpc
     methods = {name for name, fn in vars(VolunteeringService).items()
