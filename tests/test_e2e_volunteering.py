@@ -187,3 +187,24 @@ def test_commitments_show_their_progress_and_organization_life_its_missing_membe
     after = {m["member_id"] for m in staff.get(f"/communities/{community}/organization-life/missing",
                                                params={"year": year, "page_size": 200}).json()["items"]}
     assert m1 not in after and m2 in after
+
+
+def test_pairings_studios_and_the_public_board(platform, city, migrated):
+    community = city.communities[0]["code"]
+    staff = platform.as_("community_staff", community)
+    m1, m2 = active_members(migrated, community, 2)
+    one = staff.post(f"/communities/{community}/support-pairings", {
+        "resident_name": "张奶奶", "resident_category": "空巢老人", "mode": "one_to_one", "member_ids": [m1, m2]})
+    assert one.status_code == 400 and one.json()["error"]["fields"][0]["rule"] == "§3.4.4"
+    many = staff.post(f"/communities/{community}/support-pairings", {
+        "resident_name": "张奶奶", "resident_category": "空巢老人", "mode": "many_to_one", "member_ids": [m1, m2]})
+    assert many.status_code == 201, many.text
+    studio = staff.post(f"/communities/{community}/studios", {
+        "member_id": m1, "name": "健康工作室", "unit_name": "上街区人民医院", "service_items": ["健康咨询"],
+        "opening_hours": "每周六 9:00–11:00"})
+    assert studio.status_code in (201, 409), studio.text
+    # anyone signed in sees the board: names and progress, nothing personal
+    board = platform.as_("member", m2).get(f"/communities/{community}/board").json()
+    assert any(s["name"] == "健康工作室" for s in board["studios"])
+    text_of_board = str(board)
+    assert "phone" not in text_of_board and "home_address" not in text_of_board

@@ -157,6 +157,12 @@ def _bodies(route, place):
     if name == "record_organization_life":
         return {"json": {"kind": "theme_activity", "title": "主题党日", "held_on": "2026-11-01",
                          "attendee_ids": [place["member"]]}}
+    if name == "pair":
+        return {"json": {"resident_name": "张奶奶", "resident_category": "空巢老人", "mode": "one_to_one",
+                         "member_ids": [place["member"]]}}
+    if name == "open_studio":
+        return {"json": {"member_id": place["member"], "name": "健康工作室", "unit_name": "某医院",
+                         "service_items": ["健康咨询"], "opening_hours": "周六上午"}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

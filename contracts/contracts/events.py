@@ -173,6 +173,25 @@ class CommitmentPublished(Envelope):
     mode = fields.String(required=True)
 
 
+class SupportPaired(Envelope):
+    """Members paired with a vulnerable resident, one to one or many to one (§3.4.4)."""
+    pairing_id = fields.Integer(required=True)
+    resident_category = fields.String(required=True)
+    mode = fields.String(required=True)
+    member_ids = fields.List(fields.Integer(), required=True)
+
+
+class StudioOpened(Envelope):
+    """A specialist member studio named after one member (§3.2.4, §3.3.4)."""
+    studio_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    photo_url = fields.String(required=True, allow_none=True)
+    unit_name = fields.String(required=True)
+    service_items = fields.List(fields.String(), required=True)
+    opening_hours = fields.String(required=True)
+
+
 class ServiceCompleted(Envelope):
     """A member served in an activity and the organizer assessed it (§3.5.2): one per participant,
     with all the scoring service needs. `points` is 5 + adjustment (2..8), or the special case's
@@ -209,6 +228,8 @@ SCHEMAS = {
     (VOLUNTEERING, "team_formed"): TeamFormed,
     (VOLUNTEERING, "activity_announced"): ActivityAnnounced,
     (VOLUNTEERING, "commitment_published"): CommitmentPublished,
+    (VOLUNTEERING, "support_paired"): SupportPaired,
+    (VOLUNTEERING, "studio_opened"): StudioOpened,
     (VOLUNTEERING, "service_completed"): ServiceCompleted,
 }
 
@@ -263,6 +284,11 @@ EXAMPLES = {
     (VOLUNTEERING, "commitment_published"): _example(
         "commitment_published", commitment_id=3, member_id=40, unit_id=3, year=2026, items=["义诊", "健康讲座"],
         services=12, hours=36.0, mode="每月一次，线下"),
+    (VOLUNTEERING, "support_paired"): _example(
+        "support_paired", pairing_id=6, resident_category="空巢老人", mode="many_to_one", member_ids=[40, 41]),
+    (VOLUNTEERING, "studio_opened"): _example(
+        "studio_opened", studio_id=1, member_id=40, name="刘芳健康工作室", photo_url=None, unit_name="上街区人民医院",
+        service_items=["健康咨询", "慢病管理"], opening_hours="每周六 9:00–11:00"),
     (VOLUNTEERING, "service_completed"): _example(
         "service_completed", activity_id=9, activity_kind="festival", festival="chongyang", member_id=40, unit_id=3,
         served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,

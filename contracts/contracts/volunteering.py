@@ -141,6 +141,43 @@ class OrganizationLifeRequest(Strict):
     attendee_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(1, 2000))
 
 
+# F4, §3.4.4: who members pair with, and how
+RESIDENT_CATEGORIES = ("困难党员群众", "残疾人", "空巢老人")
+PAIRING_MODES = {"one_to_one": "一对一", "many_to_one": "多对一"}
+
+
+class PairingRequest(Strict):
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    resident_name = fields.String(required=True, validate=_text(1, 30, "帮扶对象姓名"))
+    resident_category = fields.String(required=True, validate=validate.OneOf(RESIDENT_CATEGORIES, error=broken(
+        "bad_category", "§3.4.4", "帮扶对象应为 困难党员群众、残疾人、空巢老人 之一")))
+    mode = fields.String(required=True, validate=validate.OneOf(list(PAIRING_MODES), error=broken(
+        "bad_mode", "§3.4.4", "结对方式应为 one_to_one（一对一）或 many_to_one（多对一）")))
+    member_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(1, 20))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+    @validates_schema
+    def _count_fits_mode(self, data, **kwargs):
+        n = len(set(data.get("member_ids") or []))
+        if data.get("mode") == "one_to_one" and n != 1:
+            fail_field("member_ids", "one_to_one_needs_one", "§3.4.4", "一对一结对只能有一名党员")
+        if data.get("mode") == "many_to_one" and n < 2:
+            fail_field("member_ids", "many_to_one_needs_several", "§3.4.4", "多对一结对至少两名党员")
+
+
+class StudioRequest(Strict):
+    """A specialist member studio named after one member (§3.2.4): photo, name, unit, service
+    items and opening hours on display (§3.3.4)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    member_id = fields.Integer(required=True, strict=True)
+    name = fields.String(required=True, validate=_text(2, 40, "工作室名称"))
+    photo_url = fields.Url(load_default=None, allow_none=True, require_tld=False)
+    unit_name = fields.String(required=True, validate=_text(2, 100, "所在单位"))
+    service_items = fields.List(fields.String(validate=_text(2, 40, "服务项目")), required=True,
+                                validate=validate.Length(1, 10))
+    opening_hours = fields.String(required=True, validate=_text(2, 100, "开放时间"))
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

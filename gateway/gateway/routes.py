@@ -133,6 +133,8 @@ CoverageBody = _without(vc.CoverageRequest, "community_code")
 
 
 OrganizationLifeBody = _without(vc.OrganizationLifeRequest, "community_code")
+PairingBody = _without(vc.PairingRequest, "community_code")
+StudioBody = _without(vc.StudioRequest, "community_code")
 
 
 class UnvisitedQuery(PageQuery):
@@ -394,6 +396,22 @@ def without_organization_life(call, community_code):
     return call.volunteering.without_organization_life(community_code, call.query["year"])
 
 
+def pair(call, community_code):
+    return call.volunteering.pair({**call.body, "community_code": community_code})
+
+
+def list_pairings(call, community_code):
+    return call.volunteering.list_pairings(community_code)
+
+
+def open_studio(call, community_code):
+    return call.volunteering.open_studio({**call.body, "community_code": community_code})
+
+
+def community_board(call, community_code):
+    return call.volunteering.board(community_code, call.query["year"])
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -538,6 +556,18 @@ ROUTES = [
     Route("GET", f"{V1}/communities/<community_code>/organization-life/missing", without_organization_life,
           "本年度尚未在本社区参加组织生活或主题活动的党员（§4.2）", "community", tag="践诺", query=YearPageQuery,
           sort=("member_id", "name")),
+    Route("POST", f"{V1}/communities/<community_code>/support-pairings", pair,
+          "党员与困难党员群众、残疾人、空巢老人结对帮扶：一对一或多对一（§3.4.4）", "community", tag="践诺",
+          body=PairingBody, status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/support-pairings", list_pairings, "社区的结对帮扶（§3.4.4）",
+          "community", tag="践诺", sort=("id", "resident_category")),
+    Route("POST", f"{V1}/communities/<community_code>/studios", open_studio,
+          "以党员名字命名的特长党员工作室：照片、姓名、单位、服务项目、开放时间（§3.2.4、§3.3.4）", "community",
+          tag="认岗", body=StudioBody, status=201, roles=(COMMUNITY_STAFF,)),
+    # the public board: names, teams and progress only, for every signed-in account
+    Route("GET", f"{V1}/communities/<community_code>/board", community_board,
+          "社区公示栏：服务队、特长党员工作室、党员承诺及践诺进度、近期活动（仅公开信息）", "any", tag="承诺",
+          query=YearQuery),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

@@ -11,8 +11,8 @@ from toolkit.validation import invalid
 
 from . import domain
 from .models import (activities, commitments, household_assignments, household_visits, households, members,
-                     organization_life, organization_life_attendance, post_claims, posts, signups, team_members,
-                     teams)
+                     organization_life, organization_life_attendance, post_claims, posts, signups, studios,
+                     support_pairings, team_members, teams)
 
 SCOPE = ("district_code", "street_code", "community_code")
 
@@ -479,3 +479,68 @@ def without_organization_life(conn, community_code, year):
                                members.c.year == year, members.c.member_id.notin_(attended))
                         .order_by(members.c.member_id)).mappings().all()
     return [dict(r) for r in rows]
+
+
+# --- support pairings (F4, §3.4.4) and studios (P4, C4: §3.2.4, §3.3.4) --------------------------
+
+def _members_of(conn, ids, community_code, field, rule):
+    ids = sorted(set(ids))
+    found = set(conn.execute(select(members.c.member_id).where(
+        members.c.member_id.in_(ids), members.c.community_code == community_code, members.c.active)).scalars())
+    if missing := [i for i in ids if i not in found]:
+        raise invalid(field, "not_in_community", rule, f"以下党员未在本社区完成本年度报到：{'、'.join(map(str, missing))}")
+    return ids
+
+
+def pair(uow, req, created_by):
+    code = req["community_code"]
+    ids = _members_of(uow.conn, req["member_ids"], code, "member_ids", "§3.4.4")
+    values = {k: req[k] for k in ("resident_name", "resident_category", "mode", "note")}
+    pairing_id = uow.conn.execute(support_pairings.insert().values(**values, member_ids=ids, created_by=created_by,
+                                                                   **_scope_of_code(code))
+                                  .returning(support_pairings.c.id)).scalar_one()
+    uow.emit("support_paired", _scope_of_code(code), pairing_id=pairing_id, resident_category=req["resident_category"],
+             mode=req["mode"], member_ids=ids)
+    return {"pairing_id": pairing_id, **values, "member_ids": ids}
+
+
+def list_pairings(conn, community_code):
+    return [dict(r) for r in conn.execute(select(support_pairings).where(
+        support_pairings.c.community_code == community_code, support_pairings.c.ended_at.is_(None))
+        .order_by(support_pairings.c.id)).mappings()]
+
+
+def open_studio(uow, req):
+    code = req["community_code"]
+    _members_of(uow.conn, [req["member_id"]], code, "member_id", "§3.2.4")
+    values = {k: req[k] for k in ("member_id", "name", "photo_url", "unit_name", "service_items", "opening_hours")}
+    studio_id = uow.conn.execute(insert(studios).values(**values, **_scope_of_code(code)).on_conflict_do_nothing()
+                                 .returning(studios.c.id)).scalar()
+    if studio_id is None:
+        raise Conflict("studio_exists", "该党员已有工作室（§3.2.4）")
+    uow.emit("studio_opened", _scope_of_code(code), studio_id=studio_id, **values)
+    return {"studio_id": studio_id, **values}
+
+
+# --- the public board of a community ----------------------------------------------------------
+
+def board(conn, community_code, year):
+    """What a community shows the public: its teams, studios and commitments with their
+    progress; public fields only (names of members, no contact data)."""
+    team_rows = conn.execute(
+        select(teams.c.id, teams.c.name, teams.c.formation, members.c.name.label("leader"),
+               select(func.count()).where(team_members.c.team_id == teams.c.id, team_members.c.left_at.is_(None))
+               .scalar_subquery().label("members"))
+        .join(members, members.c.member_id == teams.c.leader_member_id)
+        .where(teams.c.community_code == community_code).order_by(teams.c.id)).mappings().all()
+    studio_rows = conn.execute(
+        select(studios.c.id, studios.c.name, studios.c.photo_url, studios.c.unit_name, studios.c.service_items,
+               studios.c.opening_hours, members.c.name.label("member_name"))
+        .join(members, members.c.member_id == studios.c.member_id)
+        .where(studios.c.community_code == community_code).order_by(studios.c.id)).mappings().all()
+    public = ("member_name", "year", "items", "services", "hours", "mode", "services_done", "hours_done", "progress")
+    return {"community_code": community_code, "year": year,
+            "teams": [dict(r) for r in team_rows], "studios": [dict(r) for r in studio_rows],
+            "commitments": [{k: c[k] for k in public} for c in list_commitments(conn, community_code, year)],
+            "activities": [{k: a[k] for k in ("id", "title", "kind", "festival", "place", "contact", "starts_at", "ends_at")}
+                           for a in list_activities(conn, community_code)[:20]]}

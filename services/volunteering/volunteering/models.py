@@ -186,5 +186,34 @@ organization_life_attendance = Table(
     Column("member_id", BigInteger, ForeignKey("members.member_id"), primary_key=True),
 )
 
+support_pairings = Table(  # F4, §3.4.4: members paired with a vulnerable resident
+    "support_pairings", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("community_code", CHAR(12), nullable=False, index=True),
+    Column("resident_name", String(30), nullable=False),
+    Column("resident_category", String(10), nullable=False),   # 困难党员群众 | 残疾人 | 空巢老人
+    Column("mode", String(12), nullable=False),                # one_to_one | many_to_one
+    Column("member_ids", ARRAY(BigInteger), nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
+studios = Table(  # P4 §3.2.4, C4 §3.3.4: a specialist member studio, named after one member
+    "studios", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("community_code", CHAR(12), nullable=False, index=True),
+    Column("member_id", BigInteger, ForeignKey("members.member_id"), nullable=False, unique=True),
+    Column("name", String(40), nullable=False),
+    Column("photo_url", String(300)),
+    Column("unit_name", String(100), nullable=False),
+    Column("service_items", ARRAY(Text), nullable=False),
+    Column("opening_hours", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

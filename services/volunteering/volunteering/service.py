@@ -233,6 +233,37 @@ class VolunteeringService:
         with self.db.unit_of_work() as uow:
             return handlers.without_organization_life(uow.conn, community_code, year)
 
+    # -- support pairings (§3.4.4), studios (§3.2.4), the public board -------------------------
+
+    @rpc
+    def pair(self, request):
+        """PairingRequest -> the pairing. Emits support_paired."""
+        req = load(v.PairingRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.pair(uow, req, self.caller.username)
+
+    @rpc
+    def list_pairings(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.list_pairings(uow.conn, community_code)
+
+    @rpc
+    def open_studio(self, request):
+        """StudioRequest -> the studio. Emits studio_opened."""
+        req = load(v.StudioRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.open_studio(uow, req)
+
+    @rpc
+    def board(self, community_code, year):
+        """A community's public board: any signed-in account may read it (public fields only)."""
+        guard.signed_in(self.caller)
+        with self.db.unit_of_work() as uow:
+            return handlers.board(uow.conn, community_code, year)
+
     # -- operations ---------------------------------------------------------------------------
 
     @http("GET", "/metrics")

@@ -114,7 +114,12 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "set_coverage": ({"community_code": A, "member_id": 9001, "household_ids": list(range(1, 11))},),
         "record_visit": (9001, {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}),
         "commit": (9001, {"year": 2026, "items": ["义诊"], "services": 12, "hours": 30, "mode": "每月一次"}),
-        "list_commitments": (A, 2026), "without_organization_life": (A, 2026),
+        "list_commitments": (A, 2026), "without_organization_life": (A, 2026), "list_pairings": (A,),
+        "pair": ({"community_code": A, "resident_name": "张奶奶", "resident_category": "空巢老人", "mode": "one_to_one",
+                  "member_ids": [9001]},),
+        "open_studio": ({"community_code": A, "member_id": 9001, "name": "健康工作室", "unit_name": "某医院",
+                         "service_items": ["健康咨询"], "opening_hours": "周六上午"},),
+        "board": (A, 2026),
         "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
                                       "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
@@ -132,8 +137,8 @@ def test_the_services_own_wall(runner, members, volunteering_db):
     for stranger in strangers:
         with proxy(runner, stranger) as p:
             for method, args in calls.items():
-                if method == "festivals":
-                    continue  # any signed-in account may
+                if method in ("festivals", "board"):
+                    continue  # any signed-in account may (public fields only)
                 with pytest.raises(errors.Forbidden):
                     getattr(p.volunteering, method)(*args)
     with volunteering_db.connect() as conn:
