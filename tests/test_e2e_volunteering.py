@@ -208,3 +208,33 @@ def test_pairings_studios_and_the_public_board(platform, city, migrated):
     assert any(s["name"] == "健康工作室" for s in board["studios"])
     text_of_board = str(board)
     assert "phone" not in text_of_board and "home_address" not in text_of_board
+
+
+def test_a_co_building_project_over_time_and_its_ratings(platform, city, volunteering_listener):
+    community = city.communities[0]["code"]
+    unit = next(u["id"] for u in city.units if u["community_code"] == community)
+    staff = platform.as_("community_staff", community)
+    project = staff.post(f"/communities/{community}/projects", {
+        "unit_id": unit, "title": "健康进社区", "goals": "每月为居民义诊", "expected_effects": "社区老人每年体检一次",
+        "deadline": "2026-12-31", "links": {"activities": "联合开展义诊", "services": "上门服务"},
+        "service_count": 12, "service_hours": 48, "service_mode": "每月一次，线下"})
+    assert project.status_code == 201, project.text
+    pid = project.json()["project_id"]
+    assert staff.post(f"/communities/{community}/projects/{pid}/status", {"status": "completed"}).status_code == 422
+    for status in ("in_progress", "completed"):
+        assert staff.post(f"/communities/{community}/projects/{pid}/status", {"status": status}).status_code == 200
+    over = staff.post(f"/communities/{community}/projects/{pid}/ratings", {"rater": "residents", "score": 31, "rated_by": "居民代表"})
+    assert over.status_code == 400 and over.json()["error"]["fields"][0]["rule"] == "§3.5.1"
+    for rater, score in (("community", 28), ("residents", 26)):
+        r = staff.post(f"/communities/{community}/projects/{pid}/ratings", {"rater": rater, "score": score, "rated_by": "评价人"})
+        assert r.status_code == 201, r.text
+    view = staff.get(f"/communities/{community}/projects/{pid}").json()
+    assert [h["status"] for h in view["history"]] == ["signed", "in_progress", "completed"]
+    assert sorted(r["score"] for r in view["ratings"]) == [26, 28]
+    # the unit's officer sees its projects
+    mine = platform.as_("unit_officer", unit).get(f"/units/{unit}/projects").json()
+    assert pid in {p["id"] for p in mine["items"]}
+
+    def rated(events):
+        return sum(1 for e in events if e["event_type"] == "project_rated" and e["project_id"] == pid) == 2
+    assert rated(volunteering_listener.collect(rated))

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 seeds = itertools.count(90_000)
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 # the path values that name a record (not a node): a caller's own path with another's record in it
-RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id")
+RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id")
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,10 @@ def _volunteering(platform, migrated, community):
     activity = staff.post(f"/communities/{community}/activities", {
         "kind": "regular", "title": "楼道清洁", "content": "清理楼道杂物", "place": "3号楼", "contact": "李娜",
         "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(), "capacity": 10}).json()["activity_id"]
-    return {"post_id": post, "claim_id": claim, "activity_id": activity}
+    project = staff.post(f"/communities/{community}/projects", {
+        "unit_id": 1, "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人", "deadline": "2026-12-31",
+        "links": {"services": "义诊"}, "service_count": 12, "service_hours": 48, "service_mode": "每月一次"}).json()["project_id"]
+    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project}
 
 
 def _member_body(community, unit):
@@ -163,6 +166,14 @@ def _bodies(route, place):
     if name == "open_studio":
         return {"json": {"member_id": place["member"], "name": "健康工作室", "unit_name": "某医院",
                          "service_items": ["健康咨询"], "opening_hours": "周六上午"}}
+    if name == "sign_project":
+        return {"json": {"unit_id": place["unit"], "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人",
+                         "deadline": "2026-12-31", "links": {"services": "义诊"}, "service_count": 12,
+                         "service_hours": 48, "service_mode": "每月一次"}}
+    if name == "change_project_status":
+        return {"json": {"status": "in_progress"}}
+    if name == "rate_project":
+        return {"json": {"rater": "community", "score": 28, "rated_by": "社区书记"}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

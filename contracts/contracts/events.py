@@ -192,6 +192,36 @@ class StudioOpened(Envelope):
     opening_hours = fields.String(required=True)
 
 
+class ProjectSigned(Envelope):
+    """A co-building project between a unit and the community (§3.3.1, §5.2.1, Annex C)."""
+    project_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    deadline = fields.Date(required=True)
+    links = fields.List(fields.String(), required=True)     # which of the five 联 it covers
+    service_count = fields.Integer(required=True)
+    service_hours = fields.Float(required=True)
+    service_mode = fields.String(required=True)
+
+
+class ProjectStatusChanged(Envelope):
+    project_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    status = fields.String(required=True)       # in_progress | completed | cancelled
+    changed_by = fields.String(required=True)
+
+
+class ProjectRated(Envelope):
+    """A rating of a project, 0..30, by the community or by the people served (§3.5.1)."""
+    rating_id = fields.Integer(required=True)
+    project_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    rater = fields.String(required=True)        # community | residents
+    score = fields.Integer(required=True)
+    rated_by = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+
+
 class ServiceCompleted(Envelope):
     """A member served in an activity and the organizer assessed it (§3.5.2): one per participant,
     with all the scoring service needs. `points` is 5 + adjustment (2..8), or the special case's
@@ -230,6 +260,9 @@ SCHEMAS = {
     (VOLUNTEERING, "commitment_published"): CommitmentPublished,
     (VOLUNTEERING, "support_paired"): SupportPaired,
     (VOLUNTEERING, "studio_opened"): StudioOpened,
+    (VOLUNTEERING, "project_signed"): ProjectSigned,
+    (VOLUNTEERING, "project_status_changed"): ProjectStatusChanged,
+    (VOLUNTEERING, "project_rated"): ProjectRated,
     (VOLUNTEERING, "service_completed"): ServiceCompleted,
 }
 
@@ -289,6 +322,14 @@ EXAMPLES = {
     (VOLUNTEERING, "studio_opened"): _example(
         "studio_opened", studio_id=1, member_id=40, name="刘芳健康工作室", photo_url=None, unit_name="上街区人民医院",
         service_items=["健康咨询", "慢病管理"], opening_hours="每周六 9:00–11:00"),
+    (VOLUNTEERING, "project_signed"): _example(
+        "project_signed", project_id=5, unit_id=3, title="健康进社区", deadline="2026-12-31",
+        links=["activities", "services"], service_count=12, service_hours=48.0, service_mode="每月一次义诊"),
+    (VOLUNTEERING, "project_status_changed"): _example(
+        "project_status_changed", project_id=5, unit_id=3, status="in_progress", changed_by="staff01"),
+    (VOLUNTEERING, "project_rated"): _example(
+        "project_rated", rating_id=8, project_id=5, unit_id=3, rater="residents", score=27, rated_by="居民代表王某",
+        recorded_by="staff01"),
     (VOLUNTEERING, "service_completed"): _example(
         "service_completed", activity_id=9, activity_kind="festival", festival="chongyang", member_id=40, unit_id=3,
         served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,

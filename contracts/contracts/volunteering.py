@@ -178,6 +178,47 @@ class StudioRequest(Strict):
     opening_hours = fields.String(required=True, validate=_text(2, 100, "开放时间"))
 
 
+# C1, Annex C: the five 联 of a co-building agreement
+FIVE_LINKS = {"organization": "组织联建", "members": "党员联管", "activities": "活动联搞", "resources": "资源联用",
+              "services": "服务联做"}
+PROJECT_STATUSES = ("signed", "in_progress", "completed", "cancelled")
+RATERS = {"community": "社区评价", "residents": "服务对象评价"}
+MAX_PROJECT_SCORE = 30     # §3.5.1: each project at most 30 points
+
+
+class ProjectRequest(Strict):
+    """A co-building project between a unit and the community (§3.3.1, §5.2.1, Annex C)."""
+    community_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    unit_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    title = fields.String(required=True, validate=_text(2, 60, "项目名称"))
+    goals = fields.String(required=True, validate=_text(2, 1000, "项目目标"))
+    expected_effects = fields.String(required=True, validate=_text(2, 1000, "预期效果"))
+    deadline = fields.Date(required=True)
+    links = fields.Dict(keys=fields.String(validate=validate.OneOf(list(FIVE_LINKS), error=broken(
+        "bad_link", "附录C", "“五联”应为 organization、members、activities、resources、services"))),
+        values=fields.String(validate=_text(2, 500, "“五联”内容")), required=True,
+        validate=validate.Length(min=1, error=broken("links_missing", "附录C", "请至少填写“五联”中的一项")))
+    service_count = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10000))
+    service_hours = fields.Float(required=True, validate=validate.Range(1, 100000))
+    service_mode = fields.String(required=True, validate=_text(2, 60, "服务方式"))
+
+
+class ProjectStatusChange(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(PROJECT_STATUSES, error=broken(
+        "bad_status", "§3.4.1", "状态应为 signed、in_progress、completed、cancelled 之一")))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ProjectRating(Strict):
+    """A rating by the community or by the people served: 0..30 each (§3.5.1)."""
+    rater = fields.String(required=True, validate=validate.OneOf(list(RATERS), error=broken(
+        "bad_rater", "§3.5.1", "评价方应为 community（社区）或 residents（服务对象）")))
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_PROJECT_SCORE, error=broken(
+        "score_out_of_range", "§3.5.1", "每个项目评分为 0–30 分")))
+    rated_by = fields.String(required=True, validate=_text(2, 60, "评价人"))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

@@ -135,6 +135,7 @@ CoverageBody = _without(vc.CoverageRequest, "community_code")
 OrganizationLifeBody = _without(vc.OrganizationLifeRequest, "community_code")
 PairingBody = _without(vc.PairingRequest, "community_code")
 StudioBody = _without(vc.StudioRequest, "community_code")
+ProjectBody = _without(vc.ProjectRequest, "community_code")
 
 
 class UnvisitedQuery(PageQuery):
@@ -412,6 +413,30 @@ def community_board(call, community_code):
     return call.volunteering.board(community_code, call.query["year"])
 
 
+def sign_project(call, community_code):
+    return call.volunteering.sign_project({**call.body, "community_code": community_code})
+
+
+def community_projects(call, community_code):
+    return call.volunteering.list_projects({"community_code": community_code})
+
+
+def unit_projects(call, unit_id):
+    return call.volunteering.list_projects({"unit_id": unit_id})
+
+
+def get_project(call, community_code, project_id):
+    return call.volunteering.get_project(community_code, project_id)
+
+
+def change_project_status(call, community_code, project_id):
+    return call.volunteering.change_project_status(community_code, project_id, call.body)
+
+
+def rate_project(call, community_code, project_id):
+    return call.volunteering.rate_project(community_code, project_id, call.body)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -568,6 +593,21 @@ ROUTES = [
     Route("GET", f"{V1}/communities/<community_code>/board", community_board,
           "社区公示栏：服务队、特长党员工作室、党员承诺及践诺进度、近期活动（仅公开信息）", "any", tag="承诺",
           query=YearQuery),
+    Route("POST", f"{V1}/communities/<community_code>/projects", sign_project,
+          "签订党建联建项目：目标、预期效果、期限、“五联”、服务次数、时长和方式（§3.3.1、§5.2.1、附录C）", "community",
+          tag="承诺", body=ProjectBody, status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/projects", community_projects, "社区的党建联建项目", "community",
+          tag="承诺", sort=("id", "deadline", "status")),
+    Route("GET", f"{V1}/communities/<community_code>/projects/<int:project_id>", get_project,
+          "联建项目及其状态变化与评价", "community", tag="承诺"),
+    Route("POST", f"{V1}/communities/<community_code>/projects/<int:project_id>/status", change_project_status,
+          "项目进展：实施中、已完成或取消（§3.4.1）", "community", tag="践诺", body=vc.ProjectStatusChange,
+          roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/projects/<int:project_id>/ratings", rate_project,
+          "社区或服务对象对项目的评价，每项 0–30 分（§3.5.1）", "community", tag="评星", body=vc.ProjectRating,
+          status=201, roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/units/<int:unit_id>/projects", unit_projects, "本单位的党建联建项目", "unit", tag="承诺",
+          sort=("id", "deadline", "status")),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

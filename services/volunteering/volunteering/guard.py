@@ -20,3 +20,12 @@ def community_staff(caller, code):
 def member(caller, member_id):
     """A member acts for themself only."""
     return require(caller, caller is not None and caller.role == MEMBER and caller.is_member(member_id))
+
+
+def unit_or_above(caller, unit_id):
+    """A unit's records: its officer, or officers of an area (what they may see of it is then
+    filtered by the community each record sits in)."""
+    from contracts.access import CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, UNIT_OFFICER
+    return require(caller, caller is not None and unit_id is not None and (
+        (caller.role == UNIT_OFFICER and caller.covers_unit(unit_id))
+        or caller.role in (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER)))

@@ -11,8 +11,8 @@ from toolkit.validation import invalid
 
 from . import domain
 from .models import (activities, commitments, household_assignments, household_visits, households, members,
-                     organization_life, organization_life_attendance, post_claims, posts, signups, studios,
-                     support_pairings, team_members, teams)
+                     organization_life, organization_life_attendance, post_claims, posts, project_history,
+                     project_ratings, projects, signups, studios, support_pairings, team_members, teams)
 
 SCOPE = ("district_code", "street_code", "community_code")
 
@@ -544,3 +544,73 @@ def board(conn, community_code, year):
             "commitments": [{k: c[k] for k in public} for c in list_commitments(conn, community_code, year)],
             "activities": [{k: a[k] for k in ("id", "title", "kind", "festival", "place", "contact", "starts_at", "ends_at")}
                            for a in list_activities(conn, community_code)[:20]]}
+
+
+# --- co-building projects (P1, C1, F1, S1: §3.2.1, §3.3.1, §3.4.1, §3.5.1, Annex C) --------------
+
+PROJECT_NEXT = {"signed": ("in_progress", "cancelled"), "in_progress": ("completed", "cancelled"),
+                "completed": (), "cancelled": ()}
+
+
+def sign_project(uow, req, signed_by):
+    code = req["community_code"]
+    values = {k: req[k] for k in ("unit_id", "title", "goals", "expected_effects", "deadline", "links",
+                                  "service_count", "service_hours", "service_mode")}
+    project_id = uow.conn.execute(projects.insert().values(**values, created_by=signed_by, **_scope_of_code(code))
+                                  .returning(projects.c.id)).scalar_one()
+    uow.conn.execute(project_history.insert().values(project_id=project_id, status="signed", changed_by=signed_by))
+    uow.emit("project_signed", _scope_of_code(code), project_id=project_id, unit_id=req["unit_id"], title=req["title"],
+             deadline=req["deadline"].isoformat(), links=sorted(req["links"]), service_count=req["service_count"],
+             service_hours=req["service_hours"], service_mode=req["service_mode"])
+    return {"project_id": project_id, "status": "signed", **values}
+
+
+def _project(conn, project_id, lock=False, **owner):
+    stmt = select(projects).where(projects.c.id == project_id)
+    for column, value in owner.items():
+        stmt = stmt.where(projects.c[column] == value)
+    row = conn.execute(stmt.with_for_update() if lock else stmt).mappings().first()
+    if row is None:
+        raise NotFound(message=f"联建项目 {project_id} 不存在")
+    return row
+
+
+def change_project_status(uow, community_code, project_id, req, changed_by):
+    project = _project(uow.conn, project_id, lock=True, community_code=community_code)
+    if req["status"] not in PROJECT_NEXT[project["status"]]:
+        raise InvalidState("bad_transition", f"项目当前为 {project['status']}，不能改为 {req['status']}（§3.4.1）")
+    uow.conn.execute(update(projects).where(projects.c.id == project_id).values(status=req["status"]))
+    uow.conn.execute(project_history.insert().values(project_id=project_id, status=req["status"], note=req["note"],
+                                                     changed_by=changed_by))
+    uow.emit("project_status_changed", _scope(project), project_id=project_id, unit_id=project["unit_id"],
+             status=req["status"], changed_by=changed_by)
+    return {"project_id": project_id, "status": req["status"]}
+
+
+def rate_project(uow, community_code, project_id, req, recorded_by):
+    """A rating by the community or by the people served, 0..30 (§3.5.1); the scoring service
+    takes a project's score in a period as the mean of its ratings."""
+    project = _project(uow.conn, project_id, community_code=community_code)
+    if project["status"] == "cancelled":
+        raise InvalidState("project_cancelled", "已取消的项目不能评价")
+    rating_id = uow.conn.execute(project_ratings.insert().values(
+        project_id=project_id, recorded_by=recorded_by, **req).returning(project_ratings.c.id)).scalar_one()
+    uow.emit("project_rated", _scope(project), rating_id=rating_id, project_id=project_id, unit_id=project["unit_id"],
+             rater=req["rater"], score=req["score"], rated_by=req["rated_by"], recorded_by=recorded_by)
+    return {"rating_id": rating_id, "project_id": project_id, "score": req["score"], "rater": req["rater"]}
+
+
+def project_view(conn, project_id, **owner):
+    project = dict(_project(conn, project_id, **owner))
+    project["history"] = [dict(r) for r in conn.execute(select(project_history).where(
+        project_history.c.project_id == project_id).order_by(project_history.c.id)).mappings()]
+    project["ratings"] = [dict(r) for r in conn.execute(select(project_ratings).where(
+        project_ratings.c.project_id == project_id).order_by(project_ratings.c.id)).mappings()]
+    return project
+
+
+def list_projects(conn, **owner):
+    stmt = select(projects)
+    for column, value in owner.items():
+        stmt = stmt.where(projects.c[column] == value)
+    return [dict(r) for r in conn.execute(stmt.order_by(projects.c.id)).mappings()]

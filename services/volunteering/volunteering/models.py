@@ -1,7 +1,7 @@
 """SQLAlchemy mappings in the `volunteering` schema."""
 from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, MetaData, Numeric, String, Table, Text, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from toolkit.tables import inbox_table, outbox_table
 
@@ -213,6 +213,48 @@ studios = Table(  # P4 §3.2.4, C4 §3.3.4: a specialist member studio, named af
     Column("service_items", ARRAY(Text), nullable=False),
     Column("opening_hours", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+projects = Table(  # P1 §3.2.1, C1 §3.3.1, §5.2.1, Annex C
+    "projects", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("community_code", CHAR(12), nullable=False, index=True),
+    Column("unit_id", BigInteger, nullable=False, index=True),
+    Column("title", String(60), nullable=False),
+    Column("goals", Text, nullable=False),
+    Column("expected_effects", Text, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("links", JSONB, nullable=False),              # the five 联 of Annex C that the project covers
+    Column("service_count", Integer, nullable=False),
+    Column("service_hours", Numeric(8, 1), nullable=False),
+    Column("service_mode", String(60), nullable=False),
+    Column("status", String(12), nullable=False, server_default="signed"),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+project_history = Table(  # its status over time: each change, by whom and why
+    "project_history", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("status", String(12), nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+project_ratings = Table(  # S1, §3.5.1
+    "project_ratings", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("rater", String(10), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("rated_by", String(60), nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("recorded_by", String(64), nullable=False),
+    Column("rated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("score BETWEEN 0 AND 30", name="project_score_range"),
 )
 
 outbox = outbox_table(metadata)

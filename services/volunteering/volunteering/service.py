@@ -264,6 +264,51 @@ class VolunteeringService:
         with self.db.unit_of_work() as uow:
             return handlers.board(uow.conn, community_code, year)
 
+    # -- co-building projects (§3.3.1, §3.4.1, §3.5.1, Annex C) ---------------------------------
+
+    @rpc
+    def sign_project(self, request):
+        """ProjectRequest -> the project, signed. Emits project_signed."""
+        req = load(v.ProjectRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return handlers.sign_project(uow, req, self.caller.username)
+
+    @rpc
+    def change_project_status(self, community_code, project_id, request):
+        """ProjectStatusChange: signed -> in_progress -> completed (or cancelled). Emits project_status_changed."""
+        req = load(v.ProjectStatusChange, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.change_project_status(uow, community_code, project_id, req, self.caller.username)
+
+    @rpc
+    def rate_project(self, community_code, project_id, request):
+        """ProjectRating (0..30, by the community or the people served). Emits project_rated."""
+        req = load(v.ProjectRating, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.rate_project(uow, community_code, project_id, req, self.caller.username)
+
+    @rpc
+    def get_project(self, community_code, project_id):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.project_view(uow.conn, project_id, community_code=community_code)
+
+    @rpc
+    def list_projects(self, owner):
+        """`owner` is {"community_code": ...} (its staff and the officers above) or {"unit_id": ...}
+        (the unit's officer; officers above see those of communities they cover)."""
+        owner = {k: v for k, v in (owner or {}).items() if k in ("community_code", "unit_id")}
+        if "community_code" in owner:
+            guard.area(self.caller, owner["community_code"])
+        else:
+            guard.unit_or_above(self.caller, owner.get("unit_id"))
+        with self.db.unit_of_work() as uow:
+            rows = handlers.list_projects(uow.conn, **owner)
+        return [r for r in rows if self.caller.covers_area(r["community_code"]) or self.caller.covers_unit(r["unit_id"])]
+
     # -- operations ---------------------------------------------------------------------------
 
     @http("GET", "/metrics")

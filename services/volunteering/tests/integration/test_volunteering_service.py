@@ -120,6 +120,12 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "open_studio": ({"community_code": A, "member_id": 9001, "name": "健康工作室", "unit_name": "某医院",
                          "service_items": ["健康咨询"], "opening_hours": "周六上午"},),
         "board": (A, 2026),
+        "sign_project": ({"community_code": A, "unit_id": 7, "title": "健康进社区", "goals": "为居民义诊",
+                          "expected_effects": "覆盖全社区老人", "deadline": "2026-12-31", "links": {"services": "义诊"},
+                          "service_count": 12, "service_hours": 48, "service_mode": "每月一次"},),
+        "change_project_status": (A, 1, {"status": "in_progress"}),
+        "rate_project": (A, 1, {"rater": "community", "score": 28, "rated_by": "社区书记"}),
+        "get_project": (A, 1), "list_projects": ({"community_code": A},),
         "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
                                       "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
