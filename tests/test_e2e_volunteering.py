@@ -238,3 +238,29 @@ def test_a_co_building_project_over_time_and_its_ratings(platform, city, volunte
     def rated(events):
         return sum(1 for e in events if e["event_type"] == "project_rated" and e["project_id"] == pid) == 2
     assert rated(volunteering_listener.collect(rated))
+
+
+def test_a_record_after_the_fact_counts_once_approved_and_says_so(platform, city, migrated, volunteering_listener):
+    community = city.communities[0]["code"]
+    staff = platform.as_("community_staff", community)
+    m = active_members(migrated, community, 3)[2]
+    member = platform.as_("member", m)
+    activity = staff.post(f"/communities/{community}/activities", activity_body(now() - timedelta(minutes=50), minutes=40))
+    activity_id = activity.json()["activity_id"]
+    served = {"served_from": (now() - timedelta(minutes=45)).isoformat(),
+              "served_until": (now() - timedelta(minutes=15)).isoformat(), "note": "手机没电，未能扫码签到"}
+    assert member.post(f"/me/activities/{activity_id}/late-record", served).status_code == 201
+    # not yet approved: it cannot be assessed
+    early = staff.post(f"/communities/{community}/activities/{activity_id}/assessment",
+                       {"participants": [{"member_id": m, "adjustment": 0}]})
+    assert early.status_code == 400 and early.json()["error"]["fields"][0]["code"] == "not_served"
+    ok = staff.post(f"/communities/{community}/activities/{activity_id}/late-records/{m}/decision", {"decision": "approve"})
+    assert ok.status_code == 200 and ok.json()["late_status"] == "approved"
+    done = staff.post(f"/communities/{community}/activities/{activity_id}/assessment",
+                      {"participants": [{"member_id": m, "adjustment": 0}]})
+    assert done.status_code == 200 and done.json()["assessed"][0]["hours"] == 0.5
+
+    def heard(events):
+        return [e for e in events if e["event_type"] == "service_completed" and e["activity_id"] == activity_id]
+    event = heard(volunteering_listener.collect(heard))[0]
+    assert event["recorded_after_the_fact"] is True and event["record_approved_by"]

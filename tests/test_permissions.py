@@ -174,6 +174,13 @@ def _bodies(route, place):
         return {"json": {"status": "in_progress"}}
     if name == "rate_project":
         return {"json": {"rater": "community", "score": 28, "rated_by": "社区书记"}}
+    if name == "request_late_record":
+        from datetime import timedelta
+        from toolkit.config import now
+        return {"json": {"served_from": (now() - timedelta(minutes=4)).isoformat(),
+                         "served_until": (now() - timedelta(minutes=1)).isoformat(), "note": "忘记签到"}}
+    if name == "decide_late_record":
+        return {"json": {"decision": "approve"}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":
@@ -199,6 +206,8 @@ def _path(route, place, record_from=None):
             return place[level_of[name]]
         if name == "unit_id":
             return place["unit"]
+        if name == "member_id":
+            return place["member"]
         return place[name]
     return _PARAM.sub(lambda m: str(value(m.group(1))), route.path).removeprefix("/api/v1")
 

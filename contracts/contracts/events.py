@@ -241,6 +241,9 @@ class ServiceCompleted(Envelope):
     points = fields.Integer(required=True)
     approved_by = fields.String(required=True)
     assessed_at = fields.AwareDateTime(required=True)
+    # a service recorded after the fact counts only once staff approved it, and says so
+    recorded_after_the_fact = fields.Boolean(load_default=False)
+    record_approved_by = fields.String(load_default=None, allow_none=True)
 
 
 SCHEMAS = {
@@ -334,7 +337,7 @@ EXAMPLES = {
         "service_completed", activity_id=9, activity_kind="festival", festival="chongyang", member_id=40, unit_id=3,
         served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,
         base_points=5, adjustment=2, override_points=None, override_reason=None, points=7, approved_by="staff01",
-        assessed_at="2026-10-18T12:00:00+08:00"),
+        assessed_at="2026-10-18T12:00:00+08:00", recorded_after_the_fact=False, record_approved_by=None),
 }
 
 

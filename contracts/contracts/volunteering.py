@@ -219,6 +219,23 @@ class ProjectRating(Strict):
     note = fields.String(load_default="", validate=validate.Length(max=200))
 
 
+class LateRecordRequest(Strict):
+    """A service recorded after the fact, for community staff to approve (§3.4)."""
+    served_from = fields.AwareDateTime(required=True)
+    served_until = fields.AwareDateTime(required=True)
+    note = fields.String(required=True, validate=_text(2, 200, "补录说明"))
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("served_from") and data.get("served_until") and data["served_until"] <= data["served_from"]:
+            fail_field("served_until", "ends_before_start", "§3.4", "结束时间应晚于开始时间")
+
+
+class LateRecordDecision(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"], error=broken(
+        "bad_decision", "§3.4", "审核结果应为 approve 或 reject")))
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

@@ -437,6 +437,14 @@ def rate_project(call, community_code, project_id):
     return call.volunteering.rate_project(community_code, project_id, call.body)
 
 
+def request_late_record(call, activity_id):
+    return call.volunteering.request_late_record(_me(call), activity_id, call.body)
+
+
+def decide_late_record(call, community_code, activity_id, member_id):
+    return call.volunteering.decide_late_record(community_code, activity_id, member_id, call.body)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -608,6 +616,11 @@ ROUTES = [
           status=201, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/units/<int:unit_id>/projects", unit_projects, "本单位的党建联建项目", "unit", tag="承诺",
           sort=("id", "deadline", "status")),
+    Route("POST", f"{V1}/me/activities/<int:activity_id>/late-record", request_late_record,
+          "事后补录服务记录（须社区审核，审核后注明为补录）", "member", tag="践诺", body=vc.LateRecordRequest, status=201),
+    Route("POST", f"{V1}/communities/<community_code>/activities/<int:activity_id>/late-records/<int:member_id>/decision",
+          decide_late_record, "审核事后补录的服务记录", "community", tag="践诺", body=vc.LateRecordDecision,
+          roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

@@ -346,7 +346,8 @@ def assess(uow, community_code, activity_id, req, assessor):
                  served_from=row["checked_in_at"].isoformat(), served_until=row["checked_out_at"].isoformat(),
                  hours=hours, base_points=domain.BASE_POINTS, adjustment=p["adjustment"], override_points=p["override_points"],
                  override_reason=p["reason"] if p["override_points"] is not None else None, points=points,
-                 approved_by=assessor, assessed_at=at.isoformat())
+                 approved_by=assessor, assessed_at=at.isoformat(),
+                 recorded_after_the_fact=row["late_status"] == "approved", record_approved_by=row["late_decided_by"])
         out.append({"member_id": member_id, "points": points, "hours": hours})
     return {"activity_id": activity_id, "assessed": out}
 
@@ -614,3 +615,40 @@ def list_projects(conn, **owner):
     for column, value in owner.items():
         stmt = stmt.where(projects.c[column] == value)
     return [dict(r) for r in conn.execute(stmt.order_by(projects.c.id)).mappings()]
+
+
+# --- records added after the fact (§3.4): they count once staff approve them --------------------
+
+def request_late_record(uow, member_id, activity_id, req):
+    c = uow.conn
+    activity = _activity(c, activity_id, lock=True)
+    _active_member(c, member_id, activity["community_code"])
+    if not (activity["starts_at"] - domain.CHECK_IN_EARLY <= req["served_from"]
+            and req["served_until"] <= activity["ends_at"] + domain.CHECK_OUT_LATE):
+        raise invalid("served_from", "outside_activity_time", "§3.4", "补录的服务时间应在活动时间之内")
+    if req["served_until"] > now():
+        raise invalid("served_until", "in_future", "§3.4", "补录的服务时间不能晚于现在")
+    row = c.execute(select(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id)
+                    .with_for_update()).mappings().first()
+    if row is not None and row["checked_in_at"] is not None:
+        raise Conflict("already_recorded", "本次服务已有签到记录，无需补录")
+    values = {"late_from": req["served_from"], "late_until": req["served_until"], "late_note": req["note"],
+              "late_status": "pending", "late_decided_by": None, "late_decided_at": None}
+    c.execute(insert(signups).values(activity_id=activity_id, member_id=member_id, **values)
+              .on_conflict_do_update(index_elements=["activity_id", "member_id"], set_=values))
+    return {"activity_id": activity_id, "member_id": member_id, "late_status": "pending"}
+
+
+def decide_late_record(uow, community_code, activity_id, member_id, req, decided_by):
+    c = uow.conn
+    _activity(c, activity_id, community_code)
+    row = c.execute(select(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id)
+                    .with_for_update()).mappings().first()
+    if row is None or row["late_status"] != "pending":
+        raise NotFound("no_pending_record", "没有待审核的补录")
+    values = {"late_status": "approved" if req["decision"] == "approve" else "rejected",
+              "late_decided_by": decided_by, "late_decided_at": now()}
+    if req["decision"] == "approve":
+        values.update(checked_in_at=row["late_from"], checked_out_at=row["late_until"])
+    c.execute(update(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id).values(**values))
+    return {"activity_id": activity_id, "member_id": member_id, "late_status": values["late_status"]}

@@ -120,6 +120,13 @@ signups = Table(
     Column("hours", Numeric(5, 2)),
     Column("assessed_by", String(64)),
     Column("assessed_at", DateTime(timezone=True)),
+    # a record added after the fact (no code was shown): it counts once community staff approve it
+    Column("late_from", DateTime(timezone=True)),
+    Column("late_until", DateTime(timezone=True)),
+    Column("late_note", String(200)),
+    Column("late_status", String(10)),          # pending | approved | rejected
+    Column("late_decided_by", String(64)),
+    Column("late_decided_at", DateTime(timezone=True)),
     CheckConstraint("adjustment BETWEEN -3 AND 3", name="adjustment_range"),
     CheckConstraint("override_points BETWEEN 0 AND 10", name="override_range"),
 )

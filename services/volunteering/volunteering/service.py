@@ -161,6 +161,21 @@ class VolunteeringService:
             return handlers.check_out(uow, member_id, activity_id, req["code"])
 
     @rpc
+    def request_late_record(self, member_id, activity_id, request):
+        """LateRecordRequest: a service recorded after the fact, pending staff approval."""
+        req = load(v.LateRecordRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.request_late_record(uow, member_id, activity_id, req)
+
+    @rpc
+    def decide_late_record(self, community_code, activity_id, member_id, request):
+        req = load(v.LateRecordDecision, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.decide_late_record(uow, community_code, activity_id, member_id, req, self.caller.username)
+
+    @rpc
     def assess(self, community_code, activity_id, request):
         """AssessmentRequest -> {activity_id, assessed}. Emits service_completed per participant."""
         req = load(v.AssessmentRequest, request)

@@ -126,6 +126,9 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "change_project_status": (A, 1, {"status": "in_progress"}),
         "rate_project": (A, 1, {"rater": "community", "score": 28, "rated_by": "社区书记"}),
         "get_project": (A, 1), "list_projects": ({"community_code": A},),
+        "request_late_record": (9001, activity, {"served_from": now().isoformat(), "served_until": now().isoformat(),
+                                                 "note": "忘记签到"}),
+        "decide_late_record": (A, activity, 9001, {"decision": "approve"}),
         "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
                                       "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
