@@ -264,3 +264,20 @@ def test_a_record_after_the_fact_counts_once_approved_and_says_so(platform, city
         return [e for e in events if e["event_type"] == "service_completed" and e["activity_id"] == activity_id]
     event = heard(volunteering_listener.collect(heard))[0]
     assert event["recorded_after_the_fact"] is True and event["record_approved_by"]
+
+
+def test_members_leave_posts_and_join_and_leave_teams(platform, city, migrated):
+    community = city.communities[1]["code"]
+    staff = platform.as_("community_staff", community)
+    lead, other = active_members(migrated, community, 2)
+    post = staff.post(f"/communities/{community}/posts", {"category": "环境整治", "title": "楼道清洁", "capacity": 3,
+                                                          "place": "3号楼", "schedule": "每周日"}).json()["post_id"]
+    claim = platform.as_("member", other).post("/me/post-claims", {"post_id": post}).json()["claim_id"]
+    assert platform.as_("member", other).post(f"/me/post-claims/{claim}/leave").json()["status"] == "left"
+    assert platform.as_("member", other).post("/me/post-claims", {"post_id": post}).status_code == 201  # again
+    team = staff.post(f"/communities/{community}/teams", {"name": "环境服务队", "formation": "interest",
+                                                          "leader_member_id": lead, "member_ids": [lead]}).json()["team_id"]
+    assert platform.as_("member", other).post(f"/me/teams/{team}/join").status_code == 200
+    assert platform.as_("member", other).post(f"/me/teams/{team}/leave").status_code == 200
+    refused = platform.as_("member", lead).post(f"/me/teams/{team}/leave")
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "leader_cannot_leave"

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 seeds = itertools.count(90_000)
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 # the path values that name a record (not a node): a caller's own path with another's record in it
-RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id")
+RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id", "team_id")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,9 @@ def _volunteering(platform, migrated, community):
     project = staff.post(f"/communities/{community}/projects", {
         "unit_id": 1, "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人", "deadline": "2026-12-31",
         "links": {"services": "义诊"}, "service_count": 12, "service_hours": 48, "service_mode": "每月一次"}).json()["project_id"]
-    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project}
+    team = staff.post(f"/communities/{community}/teams", {"name": "楼道服务队", "formation": "interest",
+                                                          "leader_member_id": member, "member_ids": [member]}).json()["team_id"]
+    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team}
 
 
 def _member_body(community, unit):

@@ -445,6 +445,18 @@ def decide_late_record(call, community_code, activity_id, member_id):
     return call.volunteering.decide_late_record(community_code, activity_id, member_id, call.body)
 
 
+def leave_post(call, claim_id):
+    return call.volunteering.leave_post(_me(call), claim_id)
+
+
+def join_team(call, team_id):
+    return call.volunteering.join_team(_me(call), team_id)
+
+
+def leave_team(call, team_id):
+    return call.volunteering.leave_team(_me(call), team_id)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -621,6 +633,9 @@ ROUTES = [
     Route("POST", f"{V1}/communities/<community_code>/activities/<int:activity_id>/late-records/<int:member_id>/decision",
           decide_late_record, "审核事后补录的服务记录", "community", tag="践诺", body=vc.LateRecordDecision,
           roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/me/post-claims/<int:claim_id>/leave", leave_post, "退出已认领的岗位", "member", tag="认岗"),
+    Route("POST", f"{V1}/me/teams/<int:team_id>/join", join_team, "加入本人报到社区的服务队（§3.2.3）", "member", tag="认岗"),
+    Route("POST", f"{V1}/me/teams/<int:team_id>/leave", leave_team, "退出服务队", "member", tag="认岗"),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

@@ -652,3 +652,41 @@ def decide_late_record(uow, community_code, activity_id, member_id, req, decided
         values.update(checked_in_at=row["late_from"], checked_out_at=row["late_until"])
     c.execute(update(signups).where(signups.c.activity_id == activity_id, signups.c.member_id == member_id).values(**values))
     return {"activity_id": activity_id, "member_id": member_id, "late_status": values["late_status"]}
+
+
+# --- members leave posts, join and leave teams (§3.2.2, §3.2.3) ----------------------------------
+
+def leave_post(uow, member_id, claim_id):
+    done = uow.conn.execute(update(post_claims).where(
+        post_claims.c.id == claim_id, post_claims.c.member_id == member_id,
+        post_claims.c.status.in_(("pending", "approved"))).values(status="left").returning(post_claims.c.post_id)).first()
+    if done is None:
+        raise NotFound(message=f"没有可退出的认岗 {claim_id}")
+    return {"claim_id": claim_id, "status": "left"}
+
+
+def join_team(uow, member_id, team_id):
+    c = uow.conn
+    team = c.execute(select(teams).where(teams.c.id == team_id)).mappings().first()
+    if team is None:
+        raise NotFound(message=f"服务队 {team_id} 不存在")
+    _active_member(c, member_id, team["community_code"])
+    c.execute(insert(team_members).values(team_id=team_id, member_id=member_id)
+              .on_conflict_do_update(index_elements=["team_id", "member_id"], set_={"left_at": None, "joined_at": func.now()},
+                                     where=team_members.c.left_at.is_not(None)))
+    return {"team_id": team_id, "member_id": member_id, "member": True}
+
+
+def leave_team(uow, member_id, team_id):
+    c = uow.conn
+    team = c.execute(select(teams).where(teams.c.id == team_id)).mappings().first()
+    if team is None:
+        raise NotFound(message=f"服务队 {team_id} 不存在")
+    if team["leader_member_id"] == member_id:
+        raise InvalidState("leader_cannot_leave", "队长不能直接退出，请先由社区更换队长（§3.2.3）")
+    done = c.execute(update(team_members).where(team_members.c.team_id == team_id, team_members.c.member_id == member_id,
+                                                team_members.c.left_at.is_(None)).values(left_at=now())
+                     .returning(team_members.c.member_id)).first()
+    if done is None:
+        raise NotFound(message="不是该服务队的成员")
+    return {"team_id": team_id, "member_id": member_id, "member": False}

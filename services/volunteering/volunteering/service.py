@@ -100,7 +100,25 @@ class VolunteeringService:
         with self.db.unit_of_work() as uow:
             return handlers.suggest_members(uow.conn, community_code, post_id)
 
+    @rpc
+    def leave_post(self, member_id, claim_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.leave_post(uow, member_id, claim_id)
+
     # -- teams (P3, §3.2.3) --------------------------------------------------------------------
+
+    @rpc
+    def join_team(self, member_id, team_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.join_team(uow, member_id, team_id)
+
+    @rpc
+    def leave_team(self, member_id, team_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.leave_team(uow, member_id, team_id)
 
     @rpc
     def form_team(self, request):

@@ -129,6 +129,7 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "request_late_record": (9001, activity, {"served_from": now().isoformat(), "served_until": now().isoformat(),
                                                  "note": "忘记签到"}),
         "decide_late_record": (A, activity, 9001, {"decision": "approve"}),
+        "leave_post": (9001, claim), "join_team": (9001, 1), "leave_team": (9001, 1),
         "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
                                       "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
