@@ -281,3 +281,30 @@ def test_members_leave_posts_and_join_and_leave_teams(platform, city, migrated):
     assert platform.as_("member", other).post(f"/me/teams/{team}/leave").status_code == 200
     refused = platform.as_("member", lead).post(f"/me/teams/{team}/leave")
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "leader_cannot_leave"
+
+
+def test_a_team_leader_announces_and_a_district_runs_a_festival_campaign(platform, city, migrated):
+    community = city.communities[1]["code"]
+    staff = platform.as_("community_staff", community)
+    lead, other = active_members(migrated, community, 2)
+    team = staff.post(f"/communities/{community}/teams", {"name": "文艺服务队", "formation": "interest",
+                                                          "leader_member_id": lead, "member_ids": [lead, other]})
+    team_id = team.json()["team_id"]
+    body = {k: v for k, v in activity_body(now() + timedelta(days=2)).items()}
+    assert platform.as_("member", lead).post(f"/me/teams/{team_id}/activities", body).status_code == 201
+    assert platform.as_("member", other).post(f"/me/teams/{team_id}/activities", body).status_code == 404  # not leader
+
+    district = community[:6]
+    in_district = [c["code"] for c in city.communities if c["code"].startswith(district)]
+    campaign = {"festival": "chongyang", "community_codes": in_district, "title": "重阳敬老集中服务",
+                "content": "为老人理发、义诊", "place": "各社区党群服务中心", "contact": "区委组织部 0371-60000000",
+                "starts_at": "2026-10-18T09:00:00+08:00", "ends_at": "2026-10-18T11:30:00+08:00", "capacity": 50}
+    officer = platform.as_("district_officer", district)
+    done = officer.post(f"/districts/{district}/festival-campaigns", campaign)
+    assert done.status_code == 201 and len(done.json()["activity_ids"]) == len(in_district), done.text
+    far = officer.post(f"/districts/{district}/festival-campaigns",
+                       {**campaign, "starts_at": "2026-12-01T09:00:00+08:00", "ends_at": "2026-12-01T11:00:00+08:00"})
+    assert far.status_code == 400 and far.json()["error"]["fields"][0]["code"] == "not_near_festival"
+    other_district = next(c["code"] for c in city.communities if not c["code"].startswith(district))
+    assert officer.post(f"/districts/{district}/festival-campaigns",
+                        {**campaign, "community_codes": [other_district]}).status_code == 400

@@ -183,6 +183,18 @@ def _bodies(route, place):
                          "served_until": (now() - timedelta(minutes=1)).isoformat(), "note": "忘记签到"}}
     if name == "decide_late_record":
         return {"json": {"decision": "approve"}}
+    if name == "announce_team_activity":
+        from datetime import timedelta
+        from toolkit.config import now
+        starts = now() + timedelta(hours=2)
+        return {"json": {"kind": "regular", "title": "楼道清洁", "content": "清理杂物", "place": "3号楼", "contact": "队长",
+                         "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+                         "capacity": 5}}
+    if name == "announce_festival_campaign":
+        return {"json": {"festival": "chongyang", "community_codes": [place["community"]], "title": "重阳敬老",
+                         "content": "敬老服务", "place": "各社区", "contact": "区委组织部",
+                         "starts_at": "2026-10-18T09:00:00+08:00", "ends_at": "2026-10-18T11:00:00+08:00",
+                         "capacity": 50}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

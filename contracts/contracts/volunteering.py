@@ -236,6 +236,26 @@ class LateRecordDecision(Strict):
         "bad_decision", "§3.4", "审核结果应为 approve 或 reject")))
 
 
+class CampaignRequest(Strict):
+    """A district's festival campaign (§3.4.2): the same service in several of its communities."""
+    festival = fields.String(required=True, validate=validate.OneOf(list(FESTIVALS), error=broken(
+        "bad_festival", "§3.4.2", "节日应为 qiyi（七一）、chongyang（重阳）、duanwu（端午）或 chunjie（春节）")))
+    community_codes = fields.List(fields.String(validate=validate.Regexp(r"^\d{12}$")), required=True,
+                                  validate=validate.Length(1, 500))
+    title = fields.String(required=True, validate=_text(2, 60, "活动名称"))
+    content = fields.String(required=True, validate=_text(2, 1000, "服务内容"))
+    place = fields.String(required=True, validate=_text(2, 100, "服务地点"))
+    contact = fields.String(required=True, validate=_text(2, 60, "联系方式"))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2000))
+
+    @validates_schema
+    def _times(self, data, **kwargs):
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            fail_field("ends_at", "ends_before_start", "§3.3.2", "结束时间应晚于开始时间")
+
+
 class CheckInRequest(Strict):
     """What a volunteer sends to check in or out: the code the organizer shows (§3.4)."""
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=broken(

@@ -144,6 +144,9 @@ class UnvisitedQuery(PageQuery):
 TeamBody = _without(vc.TeamRequest, "community_code")
 
 
+TeamActivityBody = _without(vc.ActivityRequest, "community_code", "team_id")
+
+
 class ActivityBody(vc.ActivityRequest):
     """Announcement of an activity (§3.3.2); the community comes from the path."""
     community_code = fields.String(load_default=None)
@@ -457,6 +460,14 @@ def leave_team(call, team_id):
     return call.volunteering.leave_team(_me(call), team_id)
 
 
+def announce_team_activity(call, team_id):
+    return call.volunteering.announce_team_activity(_me(call), team_id, call.body)
+
+
+def announce_festival_campaign(call, district_code):
+    return call.volunteering.announce_festival_campaign(district_code, call.body)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -636,6 +647,12 @@ ROUTES = [
     Route("POST", f"{V1}/me/post-claims/<int:claim_id>/leave", leave_post, "退出已认领的岗位", "member", tag="认岗"),
     Route("POST", f"{V1}/me/teams/<int:team_id>/join", join_team, "加入本人报到社区的服务队（§3.2.3）", "member", tag="认岗"),
     Route("POST", f"{V1}/me/teams/<int:team_id>/leave", leave_team, "退出服务队", "member", tag="认岗"),
+    Route("POST", f"{V1}/me/teams/<int:team_id>/activities", announce_team_activity,
+          "服务队队长发布本队的服务内容、时间、地点和联系方式（§3.3.2）", "member", tag="承诺", body=TeamActivityBody,
+          status=201),
+    Route("POST", f"{V1}/districts/<district_code>/festival-campaigns", announce_festival_campaign,
+          "县（区）组织七一、端午、重阳、春节集中服务：在所列社区各发布一场活动（§3.4.2）", "district", tag="践诺",
+          body=vc.CampaignRequest, status=201, roles=(DISTRICT_OFFICER,)),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

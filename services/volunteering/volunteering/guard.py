@@ -29,3 +29,10 @@ def unit_or_above(caller, unit_id):
     return require(caller, caller is not None and unit_id is not None and (
         (caller.role == UNIT_OFFICER and caller.covers_unit(unit_id))
         or caller.role in (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER)))
+
+
+def district_officer(caller, district_code):
+    """Act for a district (its org department officer, or the city's administrator)."""
+    from contracts.access import CITY_ADMIN, DISTRICT_OFFICER
+    return require(caller, caller is not None and caller.role in (DISTRICT_OFFICER, CITY_ADMIN)
+                   and caller.covers_area(district_code))

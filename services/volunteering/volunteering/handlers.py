@@ -222,6 +222,26 @@ def announce_activity(uow, req, organizer):
     return {"activity_id": activity_id, **values, **scope}
 
 
+def team_led_by(conn, team_id, member_id):
+    """The team if `member_id` leads it (teams announce their services themselves, §3.3.2)."""
+    team = conn.execute(select(teams).where(teams.c.id == team_id)).mappings().first()
+    if team is None or team["leader_member_id"] != member_id:
+        raise NotFound(message=f"您不是服务队 {team_id} 的队长")
+    return team
+
+
+def announce_festival_campaign(uow, district_code, req, organizer):
+    """A district's concentrated service on a festival (§3.4.2): one festival activity in each
+    community it names, all announced together."""
+    if not all(code.startswith(district_code) for code in req["community_codes"]):
+        raise invalid("community_codes", "outside_district", "§3.4.2", "只能在本县（区）的社区组织集中服务")
+    base = {k: req[k] for k in ("title", "content", "place", "contact", "starts_at", "ends_at", "capacity")}
+    created = [announce_activity(uow, {**base, "community_code": code, "kind": "festival", "festival": req["festival"],
+                                       "team_id": None, "post_id": None}, organizer)["activity_id"]
+               for code in sorted(set(req["community_codes"]))]
+    return {"festival": req["festival"], "activity_ids": created}
+
+
 def _activity(conn, activity_id, community_code=None, lock=False):
     stmt = select(activities).where(activities.c.id == activity_id)
     if community_code:
@@ -526,8 +546,8 @@ def open_studio(uow, req):
 # --- the public board of a community ----------------------------------------------------------
 
 def board(conn, community_code, year):
-    """What a community shows the public: its teams, studios and commitments with their
-    progress; public fields only (names of members, no contact data)."""
+    """What a community shows the public: its teams, studios, co-building projects and
+    commitments with their progress; public fields only (names of members, no contact data)."""
     team_rows = conn.execute(
         select(teams.c.id, teams.c.name, teams.c.formation, members.c.name.label("leader"),
                select(func.count()).where(team_members.c.team_id == teams.c.id, team_members.c.left_at.is_(None))
@@ -543,6 +563,9 @@ def board(conn, community_code, year):
     return {"community_code": community_code, "year": year,
             "teams": [dict(r) for r in team_rows], "studios": [dict(r) for r in studio_rows],
             "commitments": [{k: c[k] for k in public} for c in list_commitments(conn, community_code, year)],
+            "projects": [{k: p[k] for k in ("id", "title", "goals", "expected_effects", "deadline", "status",
+                                            "service_count", "service_hours", "service_mode")}
+                         for p in list_projects(conn, community_code=community_code)],
             "activities": [{k: a[k] for k in ("id", "title", "kind", "festival", "place", "contact", "starts_at", "ends_at")}
                            for a in list_activities(conn, community_code)[:20]]}
 

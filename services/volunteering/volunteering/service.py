@@ -146,6 +146,24 @@ class VolunteeringService:
             return handlers.announce_activity(uow, req, self.caller.username)
 
     @rpc
+    def announce_team_activity(self, member_id, team_id, request):
+        """A team's leader announces what the team will do (§3.3.2): ActivityRequest less the
+        community and the team, which are the team's."""
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            team = handlers.team_led_by(uow.conn, team_id, member_id)
+            req = load(v.ActivityRequest, {**request, "community_code": team["community_code"], "team_id": team_id})
+            return handlers.announce_activity(uow, req, self.caller.username)
+
+    @rpc
+    def announce_festival_campaign(self, district_code, request):
+        """CampaignRequest -> one festival activity in each named community of the district."""
+        req = load(v.CampaignRequest, request)
+        guard.district_officer(self.caller, district_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.announce_festival_campaign(uow, district_code, req, self.caller.username)
+
+    @rpc
     def list_activities(self, community_code):
         guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:

@@ -130,6 +130,13 @@ def test_the_services_own_wall(runner, members, volunteering_db):
                                                  "note": "忘记签到"}),
         "decide_late_record": (A, activity, 9001, {"decision": "approve"}),
         "leave_post": (9001, claim), "join_team": (9001, 1), "leave_team": (9001, 1),
+        "announce_team_activity": (9001, 1, {"kind": "regular", "title": "义诊", "content": "测血压", "place": "社区",
+                                             "contact": "李娜", "starts_at": now().isoformat(),
+                                             "ends_at": (now() + timedelta(hours=1)).isoformat(), "capacity": 5}),
+        "announce_festival_campaign": (A[:6], {"festival": "chongyang", "community_codes": [A], "title": "重阳敬老",
+                                               "content": "敬老服务", "place": "各社区", "contact": "区委组织部",
+                                               "starts_at": "2026-10-18T09:00:00+08:00",
+                                               "ends_at": "2026-10-18T11:00:00+08:00", "capacity": 50}),
         "record_organization_life": ({"community_code": A, "kind": "theme_activity", "title": "主题党日",
                                       "held_on": "2026-11-01", "attendee_ids": [9001]},),
     }
