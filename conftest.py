@@ -28,15 +28,21 @@ def amqp():
     return amqp_uri()
 
 
-@pytest.fixture(scope="session")
-def migrated(database_url):
-    """A fresh registration schema, migrated by its own Alembic history."""
+def _fresh_schema(database_url, schema, where):
+    """An engine on a schema dropped and migrated again by its own Alembic history."""
     from toolkit.db import make_engine
     from toolkit.migrate import upgrade
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS registration CASCADE"))
-    upgrade(os.path.join(ROOT, "services", "registration"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    upgrade(os.path.join(ROOT, *where))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """A fresh registration schema."""
+    engine = _fresh_schema(database_url, "registration", ("services", "registration"))
     yield engine
     engine.dispose()
 
@@ -52,25 +58,15 @@ def city(migrated):
 
 @pytest.fixture(scope="session")
 def gateway_db(database_url):
-    """A fresh gateway schema (accounts, sessions, audit log), migrated by its own history."""
-    from toolkit.db import make_engine
-    from toolkit.migrate import upgrade
-    engine = make_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS gateway CASCADE"))
-    upgrade(os.path.join(ROOT, "gateway"))
+    """A fresh gateway schema (accounts, sessions, audit log)."""
+    engine = _fresh_schema(database_url, "gateway", ("gateway",))
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def volunteering_db(database_url):
-    """A fresh volunteering schema, migrated by its own history."""
-    from toolkit.db import make_engine
-    from toolkit.migrate import upgrade
-    engine = make_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS volunteering CASCADE"))
-    upgrade(os.path.join(ROOT, "services", "volunteering"))
+    """A fresh volunteering schema."""
+    engine = _fresh_schema(database_url, "volunteering", ("services", "volunteering"))
     yield engine
     engine.dispose()
