@@ -308,3 +308,29 @@ def test_a_team_leader_announces_and_a_district_runs_a_festival_campaign(platfor
     other_district = next(c["code"] for c in city.communities if not c["code"].startswith(district))
     assert officer.post(f"/districts/{district}/festival-campaigns",
                         {**campaign, "community_codes": [other_district]}).status_code == 400
+
+
+def test_a_late_subscriber_learns_the_members_it_missed(platform, city, migrated):
+    """volunteering.backfill: members the service never heard of (deployed late) are learnt from
+    the registration service; running it again changes nothing."""
+    import os
+    import subprocess
+    import sys
+    community = city.communities[2]["code"]
+    missed = active_members(migrated, community, 2)
+    with migrated.begin() as conn:
+        conn.execute(text("delete from volunteering.members where member_id = any(:ids) "
+                          "and not exists (select 1 from volunteering.post_claims c where c.member_id = volunteering.members.member_id)"
+                          " and not exists (select 1 from volunteering.signups s where s.member_id = volunteering.members.member_id)"),
+                     {"ids": missed})
+        left = conn.execute(text("select count(*) from volunteering.members where member_id = any(:ids)"), {"ids": missed}).scalar()
+    assert left < len(missed)
+    env = {**platform.registration.env, "PYTHONWARNINGS": "ignore"}
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-m", "volunteering.backfill"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 0, run.stderr[-2000:]
+    with migrated.connect() as conn:
+        back = conn.execute(text("select count(*) from volunteering.members where member_id = any(:ids) and active"),
+                            {"ids": missed}).scalar()
+    assert back == len(missed)

@@ -443,6 +443,19 @@ def member_registrations(session, member_id):
     return [certificate(session, registration_id) for registration_id in ids]
 
 
+def accepted_members(session, year, after_registration_id=0, limit=1000):
+    """A page of the year's accepted registrations, in registration order, as the
+    member_registration_accepted event tells of them: for a service that subscribes late and
+    must learn what it missed (volunteering's backfill)."""
+    rows = session.execute(
+        select(regs.c.id.label("registration_id"), regs.c.member_id, regs.c.name.label("member_name"), regs.c.unit_id,
+               regs.c.year, regs.c.skills, regs.c.service_intentions, regs.c.district_code, regs.c.street_code,
+               regs.c.community_code)
+        .where(regs.c.year == year, regs.c.status == "accepted", regs.c.id > after_registration_id)
+        .order_by(regs.c.id).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
 def unit_scope(session, unit_id):
     row = session.execute(select(units.c.id.label("unit_id"), units.c.community_code, units.c.street_code,
                                  units.c.district_code).where(units.c.id == unit_id)).mappings().first()

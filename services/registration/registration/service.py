@@ -189,6 +189,14 @@ class RegistrationService:
             return handlers.unreported_members(uow.conn, unit_id, year)
 
     @rpc
+    def accepted_members(self, year, after_registration_id=0, limit=1000):
+        """The year's accepted registrations, a page at a time (for a late subscriber's backfill).
+        The city's administrator only: it is the whole city's list."""
+        guard.city(self.caller)
+        with self.db.unit_of_work() as uow:
+            return handlers.accepted_members(uow.conn, year, after_registration_id, min(int(limit), 5000))
+
+    @rpc
     def unit_scope(self, unit_id):
         """{unit_id, community_code, street_code, district_code} of a unit: where it sits, for the
         gateway's scope check of unit routes."""

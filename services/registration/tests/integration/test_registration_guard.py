@@ -76,6 +76,7 @@ def calls(p):
         "list_communities": ((a[:9],), True),
         "verify_certificate": ((p["certificate_no"],), False),  # outside one's scope: not found
         "unit_scope": ((p["unit"],), True),
+        "accepted_members": ((today().year,), False),  # the whole city's list: the administrator's only
         "register_unit": (({"community_code": a, "unit": {
             "name": "守卫测试单位", "credit_code": credit_code(random.Random(next(seeds)), a[:6], "government"),
             "type": "government", "party_org_name": "中共守卫测试单位支部委员会", "address": "郑州市测试路2号"},
@@ -137,7 +138,7 @@ def test_callers_from_elsewhere_are_refused(runner, place, migrated):
                 tried += 1
     with migrated.connect() as conn:
         after = conn.execute(text("select coalesce(max(id), 0) from registration.outbox")).scalar()
-    assert tried == len(strangers) * 20 and after == before
+    assert tried == len(strangers) * 21 and after == before
 
 
 def test_officers_above_may_read_but_not_act_for_the_community_or_the_unit(runner, place):
