@@ -70,3 +70,11 @@ def volunteering_db(database_url):
     engine = _fresh_schema(database_url, "volunteering", ("services", "volunteering"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def scoring_db(database_url):
+    """A fresh scoring schema (the ledger)."""
+    engine = _fresh_schema(database_url, "scoring", ("services", "scoring"))
+    yield engine
+    engine.dispose()

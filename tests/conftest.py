@@ -18,6 +18,7 @@ NAMEKO = os.path.join(os.path.dirname(sys.executable), "nameko")
 GATEWAY_PORT = int(os.environ.get("E2E_GATEWAY_PORT", "18100"))
 REGISTRATION_PORT = int(os.environ.get("E2E_REGISTRATION_PORT", "18102"))
 VOLUNTEERING_PORT = REGISTRATION_PORT + 1
+SCORING_PORT = REGISTRATION_PORT + 2
 
 
 class Process:
@@ -120,6 +121,8 @@ class Platform:
     def __init__(self, env, logs, accounts=None):
         self.base = f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"
         self.accounts = accounts
+        self.scoring = Process("scoring", os.path.join(ROOT, "services", "scoring"), "scoring.service", env,
+                               os.path.join(logs, "scoring.log"))
         self.volunteering = Process("volunteering", os.path.join(ROOT, "services", "volunteering"),
                                     "volunteering.service", env, os.path.join(logs, "volunteering.log"))
         self.registration = Process("registration", os.path.join(ROOT, "services", "registration"),
@@ -156,10 +159,11 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(city, gateway_db, volunteering_db, database_url, amqp, tmp_path_factory):
+def platform(city, gateway_db, volunteering_db, scoring_db, database_url, amqp, tmp_path_factory):
     env = {**os.environ, "AMQP_URI": amqp, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
            "GATEWAY_DATABASE_URL": database_url, "VOLUNTEERING_DATABASE_URL": database_url,
-           "VOLUNTEERING_WEB_ADDRESS": f"127.0.0.1:{VOLUNTEERING_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
+           "VOLUNTEERING_WEB_ADDRESS": f"127.0.0.1:{VOLUNTEERING_PORT}",
+           "SCORING_DATABASE_URL": database_url, "SCORING_WEB_ADDRESS": f"127.0.0.1:{SCORING_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
@@ -168,6 +172,8 @@ def platform(city, gateway_db, volunteering_db, database_url, amqp, tmp_path_fac
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
     # volunteering first: its queues on registration.events must exist before the registration
     # relay publishes the city's events, or it would never hear of the loaded members
+    p.scoring.start()
+    wait_http(f"http://127.0.0.1:{SCORING_PORT}/health")
     p.volunteering.start()
     wait_http(f"http://127.0.0.1:{VOLUNTEERING_PORT}/health")
     p.start_registration()
@@ -177,6 +183,7 @@ def platform(city, gateway_db, volunteering_db, database_url, amqp, tmp_path_fac
     p.gateway.stop()
     p.registration.stop()
     p.volunteering.stop()
+    p.scoring.stop()
 
 
 class Listener:

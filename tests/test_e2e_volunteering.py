@@ -109,6 +109,18 @@ def test_post_claim_team_activity_check_in_assessment_and_service_completed(plat
     mine = [e for e in events if e["event_type"] == "service_completed"]
     assert len(mine) == 2 and all(e["approved_by"] and e["unit_id"] and e["hours"] >= 0 for e in mine)
 
+    # and the scoring service entered them in its ledger, once each
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with migrated.connect() as conn:
+            ledger = dict(conn.execute(text(
+                "select holder_id, sum(points) from scoring.ledger where holder_kind = 'member' and kind = 'service' "
+                "and reason like :r group by holder_id"), {"r": f"服务活动 {activity_id}：%"}).all())
+        if len(ledger) == 2:
+            break
+        time.sleep(0.2)
+    assert ledger == {m1: 7, m2: 4}
+
 
 def test_a_check_in_outside_the_activity_time_is_refused(platform, city, migrated):
     community = city.communities[0]["code"]

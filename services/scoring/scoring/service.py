@@ -1,0 +1,57 @@
+"""ScoringService (first part): the points ledger fed by the volunteering service's events.
+
+Every event becomes at most one ledger entry (the event id is unique in the ledger, and the
+inbox records it in the same transaction), so any number of processes may consume the same
+queue (competing consumers) and a redelivery adds nothing."""
+from nameko.events import event_handler
+from nameko.web.handlers import http
+from sqlalchemy import text
+
+from toolkit.caller import CallerOf
+from toolkit.db import Database
+from toolkit.errors import rpc
+from toolkit.inbox import first_time
+from toolkit.logcontext import RequestLog
+from toolkit.metrics import Metrics
+
+from . import guard, handlers
+from .models import inbox, metadata
+
+
+class ScoringService:
+    name = "scoring"
+
+    db = Database(metadata)
+    metrics = Metrics()
+    request_log = RequestLog()
+    caller = CallerOf()
+
+    def _enter(self, event, handler):
+        with self.db.unit_of_work() as uow:
+            if first_time(uow.conn, inbox, {**event, "_source": "volunteering"}):
+                handler(uow.conn, event)
+
+    @event_handler("volunteering", "service_completed")
+    def on_service_completed(self, event):
+        self._enter(event, handlers.service_completed)
+
+    @event_handler("volunteering", "project_rated")
+    def on_project_rated(self, event):
+        self._enter(event, handlers.project_rated)
+
+    @rpc
+    def member_points(self, member_id, period):
+        """A member's points, stars and entries in a half year (e.g. 2026H2)."""
+        guard.member_or_area(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return handlers.member_points(uow.conn, member_id, period)
+
+    @http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        return self.metrics.response()
+
+    @http("GET", "/health")
+    def health(self, request):
+        with self.db.unit_of_work() as uow:
+            uow.conn.execute(text("SELECT 1"))
+        return 200, "ok"

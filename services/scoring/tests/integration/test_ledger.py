@@ -1,0 +1,86 @@
+"""The scoring service's ledger against the real RabbitMQ and PostgreSQL: volunteering's events
+become entries once each, however often they arrive, and history cannot be edited."""
+import time
+import uuid
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import text
+
+from contracts import errors
+from contracts.access import CONTEXT_KEY, Caller
+from contracts.events import EXAMPLES, VOLUNTEERING
+from scoring.service import ScoringService
+
+pytestmark = pytest.mark.integration
+PORT = 18107
+
+
+@pytest.fixture(scope="module")
+def runner(scoring_db, database_url, amqp):
+    from nameko.runners import ServiceRunner
+    config = {"AMQP_URI": amqp, "DATABASE_URL": database_url, "WEB_SERVER_ADDRESS": f"127.0.0.1:{PORT}"}
+    r = ServiceRunner(config)
+    r.add_service(ScoringService)
+    r.start()
+    yield config
+    r.stop()
+
+
+def completed(member_id, **change):
+    event = dict(EXAMPLES[(VOLUNTEERING, "service_completed")], event_id=str(uuid.uuid4()), member_id=member_id)
+    event.update(change)
+    return event
+
+
+def entries(engine, member_id):
+    with engine.connect() as conn:
+        return conn.execute(text("select count(*), coalesce(sum(points), 0) from scoring.ledger "
+                                 "where holder_kind = 'member' and holder_id = :m"), {"m": member_id}).one()
+
+
+def wait_entries(engine, member_id, count):
+    deadline = time.time() + 15
+    while time.time() < deadline and entries(engine, member_id)[0] < count:
+        time.sleep(0.1)
+    return entries(engine, member_id)
+
+
+def test_an_event_is_entered_once_however_often_it_arrives(runner, scoring_db):
+    dispatch = event_dispatcher(runner)
+    first = completed(7001, points=7, adjustment=2)
+    for _ in range(3):  # a redelivery, a duplicate from a second relay...
+        dispatch("volunteering", "service_completed", first)
+    dispatch("volunteering", "service_completed", completed(7001, points=4, adjustment=-1))
+    assert wait_entries(scoring_db, 7001, 2) == (2, 11)
+    time.sleep(0.5)
+    assert entries(scoring_db, 7001) == (2, 11)
+
+
+def test_points_that_break_the_rules_are_not_entered(runner, scoring_db):
+    dispatch = event_dispatcher(runner)
+    dispatch("volunteering", "service_completed", completed(7002, points=9, adjustment=4))   # +4: §3.5.2
+    dispatch("volunteering", "service_completed", completed(7002, points=5, adjustment=0))
+    assert wait_entries(scoring_db, 7002, 1) == (1, 5)
+    time.sleep(0.5)
+    assert entries(scoring_db, 7002) == (1, 5)
+
+
+def test_the_ledger_is_append_only(scoring_db, runner):
+    for sql in ("UPDATE scoring.ledger SET points = 100", "DELETE FROM scoring.ledger"):
+        with pytest.raises(Exception, match="append-only"):
+            with scoring_db.begin() as conn:
+                conn.execute(text(sql))
+
+
+def test_a_member_sees_their_points_and_stars_and_no_one_elses(runner, scoring_db):
+    dispatch = event_dispatcher(runner)
+    for _ in range(2):
+        dispatch("volunteering", "service_completed", completed(7003, points=8, adjustment=3))
+    wait_entries(scoring_db, 7003, 2)
+    with ClusterRpcProxy(runner, context_data={CONTEXT_KEY: Caller(9, "m", "member", "7003").to_context()}) as p:
+        mine = p.scoring.member_points(7003, "2026H2")
+        assert mine["points"] == 16 and mine["stars"] == 1 and len(mine["entries"]) == 2
+        with pytest.raises(errors.Forbidden):
+            p.scoring.member_points(7001, "2026H2")

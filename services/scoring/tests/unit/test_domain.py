@@ -1,0 +1,32 @@
+"""Points, stars and half-year periods (S2, S4, S5), without broker or database."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scoring import domain
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("moment, period", [
+    (datetime(2026, 6, 30, 23, 30, tzinfo=SHANGHAI), "2026H1"),
+    (datetime(2026, 6, 30, 15, 30, tzinfo=timezone.utc), "2026H1"),   # the same instant, told in UTC
+    (datetime(2026, 6, 30, 16, 10, tzinfo=timezone.utc), "2026H2"),   # 00:10 on July 1 in Zhengzhou
+    (datetime(2026, 1, 1, 0, 0, tzinfo=SHANGHAI), "2026H1"),
+    (datetime(2026, 12, 31, 23, 59, tzinfo=SHANGHAI), "2026H2"),
+])
+def test_the_half_year_is_the_citys(moment, period):
+    assert domain.period_of(moment) == period
+
+
+@pytest.mark.parametrize("points, stars", [(0, 0), (9, 0), (10, 1), (99, 9), (100, 10), (105, 10), (-3, 0)])
+def test_one_star_per_ten_points_at_most_ten(points, stars):
+    assert domain.RULES[1].stars(points) == stars
+
+
+def test_service_points_follow_the_rules():
+    rules = domain.RULES[1]
+    assert rules.service_points_ok(7, 2, None) and rules.service_points_ok(2, -3, None)
+    assert not rules.service_points_ok(9, 4, None) and not rules.service_points_ok(8, 2, None)
+    assert rules.service_points_ok(10, 0, 10) and not rules.service_points_ok(11, 0, 11)
