@@ -346,3 +346,22 @@ def test_a_late_subscriber_learns_the_members_it_missed(platform, city, migrated
         back = conn.execute(text("select count(*) from volunteering.members where member_id = any(:ids) and active"),
                             {"ids": missed}).scalar()
     assert back == len(missed)
+
+
+def test_merit_and_a_correction_show_in_the_members_points(platform, city, migrated):
+    community = city.communities[0]["code"]
+    staff = platform.as_("community_staff", community)
+    (m,) = active_members(migrated, community, 1)
+    entry = staff.post(f"/communities/{community}/merit-entries", {
+        "member_id": m, "category": "承担急难险重任务", "reason": "防汛值守三昼夜", "points": 15,
+        "occurred_on": now().date().isoformat()})
+    assert entry.status_code == 201, entry.text
+    fixed = staff.post(f"/communities/{community}/ledger/{entry.json()['entry_id']}/corrections",
+                       {"points": -5, "reason": "按标准应加10分"})
+    assert fixed.status_code == 201, fixed.text
+    period = entry.json()["period"]
+    mine = platform.as_("member", m).get("/me/points", params={"period": period}).json()
+    kinds = [e["kind"] for e in mine["entries"]]
+    assert "merit" in kinds and "correction" in kinds
+    bad = platform.as_("member", m).get("/me/points", params={"period": "2026H3"})
+    assert bad.status_code == 400 and bad.json()["error"]["fields"][0]["rule"] == "§3.5.4"

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.e2e
 seeds = itertools.count(90_000)
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 # the path values that name a record (not a node): a caller's own path with another's record in it
-RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id", "team_id")
+RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id", "team_id",
+           "entry_id")
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +100,13 @@ def _volunteering(platform, migrated, community):
     project = staff.post(f"/communities/{community}/projects", {
         "unit_id": 1, "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人", "deadline": "2026-12-31",
         "links": {"services": "义诊"}, "service_count": 12, "service_hours": 48, "service_mode": "每月一次"}).json()["project_id"]
+    entry = staff.post(f"/communities/{community}/merit-entries", {
+        "member_id": member, "category": "见义勇为", "reason": "救起落水儿童一名", "points": 10,
+        "occurred_on": "2026-11-01"}).json()["entry_id"]
     team = staff.post(f"/communities/{community}/teams", {"name": "楼道服务队", "formation": "interest",
                                                           "leader_member_id": member, "member_ids": [member]}).json()["team_id"]
-    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team}
+    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team,
+            "entry_id": entry}
 
 
 def _member_body(community, unit):
@@ -195,6 +200,11 @@ def _bodies(route, place):
                          "content": "敬老服务", "place": "各社区", "contact": "区委组织部",
                          "starts_at": "2026-10-18T09:00:00+08:00", "ends_at": "2026-10-18T11:00:00+08:00",
                          "capacity": 50}}
+    if name == "record_merit":
+        return {"json": {"member_id": place["member"], "category": "见义勇为", "reason": "救起落水儿童一名",
+                         "points": 10, "occurred_on": "2026-11-01"}}
+    if name == "correct_entry":
+        return {"json": {"points": -2, "reason": "重复记分，予以冲正"}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from marshmallow import Schema, fields, validate, RAISE
 
 from contracts import registration as c
+from contracts import scoring as sc
 from contracts import volunteering as vc
 from contracts.access import (CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, MEMBER, ROLES, STREET_OFFICER,
                               UNIT_OFFICER)
@@ -163,6 +164,14 @@ class SignUpBody(_Strict):
 class ClaimListQuery(PageQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "approved", "rejected", "left"], error=broken(
         "bad_status", "", "状态应为 pending、approved、rejected、left 之一")))
+
+
+MeritBody = _without(sc.MeritRequest, "community_code")
+
+
+class PeriodQuery(_Strict):
+    period = fields.String(required=True, validate=validate.Regexp(r"^20\d\dH[12]$", error=broken(
+        "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")))
 
 
 class MemberReportBody(c.MemberReport):
@@ -468,6 +477,24 @@ def announce_festival_campaign(call, district_code):
     return call.volunteering.announce_festival_campaign(district_code, call.body)
 
 
+# --- scoring (评星) -----------------------------------------------------------------------------
+
+def my_points(call):
+    return call.scoring.member_points(_me(call), call.query["period"])
+
+
+def member_points(call, community_code, member_id):
+    return call.scoring.community_member_points(community_code, member_id, call.query["period"])
+
+
+def record_merit(call, community_code):
+    return call.scoring.record_merit({**call.body, "community_code": community_code})
+
+
+def correct_entry(call, community_code, entry_id):
+    return call.scoring.correct(community_code, entry_id, call.body)
+
+
 def festivals(call, year):
     return call.volunteering.festivals(year)
 
@@ -653,6 +680,16 @@ ROUTES = [
     Route("POST", f"{V1}/districts/<district_code>/festival-campaigns", announce_festival_campaign,
           "县（区）组织七一、端午、重阳、春节集中服务：在所列社区各发布一场活动（§3.4.2）", "district", tag="践诺",
           body=vc.CampaignRequest, status=201, roles=(DISTRICT_OFFICER,)),
+    Route("GET", f"{V1}/me/points", my_points, "本人半年度积分、星级与积分明细（§3.5）", "member", tag="评星",
+          query=PeriodQuery),
+    Route("GET", f"{V1}/communities/<community_code>/members/<int:member_id>/points", member_points,
+          "党员在本社区的半年度积分、星级与明细（§3.5）", "community", tag="评星", query=PeriodQuery),
+    Route("POST", f"{V1}/communities/<community_code>/merit-entries", record_merit,
+          "一事一记：记录党员突出事迹加分（§3.5.3）", "community", tag="评星", body=MeritBody, status=201,
+          roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/ledger/<int:entry_id>/corrections", correct_entry,
+          "更正积分：新增一条冲正记录并注明理由（原记录不改）", "community", tag="评星", body=sc.CorrectionRequest,
+          status=201, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/festivals/<int:year>", festivals, "某年的节日集中服务日期（七一、端午、重阳、春节，农历自动换算）",
           "any", tag="践诺"),
 ]

@@ -237,6 +237,7 @@ class Call:
         self.caller, self.session_id, self.audit_username = None, None, None
         self.registration = Timed(service.registration)
         self.volunteering = Timed(service.volunteering)
+        self.scoring = Timed(service.scoring)
         self.query, self.body, self.data, self.upload = {}, None, None, None
 
     def admit(self):
@@ -360,6 +361,7 @@ class GatewayService:
     # longer refused at once (UnknownService) but times out, and is answered 503 all the same.
     registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     volunteering = RpcProxy("volunteering", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
+    scoring = RpcProxy("scoring", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
     caller_context = CallerContext()
     gate = Gate()

@@ -6,3 +6,17 @@ def member_or_area(caller, member_id):
     """A member's points: the member, or the city's administrator (officers of an area: when
     settlement per community comes, by the community the entries sit in)."""
     return require(caller, caller is not None and (caller.is_member(member_id) or caller.role == CITY_ADMIN))
+
+
+def area(caller, code):
+    return require(caller, caller is not None and caller.covers_area(code))
+
+
+def community_staff(caller, code):
+    from contracts.access import COMMUNITY_STAFF
+    return require(caller, caller is not None and caller.role in (COMMUNITY_STAFF, CITY_ADMIN)
+                   and caller.covers_area(code))
+
+
+def member(caller, member_id):
+    return require(caller, caller is not None and caller.is_member(member_id))

@@ -2,8 +2,12 @@
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+
+from contracts.errors import NotFound
+from toolkit.config import CITY_TZ, now
+from toolkit.validation import invalid
 
 from . import domain
 from .models import ledger
@@ -49,11 +53,48 @@ def project_rated(conn, event):
                   reason=f"联建项目评价（{event['rater']}）：{event['rated_by']}"[:200], occurred_at=occurred)
 
 
-def member_points(conn, member_id, period):
-    total = conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0)).where(
-        ledger.c.holder_kind == "member", ledger.c.holder_id == member_id, ledger.c.period == period)).scalar()
-    entries = conn.execute(select(ledger).where(ledger.c.holder_kind == "member", ledger.c.holder_id == member_id,
-                                                ledger.c.period == period).order_by(ledger.c.id)).mappings().all()
+def member_points(conn, member_id, period, community_code=None):
+    """A member's points and stars in a half year (in one community's ledger if one is named)."""
+    where = [ledger.c.holder_kind == "member", ledger.c.holder_id == member_id, ledger.c.period == period]
+    if community_code:
+        where.append(ledger.c.community_code == community_code)
+    entries = conn.execute(select(ledger).where(*where).order_by(ledger.c.id)).mappings().all()
+    total = sum(e["points"] for e in entries)
     rules = domain.RULES[domain.CURRENT]
-    return {"member_id": member_id, "period": period, "points": int(total), "stars": rules.stars(total),
+    return {"member_id": member_id, "period": period, "points": total, "stars": rules.stars(total),
             "rule_version": rules.version, "entries": [dict(e) for e in entries]}
+
+
+def _officer_entry(conn, officer, **values):
+    return conn.execute(ledger.insert().values(source=f"officer:{officer}", rule_version=domain.CURRENT, **values)
+                        .returning(ledger.c.id)).scalar_one()
+
+
+def record_merit(conn, req, officer):
+    """S3 (§3.5.3): one deed, one entry, with its category, reason and the officer."""
+    if req["occurred_on"] > now().date():
+        raise invalid("occurred_on", "date_in_future", "§3.5.3", "事迹日期不能晚于今天")
+    code = req["community_code"]
+    occurred = datetime(req["occurred_on"].year, req["occurred_on"].month, req["occurred_on"].day, 12, tzinfo=CITY_TZ)
+    entry_id = _officer_entry(conn, officer, holder_kind="member", holder_id=req["member_id"],
+                              member_unit_id=req["unit_id"], district_code=code[:6], street_code=code[:9],
+                              community_code=code, period=domain.period_of(occurred), kind="merit",
+                              points=req["points"], reason=f"{req['category']}：{req['reason']}"[:200],
+                              occurred_at=occurred)
+    return {"entry_id": entry_id, "period": domain.period_of(occurred), "points": req["points"]}
+
+
+def correct(conn, community_code, entry_id, req, officer):
+    """A compensating entry that names the one it corrects, in the same period and for the same
+    holder; the entry corrected stays as it was."""
+    entry = conn.execute(select(ledger).where(ledger.c.id == entry_id, ledger.c.community_code == community_code)
+                         ).mappings().first()
+    if entry is None:
+        raise NotFound(message=f"积分记录 {entry_id} 不存在")
+    if req["points"] == 0:
+        raise invalid("points", "zero_correction", "", "更正分值不能为 0")
+    keep = ("holder_kind", "holder_id", "member_unit_id", "district_code", "street_code", "community_code", "period")
+    correction_id = _officer_entry(conn, officer, **{k: entry[k] for k in keep}, kind="correction",
+                                   points=req["points"], reason=f"更正第 {entry_id} 条：{req['reason']}"[:200],
+                                   corrects_entry_id=entry_id, occurred_at=now())
+    return {"entry_id": correction_id, "corrects_entry_id": entry_id, "points": req["points"]}

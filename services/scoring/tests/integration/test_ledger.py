@@ -84,3 +84,29 @@ def test_a_member_sees_their_points_and_stars_and_no_one_elses(runner, scoring_d
         assert mine["points"] == 16 and mine["stars"] == 1 and len(mine["entries"]) == 2
         with pytest.raises(errors.Forbidden):
             p.scoring.member_points(7001, "2026H2")
+
+
+def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
+    a, b = "410106001001", "410102001001"
+    staff = {CONTEXT_KEY: Caller(11, "staff.a", "community_staff", a).to_context()}
+    stranger = {CONTEXT_KEY: Caller(12, "staff.b", "community_staff", b).to_context()}
+    merit = {"community_code": a, "member_id": 7004, "category": "见义勇为", "reason": "救起落水儿童一名",
+             "points": 12, "occurred_on": "2026-11-01"}
+    with ClusterRpcProxy(runner, context_data=staff) as p:
+        entry = p.scoring.record_merit(merit)
+        assert entry["period"] == "2026H2" and entry["points"] == 12
+        with pytest.raises(errors.ValidationFailed) as refused:
+            p.scoring.record_merit(dict(merit, points=21))
+        assert refused.value.fields[0]["rule"] == "§3.5.3"
+        fix = p.scoring.correct(a, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
+        assert fix["corrects_entry_id"] == entry["entry_id"]
+        points = p.scoring.community_member_points(a, 7004, "2026H2")
+        assert points["points"] == 8 and points["stars"] == 0
+        assert [e["points"] for e in points["entries"]] == [12, -4]  # history kept, the correction beside it
+    with ClusterRpcProxy(runner, context_data=stranger) as p:
+        with pytest.raises(errors.Forbidden):
+            p.scoring.record_merit(merit)
+        with pytest.raises(errors.Forbidden):
+            p.scoring.correct(a, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
+        with pytest.raises(errors.NotFound):  # their own community's path, another's entry
+            p.scoring.correct(b, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
