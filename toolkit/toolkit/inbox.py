@@ -16,3 +16,12 @@ def first_time(session, inbox, event):
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(inbox.c.event_id))
     return session.execute(stmt).first() is not None
+
+
+def handle_once(store, source, event, handler):
+    """`handler(conn, event)` in one transaction with the event's inbox record: the body of an
+    @event_handler. `store` is the service's (toolkit.db.Store); `source` the producing service."""
+    inbox = store.metadata.tables[f"{store.metadata.schema}.inbox"]
+    with store.unit_of_work() as uow:
+        if first_time(uow.conn, inbox, {**event, "_source": source}):
+            handler(uow.conn, event)

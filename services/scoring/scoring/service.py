@@ -11,13 +11,13 @@ from contracts import scoring as s
 from toolkit.caller import CallerOf
 from toolkit.db import Database
 from toolkit.errors import rpc
-from toolkit.inbox import first_time
+from toolkit.inbox import handle_once
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.validation import load
 
 from . import guard, handlers
-from .models import inbox, metadata
+from .models import metadata
 
 
 class ScoringService:
@@ -28,23 +28,18 @@ class ScoringService:
     request_log = RequestLog()
     caller = CallerOf()
 
-    def _enter(self, event, handler):
-        with self.db.unit_of_work() as uow:
-            if first_time(uow.conn, inbox, {**event, "_source": "volunteering"}):
-                handler(uow.conn, event)
-
     @event_handler("volunteering", "service_completed")
     def on_service_completed(self, event):
-        self._enter(event, handlers.service_completed)
+        handle_once(self.db, "volunteering", event, handlers.service_completed)
 
     @event_handler("volunteering", "project_rated")
     def on_project_rated(self, event):
-        self._enter(event, handlers.project_rated)
+        handle_once(self.db, "volunteering", event, handlers.project_rated)
 
     @rpc
     def member_points(self, member_id, period):
         """A member's own points, stars and entries in a half year (e.g. 2026H2)."""
-        guard.member_or_area(self.caller, member_id)
+        guard.member_or_city(self.caller, member_id)
         with self.db.unit_of_work() as uow:
             return handlers.member_points(uow.conn, member_id, period)
 

@@ -13,13 +13,13 @@ from contracts import volunteering as v
 from toolkit.caller import CallerOf
 from toolkit.db import Database
 from toolkit.errors import rpc
-from toolkit.inbox import first_time
+from toolkit.inbox import handle_once
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
 from . import domain, guard, handlers
-from .models import inbox, metadata
+from .models import metadata
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,17 @@ class VolunteeringService:
 
     # -- who is an active member where (events of the registration service) ----------------
 
-    def _project(self, event, handler):
-        with self.db.unit_of_work() as uow:
-            if first_time(uow.conn, inbox, {**event, "_source": "registration"}):
-                handler(uow.conn, event)
-
     @event_handler("registration", "member_reported")
     def on_member_reported(self, event):
-        self._project(event, handlers.member_reported)
+        handle_once(self.db, "registration", event, handlers.member_reported)
 
     @event_handler("registration", "member_registration_accepted")
     def on_member_accepted(self, event):
-        self._project(event, handlers.member_accepted)
+        handle_once(self.db, "registration", event, handlers.member_accepted)
 
     @event_handler("registration", "member_transferred")
     def on_member_transferred(self, event):
-        self._project(event, handlers.member_transferred)
+        handle_once(self.db, "registration", event, handlers.member_transferred)
 
     # -- posts and claims (P2, §3.2.2) -------------------------------------------------------
 
