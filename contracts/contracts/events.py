@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, INCLUDE
 
 REGISTRATION = "registration"
 VOLUNTEERING = "volunteering"
+SCORING = "scoring"
 
 
 class Envelope(Schema):
@@ -246,6 +247,69 @@ class ServiceCompleted(Envelope):
     record_approved_by = fields.String(load_default=None, allow_none=True)
 
 
+class SettlementRequested(Envelope):
+    """Scoring's own work message: draft one community of a settlement run (rule 7); any scoring
+    process takes it. Not for other services."""
+    run_id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    requested_by = fields.String(required=True)
+
+
+class SettlementPublished(Envelope):
+    """A community's half year was reviewed by the members' congress and published (§3.5.5); a
+    revision (revision > 1, with its reason) supersedes the one before."""
+    settlement_id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    rule_version = fields.Integer(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    members = fields.Integer(required=True)
+    organizations = fields.Integer(required=True)
+    ten_star_members = fields.Integer(required=True)
+
+
+class PublishedPoints(Schema):
+    member_id = fields.Integer(required=True)
+    name = fields.String(required=True, allow_none=True)
+    points = fields.Decimal(required=True, as_string=True)
+    stars = fields.Integer(required=True)
+
+
+class OrganizationPoints(Schema):
+    points = fields.Decimal(required=True, as_string=True)
+    stars = fields.Integer(required=True)
+
+
+class UnitPointsPublished(Envelope):
+    """The feedback fact for one unit (B1, §5.3.1): its members' points and stars in a community's
+    published half year, and the unit's own; one event per unit and publication."""
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True, allow_none=True)
+    period = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    settlement_id = fields.Integer(required=True)
+    members = fields.List(fields.Nested(PublishedPoints), required=True)
+    organization = fields.Nested(OrganizationPoints, required=True, allow_none=True)
+
+
+class PointsRedeemed(Envelope):
+    """A member spent points at the community's supermarket (I3, §3.6.3)."""
+    redemption_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    goods_id = fields.Integer(required=True)
+    goods_name = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    points = fields.Integer(required=True)
+
+
+class RedemptionCancelled(Envelope):
+    """A redemption was cancelled: its points and stock went back."""
+    redemption_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    points = fields.Integer(required=True)
+    reason = fields.String(required=True)
+
+
 SCHEMAS = {
     (REGISTRATION, "unit_registered"): UnitRegistered,
     (REGISTRATION, "invitation_sent"): InvitationSent,
@@ -267,6 +331,11 @@ SCHEMAS = {
     (VOLUNTEERING, "project_status_changed"): ProjectStatusChanged,
     (VOLUNTEERING, "project_rated"): ProjectRated,
     (VOLUNTEERING, "service_completed"): ServiceCompleted,
+    (SCORING, "settlement_requested"): SettlementRequested,
+    (SCORING, "settlement_published"): SettlementPublished,
+    (SCORING, "unit_points_published"): UnitPointsPublished,
+    (SCORING, "points_redeemed"): PointsRedeemed,
+    (SCORING, "redemption_cancelled"): RedemptionCancelled,
 }
 
 _SCOPE = {"district_code": "410106", "street_code": "410106001", "community_code": "410106001001"}
@@ -338,6 +407,20 @@ EXAMPLES = {
         served_from="2026-10-18T08:55:00+08:00", served_until="2026-10-18T11:35:00+08:00", hours=2.67,
         base_points=5, adjustment=2, override_points=None, override_reason=None, points=7, approved_by="staff01",
         assessed_at="2026-10-18T12:00:00+08:00", recorded_after_the_fact=False, record_approved_by=None),
+    (SCORING, "settlement_requested"): _example("settlement_requested", run_id=3, period="2026H1",
+                                                requested_by="district01"),
+    (SCORING, "settlement_published"): _example(
+        "settlement_published", settlement_id=12, period="2026H1", revision=1, rule_version=1, reason=None,
+        members=148, organizations=6, ten_star_members=3),
+    (SCORING, "unit_points_published"): _example(
+        "unit_points_published", unit_id=3, unit_name="上街区人民医院", period="2026H1", revision=1, settlement_id=12,
+        members=[{"member_id": 40, "name": "刘芳", "points": "105.0", "stars": 10},
+                 {"member_id": 41, "name": "张伟", "points": "9.0", "stars": 0}],
+        organization={"points": "27.5", "stars": 2}),
+    (SCORING, "points_redeemed"): _example(
+        "points_redeemed", redemption_id=5, member_id=40, goods_id=2, goods_name="理发服务券", quantity=1, points=20),
+    (SCORING, "redemption_cancelled"): _example(
+        "redemption_cancelled", redemption_id=5, member_id=40, points=20, reason="党员未到场领取"),
 }
 
 

@@ -2,15 +2,16 @@
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
-from contracts.errors import NotFound
+from contracts.errors import Conflict, NotFound
 from toolkit.config import CITY_TZ, now
 from toolkit.validation import invalid
 
 from . import domain
-from .models import ledger
+from .models import accounts, ledger
 
 log = logging.getLogger(__name__)
 SCOPE = ("district_code", "street_code", "community_code")
@@ -20,11 +21,32 @@ def _at(value):
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
+# One statement per event: the entry, and the member's red account credited with it (a redelivered
+# event inserts no entry, so credits nothing). The account is opened here if registration's
+# red_account_opened has not arrived yet; its number and name follow when it does.
+_ENTER = text("""
+    WITH e AS (
+        INSERT INTO scoring.ledger (holder_kind, holder_id, member_unit_id, district_code, street_code,
+                                    community_code, period, kind, points, reason, source, source_event_id,
+                                    rule_version, occurred_at)
+        VALUES (:holder_kind, :holder_id, :member_unit_id, :district_code, :street_code, :community_code,
+                :period, :kind, :points, :reason, :source, :source_event_id, :rule_version, :occurred_at)
+        ON CONFLICT (source_event_id) DO NOTHING
+        RETURNING id, holder_kind, holder_id, member_unit_id, district_code, street_code, community_code, points),
+    credit AS (
+        INSERT INTO scoring.accounts AS a (holder_kind, holder_id, unit_id, district_code, street_code,
+                                           community_code, earned)
+        SELECT holder_kind, holder_id, member_unit_id, district_code, street_code, community_code, points
+        FROM e WHERE holder_kind = 'member'
+        ON CONFLICT (holder_kind, holder_id) DO UPDATE SET earned = a.earned + EXCLUDED.earned)
+    SELECT id FROM e""")
+
+
 def _entry(conn, event, **values):
     """One ledger entry for one event; a redelivered or duplicated event (same id) adds nothing."""
-    stmt = insert(ledger).values(source=f"event:{event['event_id']}", source_event_id=str(event["event_id"]),
-                                 rule_version=domain.CURRENT, **{k: event[k] for k in SCOPE}, **values)
-    return conn.execute(stmt.on_conflict_do_nothing(index_elements=["source_event_id"]).returning(ledger.c.id)).scalar()
+    values.setdefault("member_unit_id", None)
+    return conn.execute(_ENTER, {"source": f"event:{event['event_id']}", "source_event_id": str(event["event_id"]),
+                                 "rule_version": domain.CURRENT, **{k: event[k] for k in SCOPE}, **values}).scalar()
 
 
 def service_completed(conn, event):
@@ -66,8 +88,28 @@ def member_points(conn, member_id, period, community_code=None):
 
 
 def _officer_entry(conn, officer, **values):
-    return conn.execute(ledger.insert().values(source=f"officer:{officer}", rule_version=domain.CURRENT, **values)
-                        .returning(ledger.c.id)).scalar_one()
+    """An entry an officer made (a merit, a correction), credited to the member's account."""
+    entry_id = conn.execute(ledger.insert().values(source=f"officer:{officer}", rule_version=domain.CURRENT, **values)
+                            .returning(ledger.c.id)).scalar_one()
+    if values["holder_kind"] == "member":
+        _credit(conn, values, values["points"])
+    return entry_id
+
+
+def _credit(conn, values, points):
+    where = (accounts.c.holder_kind == "member", accounts.c.holder_id == values["holder_id"])
+    try:
+        with conn.begin_nested():
+            credited = conn.execute(accounts.update().where(*where).values(earned=accounts.c.earned + points)
+                                    .returning(accounts.c.holder_id)).first()
+            if credited is None:
+                conn.execute(insert(accounts).values(holder_kind="member", holder_id=values["holder_id"],
+                                                     unit_id=values.get("member_unit_id"), earned=points,
+                                                     **{k: values[k] for k in SCOPE}))
+    except IntegrityError:
+        # accounts_balance_not_negative: the member already spent what this would take away
+        raise Conflict(code="balance_would_be_negative", message=(
+            "该党员已在志愿服务超市兑换了这些积分，更正后余额将为负数：请先撤销相应兑换（I3，§3.6.3）")) from None
 
 
 def record_merit(conn, req, officer):
@@ -93,8 +135,43 @@ def correct(conn, community_code, entry_id, req, officer):
         raise NotFound(message=f"积分记录 {entry_id} 不存在")
     if req["points"] == 0:
         raise invalid("points", "zero_correction", "", "更正分值不能为 0")
+    if entry["kind"] == "project_rating":
+        corrected = conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0))
+                                 .where(ledger.c.corrects_entry_id == entry_id)).scalar_one()
+        score = entry["points"] + corrected + req["points"]
+        if not 0 <= score <= domain.RULES[domain.CURRENT].max_project_score:
+            raise invalid("points", "project_score_out_of_range", "§3.5.1",
+                          f"更正后该项目评价为 {score} 分，应在 0–30 分之间")
     keep = ("holder_kind", "holder_id", "member_unit_id", "district_code", "street_code", "community_code", "period")
     correction_id = _officer_entry(conn, officer, **{k: entry[k] for k in keep}, kind="correction",
                                    points=req["points"], reason=f"更正第 {entry_id} 条：{req['reason']}"[:200],
                                    corrects_entry_id=entry_id, occurred_at=now())
     return {"entry_id": correction_id, "corrects_entry_id": entry_id, "points": req["points"]}
+
+
+# --- red accounts (§4.3.2), from the registration service's events -----------------------------
+
+def _open(conn, holder_kind, holder_id, **values):
+    """Open (or complete) a red account; values not given are left as they were."""
+    values = {k: v for k, v in values.items() if v is not None}
+    stmt = insert(accounts).values(holder_kind=holder_kind, holder_id=holder_id, **values)
+    if values:
+        stmt = stmt.on_conflict_do_update(index_elements=["holder_kind", "holder_id"], set_=values)
+    else:
+        stmt = stmt.on_conflict_do_nothing()
+    conn.execute(stmt)
+
+
+def red_account_opened(conn, event):
+    _open(conn, event["holder_kind"], event["holder_id"], account_no=event["account_no"],
+          **{k: event.get(k) for k in SCOPE})
+
+
+def member_registration_accepted(conn, event):
+    """The member's name, unit and community: what the board, D.1 and the feedback show."""
+    _open(conn, "member", event["member_id"], name=event.get("member_name"), unit_id=event["unit_id"],
+          account_no=event.get("red_account_no"), **{k: event.get(k) for k in SCOPE})
+
+
+def unit_registered(conn, event):
+    _open(conn, "unit", event["unit_id"], name=event["unit_name"], **{k: event.get(k) for k in SCOPE})

@@ -1,6 +1,6 @@
 """SQLAlchemy mappings in the `scoring` schema."""
-from sqlalchemy import (BigInteger, CHAR, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Table, text)
+from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+                        Integer, MetaData, Numeric, String, Table, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import UUID
 
 from toolkit.tables import inbox_table, outbox_table
@@ -32,8 +32,127 @@ ledger = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     CheckConstraint("holder_kind IN ('member','unit','project')", name="ledger_holder_kind"),
     Index("ledger_by_holder_period", "holder_kind", "holder_id", "period"),
-    Index("ledger_by_community_period", "community_code", "period"),
+    # settlement reads a community's half year from this index alone (an index-only scan)
+    Index("ledger_settlement", "community_code", "period", "holder_kind", "holder_id",
+          postgresql_include=["points", "member_unit_id", "id"]),
 )
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+# Red accounts (§4.3.2), opened when registration opens them; a member's balance is what the
+# ledger earned minus what the supermarket spent (I3). `earned` and `spent` are kept as the
+# entries are written, in the same transaction; `python -m scoring.verify` rebuilds them.
+accounts = Table(
+    "accounts", metadata,
+    Column("holder_kind", String(12), primary_key=True),      # member | unit
+    Column("holder_id", BigInteger, primary_key=True),
+    Column("account_no", String(20)),
+    Column("name", String(100)),
+    Column("unit_id", BigInteger),                             # a member's unit
+    Column("district_code", CHAR(6)), Column("street_code", CHAR(9)), Column("community_code", CHAR(12)),
+    Column("earned", Integer, nullable=False, server_default=text("0")),
+    Column("spent", Integer, nullable=False, server_default=text("0")),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("spent >= 0 AND spent <= earned", name="accounts_balance_not_negative"),
+    Index("accounts_by_community", "community_code", "holder_kind"),
+)
+
+# The rules a half year is scored under, fixed by its first settlement (S4–S5): a later rule
+# change does not move a past period.
+periods = Table(
+    "periods", metadata,
+    Column("period", String(6), primary_key=True),
+    Column("rule_version", Integer, nullable=False),
+    Column("fixed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+# Settlement of a community's half year (§3.5.4–5): draft -> reviewed (members' congress) ->
+# published. A published settlement is never changed: a later correction makes revision n+1, with
+# its reason, which goes through review and publication again and then supersedes it.
+settlements = Table(
+    "settlements", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("community_code", CHAR(12), nullable=False),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("period", String(6), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(12), nullable=False),             # draft | reviewed | published | superseded
+    Column("rule_version", Integer, nullable=False),
+    Column("ledger_upto", BigInteger, nullable=False),         # entries with id <= this were counted
+    Column("reason", String(200)),                             # why a revision was made
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("computed_by", String(80), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)), Column("reviewed_by", String(80)),
+    Column("congress_date", Date), Column("congress_attendees", Integer), Column("congress_minutes", String(500)),
+    Column("published_at", DateTime(timezone=True)), Column("published_by", String(80)),
+    UniqueConstraint("community_code", "period", "revision", name="settlements_revision"),
+    CheckConstraint("status IN ('draft','reviewed','published','superseded')", name="settlements_status"),
+    Index("settlements_published", "period", "community_code", postgresql_where=text("status = 'published'")),
+)
+
+# One line of register D.1's totals per member, and one per organization (its projects' scores).
+settlement_results = Table(
+    "settlement_results", metadata,
+    Column("settlement_id", BigInteger, ForeignKey("settlements.id"), primary_key=True),
+    Column("holder_kind", String(12), primary_key=True),      # member | unit
+    Column("holder_id", BigInteger, primary_key=True),
+    Column("name", String(100)),
+    Column("unit_id", BigInteger),
+    Column("points", Numeric(8, 1), nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("entries", Integer, nullable=False),
+)
+
+# A settlement of many communities at once, split into one message per community (rule 7)
+settlement_runs = Table(
+    "settlement_runs", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("area_code", String(12), nullable=False),
+    Column("period", String(6), nullable=False),
+    Column("started_by", String(80), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("total", Integer, nullable=False),
+)
+run_communities = Table(
+    "run_communities", metadata,
+    Column("run_id", BigInteger, ForeignKey("settlement_runs.id"), primary_key=True),
+    Column("community_code", CHAR(12), primary_key=True),
+    Column("status", String(12), nullable=False, server_default=text("'pending'")),  # pending | drafted | skipped
+    Column("note", String(200)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+# The volunteer service supermarket (§3.6.3)
+goods = Table(
+    "goods", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("community_code", CHAR(12), nullable=False),
+    Column("district_code", CHAR(6), nullable=False), Column("street_code", CHAR(9), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(10), nullable=False),                # goods | service
+    Column("description", String(300), nullable=False, server_default=text("''")),
+    Column("price_points", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("stock >= 0", name="goods_stock_not_negative"),
+    CheckConstraint("price_points > 0", name="goods_price_positive"),
+)
+redemptions = Table(
+    "redemptions", metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("goods_id", BigInteger, ForeignKey("goods.id"), nullable=False),
+    Column("community_code", CHAR(12), nullable=False),
+    Column("member_id", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("status", String(10), nullable=False),              # redeemed | cancelled
+    Column("redeemed_by", String(80), nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("cancelled_by", String(80)), Column("cancelled_at", DateTime(timezone=True)),
+    Column("cancel_reason", String(200)),
+    Index("redemptions_by_member", "member_id"),
+    Index("redemptions_by_community", "community_code", "id"),
+)

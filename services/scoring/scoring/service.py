@@ -1,8 +1,12 @@
-"""ScoringService (first part): the points ledger fed by the volunteering service's events.
+"""ScoringService: the points ledger, half-year settlement, boards and the supermarket (评星 · 激励).
 
 Every event becomes at most one ledger entry (the event id is unique in the ledger, and the
 inbox records it in the same transaction), so any number of processes may consume the same
-queue (competing consumers) and a redelivery adds nothing."""
+queues (competing consumers) and a redelivery adds nothing. A settlement of many communities is
+one `settlement_requested` message per community, shared by whichever processes run
+(docs/operations/scoring.md says how to scale it)."""
+import re
+
 from nameko.events import event_handler
 from nameko.web.handlers import http
 from sqlalchemy import text
@@ -14,9 +18,9 @@ from toolkit.errors import rpc
 from toolkit.inbox import handle_once
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
-from toolkit.validation import load
+from toolkit.validation import invalid, load
 
-from . import guard, handlers
+from . import boards, guard, handlers, settlement, supermarket
 from .models import metadata
 
 
@@ -35,6 +39,25 @@ class ScoringService:
     @event_handler("volunteering", "project_rated")
     def on_project_rated(self, event):
         handle_once(self.db, "volunteering", event, handlers.project_rated)
+
+    @event_handler("registration", "red_account_opened")
+    def on_red_account_opened(self, event):
+        handle_once(self.db, "registration", event, handlers.red_account_opened)
+
+    @event_handler("registration", "member_registration_accepted")
+    def on_member_accepted(self, event):
+        handle_once(self.db, "registration", event, handlers.member_registration_accepted)
+
+    @event_handler("registration", "unit_registered")
+    def on_unit_registered(self, event):
+        handle_once(self.db, "registration", event, handlers.unit_registered)
+
+    @event_handler("scoring", "settlement_requested")
+    def on_settlement_requested(self, event):
+        """One community of a settlement run, in whichever scoring process takes the message."""
+        handle_once(self.db, "scoring", event, settlement.settle_requested)
+
+    # --- points -------------------------------------------------------------------------------
 
     @rpc
     def member_points(self, member_id, period):
@@ -66,6 +89,181 @@ class ScoringService:
         with self.db.unit_of_work() as uow:
             return handlers.correct(uow.conn, community_code, entry_id, req, self.caller.username)
 
+    # --- settlement (§3.5.4–5) ------------------------------------------------------------------
+
+    @rpc
+    def draft_settlement(self, community_code, period):
+        """Compute (or compute again) the community's half year as a draft."""
+        guard.community_staff(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            settlement.draft(uow.conn, community_code, period, self.caller.username)
+            return settlement.get(uow.conn, community_code, period)
+
+    @rpc
+    def review_settlement(self, community_code, period, request):
+        """ReviewRequest: the members' congress reviewed the draft."""
+        req = load(s.ReviewRequest, request)
+        guard.community_staff(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return settlement.review(uow.conn, community_code, period, req, self.caller.username)
+
+    @rpc
+    def publish_settlement(self, community_code, period):
+        """Publish the reviewed half year: board, honour list, feedback events to units."""
+        guard.community_staff(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return settlement.publish(uow, community_code, period, self.caller.username)
+
+    @rpc
+    def revise_settlement(self, community_code, period, request):
+        """RevisionRequest: a published half year's next revision, as a draft with its reason."""
+        req = load(s.RevisionRequest, request)
+        guard.community_staff(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return settlement.revise(uow.conn, community_code, period, req["reason"], self.caller.username)
+
+    @rpc
+    def get_settlement(self, community_code, period):
+        guard.area(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return settlement.get(uow.conn, community_code, period)
+
+    @rpc
+    def start_settlement(self, area_code, period):
+        """Draft every community of an area: one message per community; returns the run's status."""
+        req = load(s.SettlementRunRequest, {"area_code": area_code, "period": period})
+        guard.area(self.caller, req["area_code"])
+        with self.db.unit_of_work() as uow:
+            return settlement.start_run(uow, req["area_code"], req["period"], self.caller.username)
+
+    @rpc
+    def settlement_run(self, run_id):
+        with self.db.unit_of_work() as uow:
+            status = settlement.run_status(uow.conn, run_id)
+        guard.area(self.caller, status["area_code"])
+        return status
+
+    # --- what published results show (§3.5.6, §3.6.2, §5.4) -----------------------------------
+
+    @rpc
+    def board(self, area_code, period, kind="member", limit=50):
+        """The vanguard board: public, like the one on the community's wall (§3.5.6)."""
+        _period(period)
+        if kind not in ("member", "unit"):
+            raise invalid("kind", "bad_kind", "§3.5.6", "榜单类别应为 member（党员）或 unit（党组织）")
+        if not isinstance(limit, int) or not 1 <= limit <= 500:
+            raise invalid("limit", "bad_limit", "", "名次数应为 1–500")
+        with self.db.unit_of_work() as uow:
+            return boards.board(uow.conn, area_code, period, kind, limit)
+
+    @rpc
+    def honour_list(self, area_code, period):
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.honour_list(uow.conn, area_code, period)
+
+    @rpc
+    def honour_certificate(self, community_code, member_id, period):
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.certificate(uow.conn, community_code, member_id, period)
+
+    @rpc
+    def award_candidates(self, district_code, period, limit=20):
+        guard.area(self.caller, district_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.award_candidates(uow.conn, district_code, period, limit)
+
+    @rpc
+    def assessment(self, area_code, period):
+        guard.area(self.caller, area_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.assessment(uow.conn, area_code, period)
+
+    @rpc
+    def register_d1(self, community_code, member_id, period):
+        guard.area(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.register_d1(uow.conn, community_code, member_id, period)
+
+    @rpc
+    def my_register_d1(self, member_id, period):
+        """The member's own D.1, in the community of the red account."""
+        guard.member(self.caller, member_id)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            code = supermarket.member_community(uow.conn, member_id)
+            return boards.register_d1(uow.conn, code, member_id, period)
+
+    # --- the supermarket (§3.6.3) ---------------------------------------------------------------
+
+    @rpc
+    def add_goods(self, request):
+        req = load(s.GoodsRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        with self.db.unit_of_work() as uow:
+            return supermarket.add_goods(uow.conn, req, self.caller.username)
+
+    @rpc
+    def update_goods(self, community_code, goods_id, request):
+        req = load(s.GoodsUpdate, request)
+        guard.community_staff(self.caller, community_code)
+        if not req:
+            raise invalid("body", "empty", "§3.6.3", "请至少修改价格、库存或上下架中的一项")
+        with self.db.unit_of_work() as uow:
+            return supermarket.update_goods(uow.conn, community_code, goods_id, req)
+
+    @rpc
+    def catalog(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return supermarket.catalog(uow.conn, community_code, offered_only=False)
+
+    @rpc
+    def my_catalog(self, member_id):
+        """What the member's community offers, and the member's balance."""
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            code = supermarket.member_community(uow.conn, member_id)
+            return {"community_code": code, "balance": supermarket.balance(uow.conn, member_id),
+                    "items": supermarket.catalog(uow.conn, code, offered_only=True)}
+
+    @rpc
+    def redeem(self, member_id, request):
+        """RedemptionRequest: the member spends points (never below zero, never beyond stock)."""
+        req = load(s.RedemptionRequest, request)
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return supermarket.redeem(uow, member_id, req, self.caller.username)
+
+    @rpc
+    def cancel_redemption(self, community_code, redemption_id, request):
+        req = load(s.CancellationRequest, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return supermarket.cancel(uow, community_code, redemption_id, req["reason"], self.caller.username)
+
+    @rpc
+    def redemptions(self, community_code):
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return supermarket.list_redemptions(uow.conn, community_code=community_code)
+
+    @rpc
+    def my_redemptions(self, member_id):
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return {"balance": supermarket.balance(uow.conn, member_id),
+                    "items": supermarket.list_redemptions(uow.conn, member_id=member_id)}
+
     @http("GET", "/metrics")
     def metrics_endpoint(self, request):
         return self.metrics.response()
@@ -75,3 +273,8 @@ class ScoringService:
         with self.db.unit_of_work() as uow:
             uow.conn.execute(text("SELECT 1"))
         return 200, "ok"
+
+
+def _period(period):
+    if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
+        raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")

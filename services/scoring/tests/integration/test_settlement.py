@@ -1,0 +1,285 @@
+"""A hand-checked community through a half year (S1–S6, I2–I4, §3.5–§3.6), against the real
+RabbitMQ and PostgreSQL: volunteering's events become points; the half year is drafted, reviewed
+and published; the board, the honour list and register D.1 are right to the point at the
+boundaries (9/10, 99/100/105 points, June 30 23:30); a correction after publication becomes a
+revision; a rule change leaves a published period as it was; the supermarket never spends
+points or stock that are not there."""
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import text
+
+from contracts import errors
+from contracts.access import CONTEXT_KEY, Caller
+from contracts.events import EXAMPLES, REGISTRATION, VOLUNTEERING
+from scoring import domain, verify
+from scoring.service import ScoringService
+
+pytestmark = pytest.mark.integration
+PORT = 18108
+A, B = "410106002001", "410106002002"
+SCOPE_A = {"district_code": A[:6], "street_code": A[:9], "community_code": A}
+H1 = "2026H1"
+# member -> half-year points the community hand-checked, and the stars they must give (S5)
+EXPECTED = {8101: (9, 0), 8102: (10, 1), 8103: (99, 9), 8104: (100, 10), 8105: (105, 10)}
+STAFF = {CONTEXT_KEY: Caller(21, "staff.a", "community_staff", A).to_context()}
+DISTRICT = {CONTEXT_KEY: Caller(22, "district", "district_officer", "410106").to_context()}
+
+
+def as_member(member_id):
+    return {CONTEXT_KEY: Caller(100 + member_id, f"m{member_id}", "member", str(member_id)).to_context()}
+
+
+@pytest.fixture(scope="module")
+def runner(scoring_db, database_url, amqp):
+    from nameko.runners import ServiceRunner
+    config = {"AMQP_URI": amqp, "DATABASE_URL": database_url, "WEB_SERVER_ADDRESS": f"127.0.0.1:{PORT}",
+              "max_workers": 20}
+    r = ServiceRunner(config)
+    r.add_service(ScoringService)
+    r.start()
+    yield config
+    r.stop()
+
+
+def event(source, kind, **change):
+    return {**EXAMPLES[(source, kind)], **SCOPE_A, "event_id": str(uuid.uuid4()), **change}
+
+
+def services_for(total):
+    """Service points (2..8 each, §3.5.2) adding up to `total`."""
+    eights, rest = divmod(total, 8)
+    points = [8] * eights + ([rest] if rest >= 2 else [])
+    if rest == 1:
+        points[-1:] = [7, 2]
+    return points
+
+
+def service(member_id, unit_id, points, served_until="2026-05-16T11:00:00+08:00"):
+    return event(VOLUNTEERING, "service_completed", member_id=member_id, unit_id=unit_id, points=points,
+                 adjustment=points - 5, served_until=served_until)
+
+
+def wait_for(engine, sql, expected, params=None, seconds=20):
+    deadline = time.time() + seconds
+    while True:
+        with engine.connect() as conn:
+            value = conn.execute(text(sql), params or {}).scalar()
+        if value == expected or time.time() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def city(runner, scoring_db):
+    """Community A: five members at the boundaries, one served at 23:30 on June 30, one who
+    reported and never served; unit 901's two projects; community B: one member."""
+    dispatch = event_dispatcher(runner)
+    dispatch("registration", "unit_registered", event(REGISTRATION, "unit_registered", unit_id=901,
+                                                      unit_name="上街区人民医院"))
+    for member_id, name in [(8101, "赵一"), (8102, "钱二"), (8103, "孙三"), (8104, "李四"), (8105, "周五"),
+                            (8106, "吴六"), (8107, "郑七")]:
+        dispatch("registration", "member_registration_accepted", event(
+            REGISTRATION, "member_registration_accepted", member_id=member_id, member_name=name,
+            unit_id=901 if member_id < 8106 else 902, red_account_no=f"RA-M-{member_id:08d}"))
+    sent = 0
+    for member_id, (total, _) in EXPECTED.items():
+        for points in services_for(total):
+            dispatch("volunteering", "service_completed", service(member_id, 901, points))
+            sent += 1
+    # June 30, 23:30 in Zhengzhou is the first half year; ten past midnight is the second
+    dispatch("volunteering", "service_completed", service(8106, 902, 5, "2026-06-30T23:30:00+08:00"))
+    dispatch("volunteering", "service_completed", service(8106, 902, 6, "2026-07-01T00:10:00+08:00"))
+    for project_id, score in [(51, 27), (51, 28), (52, 10)]:
+        dispatch("volunteering", "project_rated", event(VOLUNTEERING, "project_rated", project_id=project_id,
+                                                        unit_id=901, score=score,
+                                                        occurred_at="2026-06-20T10:00:00+08:00"))
+    dispatch("volunteering", "service_completed", event(
+        VOLUNTEERING, "service_completed", community_code=B, member_id=8201, unit_id=903, points=5, adjustment=0,
+        served_until="2026-04-01T10:00:00+08:00"))
+    total = sent + 2 + 3 + 1
+    assert wait_for(scoring_db, "SELECT count(*) FROM scoring.ledger WHERE holder_id BETWEEN 51 AND 8201 "
+                    "AND community_code LIKE '4101060020%'", total) == total
+    assert wait_for(scoring_db, "SELECT count(*) FROM scoring.accounts WHERE holder_id BETWEEN 8101 AND 8107 "
+                    "AND name IS NOT NULL", 7) == 7
+    return runner
+
+
+def test_a_half_year_is_drafted_reviewed_and_published(city, scoring_db):
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        drafted = p.scoring.draft_settlement(A, H1)["current"]
+        assert drafted["status"] == "draft" and drafted["revision"] == 1 and drafted["rule_version"] == 1
+        got = {m["holder_id"]: (m["points"], m["stars"]) for m in drafted["members"]}
+        for member_id, (points, stars) in EXPECTED.items():
+            assert got[member_id] == (Decimal(points), stars), member_id
+        assert got[8106] == (Decimal(5), 0)   # June 30 23:30 is H1; July 1 00:10 is not
+        assert got[8107] == (Decimal(0), 0)   # reported, never served: listed with 0 (D.1, feedback)
+        assert {o["holder_id"]: (o["points"], o["stars"]) for o in drafted["organizations"]} == {
+            901: (Decimal("37.5"), 3)}         # project 51: (27 + 28) / 2; project 52: 10 (§3.5.1)
+        # nothing is on the board before the congress reviews and the community publishes
+        assert p.scoring.board(A, H1)["items"] == []
+        with pytest.raises(errors.InvalidState):
+            p.scoring.publish_settlement(A, H1)
+        with pytest.raises(errors.ValidationFailed) as refused:
+            p.scoring.review_settlement(A, H1, {"congress_date": "2026-11-20", "attendees": 2, "minutes": "同意"})
+        assert {f["field"] for f in refused.value.fields} == {"attendees", "minutes"}
+        reviewed = p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 35,
+                                                       "minutes": "党员群众代表大会审议通过上半年积分评星结果"})
+        assert reviewed["current"]["status"] == "reviewed"
+        published = p.scoring.publish_settlement(A, H1)["current"]
+        assert published["status"] == "published"
+
+        board = p.scoring.board(A, H1)
+        assert [(r["member_id"], r["rank"], r["points"], r["stars"]) for r in board["items"][:5]] == [
+            (8105, 1, Decimal(105), 10), (8104, 2, Decimal(100), 10), (8103, 3, Decimal(99), 9),
+            (8102, 4, Decimal(10), 1), (8101, 5, Decimal(9), 0)]
+        assert p.scoring.board("410106", H1, "unit")["items"][0]["unit_id"] == 901
+        assert [m["member_id"] for m in p.scoring.honour_list("410106", H1)["items"] if m["community_code"] == A] == [
+            8105, 8104]                        # ten stars: flowers and a certificate (§3.6.2)
+
+        d1 = p.scoring.register_d1(A, 8106, H1)
+        assert [(line["served_at"].strftime("%m-%d %H:%M"), line["points"]) for line in d1["lines"]] == [("06-30 23:30", 5)]
+        assert d1["half_year_points"] == Decimal(5) and d1["status"].startswith("已公布")
+        assert d1["member"]["name"] == "吴六"
+
+    with scoring_db.connect() as conn:
+        feedback = conn.execute(text("SELECT payload FROM scoring.outbox WHERE event_type = 'unit_points_published' "
+                                     "AND payload->>'community_code' = :c"), {"c": A}).scalars().all()
+    by_unit = {f["unit_id"]: f for f in feedback}
+    assert set(by_unit) == {901, 902}
+    assert by_unit[901]["organization"] == {"points": "37.5", "stars": 3}
+    assert {m["member_id"]: m["stars"] for m in by_unit[901]["members"]} == {m: s for m, (_, s) in EXPECTED.items()}
+
+
+def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        entry = p.scoring.community_member_points(A, 8101, H1)["entries"][0]
+        p.scoring.correct(A, entry["id"], {"points": 1, "reason": "补记遗漏的服务时长"})
+        assert p.scoring.board(A, H1)["items"][4]["points"] == Decimal(9)   # the board is what was published
+        with pytest.raises(errors.InvalidState) as refused:
+            p.scoring.draft_settlement(A, H1)
+        assert refused.value.code == "settlement_published"
+        revised = p.scoring.revise_settlement(A, H1, {"reason": "补记赵一遗漏的服务积分"})["current"]
+        assert (revised["revision"], revised["status"], revised["reason"]) == (2, "draft", "补记赵一遗漏的服务积分")
+        assert {m["holder_id"]: m["stars"] for m in revised["members"]}[8101] == 1
+        p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+                                            "minutes": "审议通过修订版"})
+        p.scoring.publish_settlement(A, H1)
+        row = next(r for r in p.scoring.board(A, H1)["items"] if r["member_id"] == 8101)
+        assert (row["points"], row["stars"], row["revision"]) == (Decimal(10), 1, 2)
+        statuses = [r["status"] for r in p.scoring.get_settlement(A, H1)["revisions"]]
+        assert statuses == ["published", "superseded"]
+    with pytest.raises(Exception, match="published"):
+        with scoring_db.begin() as conn:
+            conn.execute(text("UPDATE scoring.settlement_results SET points = 0 FROM scoring.settlements s "
+                              "WHERE s.id = settlement_id AND s.community_code = :c"), {"c": A})
+
+
+def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db, monkeypatch):
+    monkeypatch.setitem(domain.RULES, 2, domain.Rules(version=2, points_per_star=5))
+    monkeypatch.setattr(domain, "CURRENT", 2)
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        before = p.scoring.board(A, H1)
+        found, checked = verify.verify(scoring_db, area=A, progress=False)
+        assert found == [] and checked == 2
+        # a correction and a revision of H1 still score under H1's rules (v1)...
+        entry = p.scoring.community_member_points(A, 8102, H1)["entries"][0]
+        p.scoring.correct(A, entry["id"], {"points": 1, "reason": "补记服务时长"})
+        revised = p.scoring.revise_settlement(A, H1, {"reason": "补记钱二的积分"})["current"]
+        assert revised["rule_version"] == 1
+        assert {m["holder_id"]: m["stars"] for m in revised["members"]}[8102] == 1   # 11 points: 1 star under v1
+        assert p.scoring.board(A, H1) == before                                       # not published: unchanged
+        # ...while a half year first settled now takes the new rules
+        h2 = p.scoring.draft_settlement(A, "2026H2")["current"]
+        assert h2["rule_version"] == 2
+        assert {m["holder_id"]: m["stars"] for m in h2["members"]}[8106] == 1          # 6 points, 5 per star
+    # rules are never withdrawn in production; this test's v2 goes, so its unpublished draft goes too
+    with scoring_db.begin() as conn:
+        conn.execute(text("DELETE FROM scoring.settlement_results USING scoring.settlements s "
+                          "WHERE s.id = settlement_id AND s.period = '2026H2'"))
+        conn.execute(text("DELETE FROM scoring.settlements WHERE period = '2026H2'"))
+        conn.execute(text("DELETE FROM scoring.periods WHERE period = '2026H2'"))
+
+
+def test_verify_finds_a_balance_that_differs_from_the_ledger(city, scoring_db):
+    found, _ = verify.verify(scoring_db, progress=False)
+    assert found == []
+    with scoring_db.begin() as conn:
+        conn.execute(text("UPDATE scoring.accounts SET earned = earned + 1 WHERE holder_id = 8107"))
+    try:
+        found, _ = verify.verify(scoring_db, progress=False)
+        assert [(what, d["holder_id"], d["earned"], d["ledger_earned"]) for what, d in found] == [
+            ("balance", 8107, 1, 0)]
+    finally:
+        with scoring_db.begin() as conn:
+            conn.execute(text("UPDATE scoring.accounts SET earned = earned - 1 WHERE holder_id = 8107"))
+
+
+def test_a_run_settles_every_community_of_the_district_and_skips_the_published(city, scoring_db):
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        if p.scoring.get_settlement(A, H1)["current"]["status"] == "draft":   # the revision the test before left
+            p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+                                                "minutes": "审议通过修订版"})
+            p.scoring.publish_settlement(A, H1)
+    with ClusterRpcProxy(city, context_data=DISTRICT) as p:
+        run = p.scoring.start_settlement("410106", H1)
+        assert run["total"] >= 2
+        deadline = time.time() + 20
+        while not run["done"] and time.time() < deadline:
+            time.sleep(0.2)
+            run = p.scoring.settlement_run(run["run_id"])
+        assert run["done"], run
+        assert {s["community_code"] for s in run["skipped_communities"]} >= {A}
+        b = p.scoring.get_settlement(B, H1)["current"]
+        assert b["status"] == "draft" and [(m["holder_id"], m["points"]) for m in b["members"]] == [(8201, 5)]
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        with pytest.raises(errors.Forbidden):
+            p.scoring.start_settlement("410106", H1)      # a community's staff settle their own only
+
+
+def test_twenty_concurrent_redemptions_against_a_balance_for_three(city, scoring_db):
+    """I3 (§3.6.3): 8104 has 100 points; at 30 points each, exactly 3 of 20 at once succeed."""
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        haircut = p.scoring.add_goods({"community_code": A, "name": "理发服务券", "kind": "service",
+                                       "price_points": 30, "stock": 50})
+        towel = p.scoring.add_goods({"community_code": A, "name": "毛巾", "kind": "goods", "price_points": 1,
+                                     "stock": 2})
+
+    def redeem(member_id, goods_id):
+        with ClusterRpcProxy(city, context_data=as_member(member_id)) as p:
+            try:
+                return p.scoring.redeem(member_id, {"goods_id": goods_id})["id"]
+            except errors.Conflict as refused:
+                return refused.code
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(lambda _: redeem(8104, haircut["id"]), range(20)))
+    assert sum(isinstance(o, int) for o in outcomes) == 3
+    assert outcomes.count("balance_insufficient") == 17
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda _: redeem(8105, towel["id"]), range(8)))
+    assert sum(isinstance(o, int) for o in outcomes) == 2 and outcomes.count("out_of_stock") == 6
+
+    with ClusterRpcProxy(city, context_data=as_member(8104)) as p:
+        mine = p.scoring.my_redemptions(8104)
+        assert mine["balance"]["balance"] == 10 and len(mine["items"]) == 3
+    with ClusterRpcProxy(city, context_data=STAFF) as p:
+        assert next(g for g in p.scoring.catalog(A) if g["id"] == haircut["id"])["stock"] == 47
+        cancelled = p.scoring.cancel_redemption(A, mine["items"][0]["id"], {"reason": "党员未到场领取"})
+        assert cancelled["status"] == "cancelled"
+        with pytest.raises(errors.InvalidState):
+            p.scoring.cancel_redemption(A, mine["items"][0]["id"], {"reason": "党员未到场领取"})
+        assert next(g for g in p.scoring.catalog(A) if g["id"] == haircut["id"])["stock"] == 48
+        # spending never moves a published star rating
+        assert next(r for r in p.scoring.board(A, H1)["items"] if r["member_id"] == 8104)["stars"] == 10
+    with ClusterRpcProxy(city, context_data=as_member(8104)) as p:
+        assert p.scoring.my_catalog(8104)["balance"]["balance"] == 40
+        with pytest.raises(errors.Forbidden):
+            p.scoring.redeem(8105, {"goods_id": haircut["id"]})
+    found, _ = verify.verify(scoring_db, progress=False)
+    assert found == []
