@@ -29,7 +29,7 @@ seeds = itertools.count(90_000)
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 # the path values that name a record (not a node): a caller's own path with another's record in it
 RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id", "team_id",
-           "entry_id")
+           "entry_id", "run_id", "goods_id", "redemption_id")
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +103,19 @@ def _volunteering(platform, migrated, community):
     entry = staff.post(f"/communities/{community}/merit-entries", {
         "member_id": member, "category": "见义勇为", "reason": "救起落水儿童一名", "points": 10,
         "occurred_on": "2026-11-01"}).json()["entry_id"]
+    goods = staff.post(f"/communities/{community}/supermarket/goods", {
+        "name": "理发服务券", "kind": "service", "price_points": 1, "stock": 100})
+    assert goods.status_code == 201, goods.text
+    redemption = platform.as_("member", member).post("/me/redemptions", {"goods_id": goods.json()["id"]})
+    assert redemption.status_code == 201, redemption.text
+    run = platform.as_("district_officer", community[:6]).post(f"/districts/{community[:6]}/settlement-runs",
+                                                               {"period": "2026H2"})
+    assert run.status_code == 202, run.text
     team = staff.post(f"/communities/{community}/teams", {"name": "楼道服务队", "formation": "interest",
                                                           "leader_member_id": member, "member_ids": [member]}).json()["team_id"]
     return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team,
-            "entry_id": entry}
+            "entry_id": entry, "goods_id": goods.json()["id"], "redemption_id": redemption.json()["id"],
+            "run_id": run.json()["run_id"], "period": "2026H2"}
 
 
 def _member_body(community, unit):
@@ -205,6 +214,21 @@ def _bodies(route, place):
                          "points": 10, "occurred_on": "2026-11-01"}}
     if name == "correct_entry":
         return {"json": {"points": -2, "reason": "重复记分，予以冲正"}}
+    if name == "review_settlement":
+        from toolkit.config import today
+        return {"json": {"congress_date": today().isoformat(), "attendees": 30, "minutes": "审议通过半年度积分评星结果"}}
+    if name == "revise_settlement":
+        return {"json": {"reason": "补记遗漏的服务积分"}}
+    if name.endswith("_settlement_run"):
+        return {"json": {"period": "2026H2"}}
+    if name == "add_goods":
+        return {"json": {"name": "毛巾", "kind": "goods", "price_points": 2, "stock": 10}}
+    if name == "update_goods":
+        return {"json": {"stock": 50}}
+    if name == "cancel_redemption":
+        return {"json": {"reason": "党员未到场领取"}}
+    if name == "redeem":
+        return {"json": {"goods_id": place["goods_id"]}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":
@@ -232,6 +256,8 @@ def _path(route, place, record_from=None):
             return place["unit"]
         if name == "member_id":
             return place["member"]
+        if name == "area_code":  # boards: any area, to anyone signed in
+            return place["district"]
         return place[name]
     return _PARAM.sub(lambda m: str(value(m.group(1))), route.path).removeprefix("/api/v1")
 

@@ -40,6 +40,8 @@ AREA_ROLES = (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, COMMUNITY_STAFF)
 PERSONAL_DATA_ROLES = (COMMUNITY_STAFF, UNIT_OFFICER, MEMBER)
 
 CONTEXT_KEY = "caller"
+# the city's own prefix of the GB/T 2260 codes (郑州市): the area of the city administrator
+CITY_AREA = "4101"
 
 
 def scope_problem(role, scope):

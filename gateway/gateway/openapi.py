@@ -77,6 +77,8 @@ def build_spec(routes, version="1.0.0"):
         for status, text in errors.items():
             op["responses"][status] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         op["responses"]["500"] = {"description": "服务器内部错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for status, (mimetype, text) in route.responses.items():  # a picture rather than JSON
+            op["responses"][str(status)] = {"description": text, "content": {mimetype: {"schema": {"type": "string"}}}}
         spec.path(path=_path(route.path), operations={route.method.lower(): op})
     doc = spec.to_dict()
     doc["security"] = [{"bearer": []}]

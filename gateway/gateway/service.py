@@ -388,6 +388,9 @@ class GatewayService:
             call = self._call = Call(self, request, route, values)
             call.admit()
             result = route.handler(call, **values)
+            if isinstance(result, Response):  # a picture (a board, a certificate): names, never personal data
+                result.headers["X-Request-Id"] = self.request_id
+                return result
             if route.sort:
                 result = page_of(call, result)
             caller = call.caller

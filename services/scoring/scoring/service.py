@@ -142,9 +142,10 @@ class ScoringService:
             return settlement.start_run(uow, req["area_code"], req["period"], self.caller.username)
 
     @rpc
-    def settlement_run(self, run_id):
+    def settlement_run(self, run_id, area_code=None):
+        """A run's progress; `area_code`, when given, must be the area it was started for."""
         with self.db.unit_of_work() as uow:
-            status = settlement.run_status(uow.conn, run_id)
+            status = settlement.run_status(uow.conn, run_id, area_code)
         guard.area(self.caller, status["area_code"])
         return status
 
@@ -152,8 +153,9 @@ class ScoringService:
 
     @rpc
     def board(self, area_code, period, kind="member", limit=50):
-        """The vanguard board: public, like the one on the community's wall (§3.5.6)."""
+        """The vanguard board, open to every account like the one on the community's wall (§3.5.6)."""
         _period(period)
+        _area(area_code)
         if kind not in ("member", "unit"):
             raise invalid("kind", "bad_kind", "§3.5.6", "榜单类别应为 member（党员）或 unit（党组织）")
         if not isinstance(limit, int) or not 1 <= limit <= 500:
@@ -164,12 +166,14 @@ class ScoringService:
     @rpc
     def honour_list(self, area_code, period):
         _period(period)
+        _area(area_code)
         with self.db.unit_of_work() as uow:
             return boards.honour_list(uow.conn, area_code, period)
 
     @rpc
     def honour_certificate(self, community_code, member_id, period):
         _period(period)
+        _area(community_code, community=True)
         with self.db.unit_of_work() as uow:
             return boards.certificate(uow.conn, community_code, member_id, period)
 
@@ -177,6 +181,7 @@ class ScoringService:
     def award_candidates(self, district_code, period, limit=20):
         guard.area(self.caller, district_code)
         _period(period)
+        _area(district_code)
         with self.db.unit_of_work() as uow:
             return boards.award_candidates(uow.conn, district_code, period, limit)
 
@@ -184,6 +189,7 @@ class ScoringService:
     def assessment(self, area_code, period):
         guard.area(self.caller, area_code)
         _period(period)
+        _area(area_code)
         with self.db.unit_of_work() as uow:
             return boards.assessment(uow.conn, area_code, period)
 
@@ -278,3 +284,9 @@ class ScoringService:
 def _period(period):
     if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
         raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
+
+
+def _area(code, community=False):
+    if not isinstance(code, str) or not re.fullmatch(r"\d{12}" if community else r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?", code):
+        raise invalid("area_code", "bad_area", "", "社区编码应为 12 位数字" if community else
+                      "区域编码应为 4 位（市）、6 位（县区）、9 位（街道）或 12 位（社区）数字")
