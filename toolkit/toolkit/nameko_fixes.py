@@ -84,3 +84,22 @@ def _stop_once(self):
 
 
 _Timer.stop = _stop_once
+
+
+# The timer was not the only extension whose stop breaks when run twice at once (the consumers'
+# stops wait for each other and never return; `make run` still hung on Ctrl-C). So the container
+# stops once: a second request waits for the first to finish.
+from nameko.containers import ServiceContainer as _Container  # noqa: E402
+
+_container_stop = _Container.stop
+
+
+def _container_stop_once(self):
+    if getattr(self, "_stop_requested", False):
+        self._died.wait()
+        return
+    self._stop_requested = True
+    _container_stop(self)
+
+
+_Container.stop = _container_stop_once

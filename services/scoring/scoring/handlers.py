@@ -118,8 +118,10 @@ def record_merit(conn, req, officer):
         raise invalid("occurred_on", "date_in_future", "§3.5.3", "事迹日期不能晚于今天")
     code = req["community_code"]
     occurred = datetime(req["occurred_on"].year, req["occurred_on"].month, req["occurred_on"].day, 12, tzinfo=CITY_TZ)
+    unit_id = req["unit_id"] or conn.execute(select(accounts.c.unit_id).where(
+        accounts.c.holder_kind == "member", accounts.c.holder_id == req["member_id"])).scalar()
     entry_id = _officer_entry(conn, officer, holder_kind="member", holder_id=req["member_id"],
-                              member_unit_id=req["unit_id"], district_code=code[:6], street_code=code[:9],
+                              member_unit_id=unit_id, district_code=code[:6], street_code=code[:9],
                               community_code=code, period=domain.period_of(occurred), kind="merit",
                               points=req["points"], reason=f"{req['category']}：{req['reason']}"[:200],
                               occurred_at=occurred)
