@@ -82,6 +82,11 @@ def test_a_half_year_from_merits_to_the_board_the_feedback_and_the_supermarket(p
     d1 = staff.get(f"/communities/{community}/members/{m1}/register-d1", params={"period": period}).json()
     assert d1["status"].startswith("已公布") and float(d1["half_year_points"]) == 100 and d1["half_year_stars"] == 10
     assert [line["points"] for line in d1["lines"]] == [20] * 5
+    assert d1["profile"]["member_id"] == m1 and d1["profile"]["unit_name"] and d1["profile"]["age"] > 17
+    assert "*" not in d1["profile"]["phone"] and isinstance(d1["claimed_posts"], list)   # the community needs it
+    seen_by_district = platform.as_("district_officer", community[:6]).get(
+        f"/communities/{community}/members/{m1}/register-d1", params={"period": period}).json()
+    assert "****" in seen_by_district["profile"]["phone"]                                 # the district does not
     assert member.get("/me/register-d1", params={"period": period}).json()["half_year_stars"] == 10
 
     def fed_back(events):

@@ -580,11 +580,21 @@ def assessment(level):
 
 
 def register_d1(call, community_code, member_id):
-    return call.scoring.register_d1(community_code, member_id, call.query["period"])
+    """Register D.1 whole: the points from scoring, who the member is from registration, the posts
+    from volunteering (the phone masked for roles that do not need it, by the gateway as always)."""
+    d1 = call.scoring.register_d1(community_code, member_id, call.query["period"])
+    return _d1_header(d1, call.registration.member_profile(member_id, community_code),
+                      call.volunteering.member_posts(member_id, community_code))
 
 
 def my_register_d1(call):
-    return call.scoring.my_register_d1(_me(call), call.query["period"])
+    d1 = call.scoring.my_register_d1(_me(call), call.query["period"])
+    posts = [p for p in call.volunteering.member_posts(_me(call)) if p["community_code"] == d1["community_code"]]
+    return _d1_header(d1, call.registration.member_profile(_me(call)), posts)
+
+
+def _d1_header(d1, profile, posts):
+    return {**d1, "profile": profile, "claimed_posts": posts}
 
 
 def add_goods(call, community_code):

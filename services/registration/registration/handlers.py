@@ -443,6 +443,32 @@ def member_registrations(session, member_id):
     return [certificate(session, registration_id) for registration_id in ids]
 
 
+def member_profile(session, member_id, community_code=None):
+    """The personal part of register D.1 (§3.5.4): who the member is, where they work and who
+    their unit's Party branch is, from the newest accepted registration (in `community_code`'s
+    if one is named)."""
+    stmt = (select(regs.c.member_id, regs.c.name, regs.c.gender, regs.c.birth_date, regs.c.position, regs.c.phone,
+                   regs.c.skills, regs.c.community_code, regs.c.year, regs.c.unit_id, units.c.name.label("unit_name"),
+                   units.c.party_org_name)
+            .join(units, units.c.id == regs.c.unit_id)
+            .where(regs.c.member_id == member_id, regs.c.status.in_(("accepted", "transferred")))
+            .order_by(regs.c.year.desc(), regs.c.id.desc()).limit(1))
+    if community_code:
+        stmt = stmt.where(regs.c.community_code == community_code)
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound(code="member_not_found", message=f"党员 {member_id} 在本社区没有已接收的报到")
+    branch = session.execute(
+        select(unit_registrations.c.contact_officer, unit_registrations.c.contact_phone)
+        .where(unit_registrations.c.unit_id == row["unit_id"]).order_by(unit_registrations.c.year.desc())
+        .limit(1)).mappings().first()
+    profile = {k: v for k, v in row.items() if k != "birth_date"}
+    profile["age"] = age_on(row["birth_date"], today())
+    profile["branch_contact"] = branch["contact_officer"] if branch else None
+    profile["branch_contact_phone"] = branch["contact_phone"] if branch else None
+    return profile
+
+
 def accepted_members(session, year, after_registration_id=0, limit=1000):
     """A page of the year's accepted registrations, in registration order, as the
     member_registration_accepted event tells of them: for a service that subscribes late and

@@ -152,6 +152,16 @@ class RegistrationService:
         with self.db.unit_of_work() as uow:
             return handlers.member_registrations(uow.conn, member_id)
 
+    @rpc
+    def member_profile(self, member_id, community_code=None):
+        """The personal part of register D.1: the member themself, or the officers over the community."""
+        if community_code is None:
+            guard.member(self.caller, member_id)
+        else:
+            guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.member_profile(uow.conn, member_id, community_code)
+
     # -- transfers (R7) -----------------------------------------------------------------------
 
     @rpc

@@ -144,6 +144,16 @@ def list_claims(conn, community_code, status=None):
     return [dict(r) for r in conn.execute(stmt.order_by(post_claims.c.id)).mappings()]
 
 
+def member_posts(conn, member_id, community_code=None):
+    """The posts a member holds (approved claims): 认岗情况 on register D.1."""
+    stmt = (select(posts.c.id.label("post_id"), posts.c.title, posts.c.category, posts.c.community_code)
+            .join(post_claims, post_claims.c.post_id == posts.c.id)
+            .where(post_claims.c.member_id == member_id, post_claims.c.status == "approved"))
+    if community_code:
+        stmt = stmt.where(posts.c.community_code == community_code)
+    return [dict(r) for r in conn.execute(stmt.order_by(posts.c.id)).mappings()]
+
+
 def suggest_posts(conn, member_id):
     """Posts of the member's community that fit their skills or intentions, with the reason."""
     member = _active_member(conn, member_id)

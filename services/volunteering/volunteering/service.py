@@ -84,6 +84,16 @@ class VolunteeringService:
             return handlers.list_claims(uow.conn, community_code, status)
 
     @rpc
+    def member_posts(self, member_id, community_code=None):
+        """A member's approved posts: the member themself, or the officers over the community."""
+        if community_code is None:
+            guard.member(self.caller, member_id)
+        else:
+            guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.member_posts(uow.conn, member_id, community_code)
+
+    @rpc
     def suggest_posts(self, member_id):
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
