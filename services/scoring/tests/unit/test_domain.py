@@ -30,3 +30,21 @@ def test_service_points_follow_the_rules():
     assert rules.service_points_ok(7, 2, None) and rules.service_points_ok(2, -3, None)
     assert not rules.service_points_ok(9, 4, None) and not rules.service_points_ok(8, 2, None)
     assert rules.service_points_ok(10, 0, 10) and not rules.service_points_ok(11, 0, 11)
+
+
+def test_a_projects_score_is_the_mean_of_its_ratings_and_an_organizations_the_sum():
+    from decimal import Decimal
+    rules = domain.RULES[1]
+    assert rules.project_score([27, 28]) == Decimal("27.5")
+    assert rules.project_score([10, 10, 11]) == Decimal("10.3")
+    assert rules.organization_points([[27, 28], [10]]) == Decimal("37.5")
+    assert rules.stars(Decimal("37.5")) == 3
+
+
+@pytest.mark.parametrize("period, bounds, previous", [
+    ("2026H1", ("2026-01-01", "2026-06-30"), "2025H2"),
+    ("2026H2", ("2026-07-01", "2026-12-31"), "2026H1"),
+])
+def test_half_years_and_the_one_before(period, bounds, previous):
+    assert tuple(d.isoformat() for d in domain.period_bounds(period)) == bounds
+    assert domain.previous_period(period) == previous
