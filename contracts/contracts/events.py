@@ -253,6 +253,8 @@ class SettlementRequested(Envelope):
     run_id = fields.Integer(required=True)
     period = fields.String(required=True)
     requested_by = fields.String(required=True)
+    rule_version = fields.Integer(required=True)   # the run fixes the rules and the entries counted
+    ledger_upto = fields.Integer(required=True)
 
 
 class SettlementPublished(Envelope):
@@ -408,7 +410,7 @@ EXAMPLES = {
         base_points=5, adjustment=2, override_points=None, override_reason=None, points=7, approved_by="staff01",
         assessed_at="2026-10-18T12:00:00+08:00", recorded_after_the_fact=False, record_approved_by=None),
     (SCORING, "settlement_requested"): _example("settlement_requested", run_id=3, period="2026H1",
-                                                requested_by="district01"),
+                                                requested_by="district01", rule_version=1, ledger_upto=5999870),
     (SCORING, "settlement_published"): _example(
         "settlement_published", settlement_id=12, period="2026H1", revision=1, rule_version=1, reason=None,
         members=148, organizations=6, ten_star_members=3),

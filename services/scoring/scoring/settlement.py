@@ -31,31 +31,38 @@ STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 # The first part reads the index ledger_settlement alone.
 _MEMBERS = """
     INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
-    SELECT :sid, 'member', m.holder_id, a.name, coalesce(a.unit_id, m.unit_id), m.points,
-           """ + STARS_SQL.format(points="m.points") + """, m.entries
-    FROM (SELECT holder_id, sum(points) AS points, count(*) AS entries, max(member_unit_id) AS unit_id
-          FROM scoring.ledger
-          WHERE community_code = :c AND period = :p AND holder_kind = 'member' AND id <= :upto
-          GROUP BY holder_id) m
-    LEFT JOIN scoring.accounts a ON a.holder_kind = 'member' AND a.holder_id = m.holder_id
+    WITH m AS MATERIALIZED (
+        SELECT holder_id, sum(points) AS points, count(*) AS entries, max(member_unit_id) AS unit_id
+        FROM scoring.ledger
+        WHERE community_code = :c AND period = :p AND holder_kind = 'member' AND id <= :upto
+        GROUP BY holder_id),
+    here AS MATERIALIZED (
+        SELECT holder_id, name, unit_id FROM scoring.accounts
+        WHERE community_code = :c AND holder_kind = 'member')
+    SELECT :sid, 'member', m.holder_id,
+           -- a member who moved on keeps the entries here; the name is looked up where it is now
+           coalesce(h.name, (SELECT a.name FROM scoring.accounts a
+                             WHERE a.holder_kind = 'member' AND a.holder_id = m.holder_id)),
+           coalesce(h.unit_id, m.unit_id), m.points, """ + STARS_SQL.format(points="m.points") + """, m.entries
+    FROM m LEFT JOIN here h ON h.holder_id = m.holder_id
     UNION ALL
-    SELECT :sid, 'member', a.holder_id, a.name, a.unit_id, 0, 0, 0
-    FROM scoring.accounts a
-    WHERE a.community_code = :c AND a.holder_kind = 'member'
-      AND NOT EXISTS (SELECT 1 FROM scoring.ledger l
-                      WHERE l.community_code = :c AND l.period = :p AND l.holder_kind = 'member'
-                        AND l.holder_id = a.holder_id AND l.id <= :upto)"""
+    SELECT :sid, 'member', h.holder_id, h.name, h.unit_id, 0, 0, 0
+    FROM here h WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.holder_id = h.holder_id)"""
 
 # Organizations (S1, §3.5.1): a project's score is the mean of its ratings in the half year, each
 # rating with the corrections that name it; an organization's points are the sum of its projects'
 # scores (domain.Rules.organization_points). Units registered here without a rated project: 0.
 _UNITS = """
     INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
-    WITH ratings AS (
-        SELECT r.holder_id AS project_id, r.member_unit_id AS unit_id,
-               r.points + coalesce((SELECT sum(c.points) FROM scoring.ledger c
-                                    WHERE c.corrects_entry_id = r.id AND c.id <= :upto), 0) AS score
-        FROM scoring.ledger r
+    WITH corrections AS (  -- a correction keeps the community, half year and holder of what it corrects
+        SELECT corrects_entry_id AS id, sum(points) AS points
+        FROM scoring.ledger
+        WHERE community_code = :c AND period = :p AND holder_kind = 'project' AND kind = 'correction'
+          AND id <= :upto
+        GROUP BY corrects_entry_id),
+    ratings AS (
+        SELECT r.holder_id AS project_id, r.member_unit_id AS unit_id, r.points + coalesce(c.points, 0) AS score
+        FROM scoring.ledger r LEFT JOIN corrections c ON c.id = r.id
         WHERE r.community_code = :c AND r.period = :p AND r.holder_kind = 'project'
           AND r.kind = 'project_rating' AND r.id <= :upto),
     projects AS (
@@ -65,7 +72,8 @@ _UNITS = """
         SELECT unit_id, sum(score) AS points, sum(ratings)::int AS entries FROM projects GROUP BY unit_id)
     SELECT :sid, 'unit', u.unit_id, a.name, u.unit_id, u.points, """ + STARS_SQL.format(points="u.points") + """,
            u.entries
-    FROM units u LEFT JOIN scoring.accounts a ON a.holder_kind = 'unit' AND a.holder_id = u.unit_id
+    FROM units u LEFT JOIN LATERAL (SELECT name FROM scoring.accounts a
+                                    WHERE a.holder_kind = 'unit' AND a.holder_id = u.unit_id LIMIT 1) a ON true
     WHERE u.unit_id IS NOT NULL
     UNION ALL
     SELECT :sid, 'unit', a.holder_id, a.name, a.holder_id, 0, 0, 0
@@ -80,13 +88,18 @@ def rule_version_of(conn, period):
     return conn.execute(select(periods.c.rule_version).where(periods.c.period == period)).scalar_one()
 
 
+_COMPUTE = {}
+
+
 def compute(conn, target, settlement_id, community_code, period, upto, rule_version):
     """Write the results of one settlement into `target` (the results table, or verify's copy)."""
     rules = domain.rules_of(rule_version)
     params = {"sid": settlement_id, "c": community_code, "p": period, "upto": upto,
               "max_stars": rules.max_stars, "per_star": rules.points_per_star}
-    conn.execute(text(_MEMBERS.format(target=target)), params)
-    conn.execute(text(_UNITS.format(target=target)), params)
+    if target not in _COMPUTE:
+        _COMPUTE[target] = (text(_MEMBERS.format(target=target)), text(_UNITS.format(target=target)))
+    for statement in _COMPUTE[target]:
+        conn.execute(statement, params)
 
 
 def _latest(conn, community_code, period):
@@ -101,25 +114,28 @@ def _not_found(community_code, period):
     return NotFound(code="settlement_not_found", message=f"社区 {community_code} 的 {period} 尚未生成清算草稿（§3.5.4）")
 
 
-def draft(conn, community_code, period, by, reason=None, in_run=False):
+def draft(conn, community_code, period, by, reason=None, in_run=None):
     """Compute the community's half year as a draft. A draft or a reviewed settlement not yet
     published is computed again (its review is dropped: the congress reviews what it publishes).
     A published one is changed only by a revision, which needs a reason. In a run of many
-    communities, reviewed and published ones are skipped, never overwritten.
-    Returns (settlement row, note) where note is None when a draft was written."""
+    communities (`in_run`: the run's ledger_upto and rule_version), reviewed and published ones
+    are skipped, never overwritten.
+    Returns (settlement id, note) where note is None when a draft was written."""
     latest = _latest(conn, community_code, period)
     if latest is not None and latest["status"] == "published":
         if in_run or reason is None:
             if in_run:
-                return latest, "已公布，未重算"
+                return latest["id"], "已公布，未重算"
             raise InvalidState(code="settlement_published", message=(
                 f"{period} 清算结果已公布，不能直接重算：如需更正，请发起修订并写明理由（§3.5.5）"))
     elif reason is not None:
         raise InvalidState(code="nothing_to_revise", message="只有已公布的清算结果才需要修订；未公布的请直接重新生成草稿")
     if in_run and latest is not None and latest["status"] == "reviewed":
-        return latest, "已审议，未重算"
-    rule_version = rule_version_of(conn, period)
-    upto = conn.execute(select(func.coalesce(func.max(ledger.c.id), 0))).scalar_one()
+        return latest["id"], "已审议，未重算"
+    if in_run:
+        upto, rule_version = in_run["ledger_upto"], in_run["rule_version"]
+    else:
+        upto, rule_version = _ledger_upto(conn), rule_version_of(conn, period)
     values = {"status": "draft", "rule_version": rule_version, "ledger_upto": upto, "computed_at": now(),
               "computed_by": by, "reviewed_at": None, "reviewed_by": None, "congress_date": None,
               "congress_attendees": None, "congress_minutes": None}
@@ -133,7 +149,11 @@ def draft(conn, community_code, period, by, reason=None, in_run=False):
         conn.execute(settlement_results.delete().where(settlement_results.c.settlement_id == sid))
         conn.execute(settlements.update().where(settlements.c.id == sid).values(**values))
     compute(conn, "scoring.settlement_results", sid, community_code, period, upto, rule_version)
-    return conn.execute(select(settlements).where(settlements.c.id == sid)).mappings().one(), None
+    return sid, None
+
+
+def _ledger_upto(conn):
+    return conn.execute(select(func.coalesce(func.max(ledger.c.id), 0))).scalar_one()
 
 
 def _stale(conn, row):
@@ -275,27 +295,27 @@ def start_run(uow, area_code, period, by):
     codes = communities_of(conn, area_code)
     if not codes:
         raise NotFound(code="nothing_to_settle", message=f"{area_code} 辖区内没有开立红色账户或记有积分的社区")
-    rule_version_of(conn, period)
+    fixed = {"rule_version": rule_version_of(conn, period), "ledger_upto": _ledger_upto(conn)}
     run_id = conn.execute(settlement_runs.insert().values(area_code=area_code, period=period, started_by=by,
                                                           total=len(codes)).returning(settlement_runs.c.id)).scalar_one()
     conn.execute(run_communities.insert(), [{"run_id": run_id, "community_code": c} for c in codes])
     for code in codes:
         uow.emit("settlement_requested", {"district_code": code[:6], "street_code": code[:9], "community_code": code},
-                 run_id=run_id, period=period, requested_by=by)
+                 run_id=run_id, period=period, requested_by=by, **fixed)
     return run_status(conn, run_id)
 
 
 def settle_requested(conn, event):
-    """One community of a run (the handler of settlement_requested, in whichever process)."""
-    pending = conn.execute(select(run_communities.c.status).where(
-        run_communities.c.run_id == event["run_id"], run_communities.c.community_code == event["community_code"])
-        .with_for_update()).scalar()
-    if pending != "pending":
-        return
-    _, note = draft(conn, event["community_code"], event["period"], event["requested_by"], in_run=True)
-    conn.execute(run_communities.update().where(
-        run_communities.c.run_id == event["run_id"], run_communities.c.community_code == event["community_code"])
-        .values(status="skipped" if note else "drafted", note=note, finished_at=now()))
+    """One community of a run (the handler of settlement_requested, in whichever process; the
+    inbox makes it once per message). The run fixed the entries counted and the rules."""
+    _, note = draft(conn, event["community_code"], event["period"], event["requested_by"],
+                    in_run={"ledger_upto": event["ledger_upto"], "rule_version": event["rule_version"]})
+    conn.execute(_RUN_DONE, {"run": event["run_id"], "c": event["community_code"],
+                             "status": "skipped" if note else "drafted", "note": note, "at": now()})
+
+
+_RUN_DONE = text("UPDATE scoring.run_communities SET status = :status, note = :note, finished_at = :at "
+                 "WHERE run_id = :run AND community_code = :c AND status = 'pending'")
 
 
 def run_status(conn, run_id, area_code=None):

@@ -22,7 +22,7 @@ from scoring.service import ScoringService
 
 pytestmark = pytest.mark.integration
 PORT = 18108
-A, B = "410106002001", "410106002002"
+A, B = "410106099001", "410106099002"  # a street the test city does not have
 SCOPE_A = {"district_code": A[:6], "street_code": A[:9], "community_code": A}
 H1 = "2026H1"
 # member -> half-year points the community hand-checked, and the stars they must give (S5)
@@ -104,7 +104,7 @@ def city(runner, scoring_db):
         served_until="2026-04-01T10:00:00+08:00"))
     total = sent + 2 + 3 + 1
     assert wait_for(scoring_db, "SELECT count(*) FROM scoring.ledger WHERE holder_id BETWEEN 51 AND 8201 "
-                    "AND community_code LIKE '4101060020%'", total) == total
+                    "AND community_code LIKE '4101060990%'", total) == total
     assert wait_for(scoring_db, "SELECT count(*) FROM scoring.accounts WHERE holder_id BETWEEN 8101 AND 8107 "
                     "AND name IS NOT NULL", 7) == 7
     return runner
