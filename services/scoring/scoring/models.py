@@ -94,7 +94,9 @@ settlements = Table(
 # One line of register D.1's totals per member, and one per organization (its projects' scores).
 settlement_results = Table(
     "settlement_results", metadata,
-    Column("settlement_id", BigInteger, ForeignKey("settlements.id"), primary_key=True),
+    # no foreign key: results are written with their settlement, in its transaction, by
+    # settlement.draft alone, and a key checked row by row cost a third of a community's settlement
+    Column("settlement_id", BigInteger, primary_key=True),
     Column("holder_kind", String(12), primary_key=True),      # member | unit
     Column("holder_id", BigInteger, primary_key=True),
     Column("name", String(100)),

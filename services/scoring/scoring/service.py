@@ -12,6 +12,7 @@ from nameko.web.handlers import http
 from sqlalchemy import text
 
 from contracts import scoring as s
+from toolkit.batches import BatchConsumer
 from toolkit.caller import CallerOf
 from toolkit.db import Database
 from toolkit.errors import rpc
@@ -31,6 +32,8 @@ class ScoringService:
     metrics = Metrics()
     request_log = RequestLog()
     caller = CallerOf()
+    # one message per community of a settlement run; each process takes them a batch at a time
+    settlement_requests = BatchConsumer("scoring", "settlement_requested", settlement.settle_batch)
 
     @event_handler("volunteering", "service_completed")
     def on_service_completed(self, event):
@@ -52,10 +55,6 @@ class ScoringService:
     def on_unit_registered(self, event):
         handle_once(self.db, "registration", event, handlers.unit_registered)
 
-    @event_handler("scoring", "settlement_requested")
-    def on_settlement_requested(self, event):
-        """One community of a settlement run, in whichever scoring process takes the message."""
-        handle_once(self.db, "scoring", event, settlement.settle_requested)
 
     # --- points -------------------------------------------------------------------------------
 

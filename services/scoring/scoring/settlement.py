@@ -12,74 +12,83 @@ Each settlement keeps the rule version of its period and the last ledger entry i
 Many communities at once (`start_run`) are settled by one message per community, which any
 scoring process may take (ARCHITECTURE rule 7).
 """
+import logging
+
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts.errors import Conflict, InvalidState, NotFound
 from toolkit.config import now
 
+from toolkit.inbox import first_time
+
 from . import domain
 from .models import accounts, ledger, periods, run_communities, settlement_results, settlements, settlement_runs
 
+log = logging.getLogger(__name__)
 STATUS_CN = {"draft": "草稿", "reviewed": "已审议", "published": "已公布", "superseded": "已被修订版取代"}
 
 # S5 in SQL, with the numbers of the period's rules (domain.Rules.stars is the same in Python)
 STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 
+# One statement for any number of communities of one half year (`t`: each settlement's id and its
+# community), so that a batch of a run's messages is settled at once (planning and round trips
+# would otherwise be most of the cost):
+#
 # Members: every member with entries in the community's half year, and every member whose red
-# account is here but who has none (0 points: register D.1 and the feedback list them too).
-# The first part reads the index ledger_settlement alone.
-_MEMBERS = """
+# account is here but who has none (0 points: register D.1 and the feedback list them too). The
+# entries are read from the index ledger_settlement alone, one community's range after another.
+#
+# Organizations (S1, §3.5.1): a project's score is the mean of its ratings in the half year, each
+# rating with the corrections that name it; an organization's points are the sum of its projects'
+# scores (domain.Rules.organization_points). Units registered here without a rated project: 0.
+_RESULTS = """
     INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
-    WITH m AS MATERIALIZED (
-        SELECT holder_id, sum(points) AS points, count(*) AS entries, max(member_unit_id) AS unit_id
-        FROM scoring.ledger
-        WHERE community_code = :c AND period = :p AND holder_kind = 'member' AND id <= :upto
-        GROUP BY holder_id),
-    here AS MATERIALIZED (
-        SELECT holder_id, name, unit_id FROM scoring.accounts
-        WHERE community_code = :c AND holder_kind = 'member')
-    SELECT :sid, 'member', m.holder_id,
+    WITH t AS MATERIALIZED (
+        SELECT * FROM unnest(CAST(:sids AS bigint[]), CAST(:codes AS bpchar[])) AS t(sid, c)),
+    m AS MATERIALIZED (
+        SELECT t.sid, l.holder_id, sum(l.points) AS points, count(*) AS entries, max(l.member_unit_id) AS unit_id
+        FROM t JOIN scoring.ledger l ON l.community_code = t.c
+        WHERE l.period = :p AND l.holder_kind = 'member' AND l.id <= :upto
+        GROUP BY t.sid, l.holder_id),
+    here AS MATERIALIZED (  -- each community's accounts by the index (a join would read them all)
+        SELECT t.sid, a.holder_kind, a.holder_id, a.name, a.unit_id
+        FROM t CROSS JOIN LATERAL (SELECT * FROM scoring.accounts a WHERE a.community_code = t.c OFFSET 0) a),
+    p AS MATERIALIZED (  -- the projects' entries of the half year: ratings, and corrections of them
+        SELECT t.sid, l.id, l.holder_id, l.member_unit_id, l.kind, l.points, l.corrects_entry_id
+        FROM t JOIN scoring.ledger l ON l.community_code = t.c
+        WHERE l.period = :p AND l.holder_kind = 'project' AND l.id <= :upto),
+    corrections AS (  -- a correction keeps the community, half year and holder of what it corrects
+        SELECT corrects_entry_id AS id, sum(points) AS points FROM p WHERE kind = 'correction'
+        GROUP BY corrects_entry_id),
+    ratings AS (
+        SELECT r.sid, r.holder_id AS project_id, r.member_unit_id AS unit_id, r.points + coalesce(c.points, 0) AS score
+        FROM p r LEFT JOIN corrections c ON c.id = r.id WHERE r.kind = 'project_rating'),
+    projects AS (
+        SELECT sid, project_id, max(unit_id) AS unit_id, round(avg(score), 1) AS score, count(*) AS ratings
+        FROM ratings GROUP BY sid, project_id),
+    units AS MATERIALIZED (
+        SELECT sid, unit_id, sum(score) AS points, sum(ratings)::int AS entries FROM projects
+        WHERE unit_id IS NOT NULL GROUP BY sid, unit_id)
+    SELECT m.sid, 'member', m.holder_id,
            -- a member who moved on keeps the entries here; the name is looked up where it is now
            coalesce(h.name, (SELECT a.name FROM scoring.accounts a
                              WHERE a.holder_kind = 'member' AND a.holder_id = m.holder_id)),
            coalesce(h.unit_id, m.unit_id), m.points, """ + STARS_SQL.format(points="m.points") + """, m.entries
-    FROM m LEFT JOIN here h ON h.holder_id = m.holder_id
+    FROM m LEFT JOIN here h ON h.sid = m.sid AND h.holder_kind = 'member' AND h.holder_id = m.holder_id
     UNION ALL
-    SELECT :sid, 'member', h.holder_id, h.name, h.unit_id, 0, 0, 0
-    FROM here h WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.holder_id = h.holder_id)"""
-
-# Organizations (S1, §3.5.1): a project's score is the mean of its ratings in the half year, each
-# rating with the corrections that name it; an organization's points are the sum of its projects'
-# scores (domain.Rules.organization_points). Units registered here without a rated project: 0.
-_UNITS = """
-    INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
-    WITH corrections AS (  -- a correction keeps the community, half year and holder of what it corrects
-        SELECT corrects_entry_id AS id, sum(points) AS points
-        FROM scoring.ledger
-        WHERE community_code = :c AND period = :p AND holder_kind = 'project' AND kind = 'correction'
-          AND id <= :upto
-        GROUP BY corrects_entry_id),
-    ratings AS (
-        SELECT r.holder_id AS project_id, r.member_unit_id AS unit_id, r.points + coalesce(c.points, 0) AS score
-        FROM scoring.ledger r LEFT JOIN corrections c ON c.id = r.id
-        WHERE r.community_code = :c AND r.period = :p AND r.holder_kind = 'project'
-          AND r.kind = 'project_rating' AND r.id <= :upto),
-    projects AS (
-        SELECT project_id, max(unit_id) AS unit_id, round(avg(score), 1) AS score, count(*) AS ratings
-        FROM ratings GROUP BY project_id),
-    units AS (
-        SELECT unit_id, sum(score) AS points, sum(ratings)::int AS entries FROM projects GROUP BY unit_id)
-    SELECT :sid, 'unit', u.unit_id, a.name, u.unit_id, u.points, """ + STARS_SQL.format(points="u.points") + """,
-           u.entries
-    FROM units u LEFT JOIN LATERAL (SELECT name FROM scoring.accounts a
-                                    WHERE a.holder_kind = 'unit' AND a.holder_id = u.unit_id LIMIT 1) a ON true
-    WHERE u.unit_id IS NOT NULL
+    SELECT h.sid, 'member', h.holder_id, h.name, h.unit_id, 0, 0, 0
+    FROM here h WHERE h.holder_kind = 'member'
+      AND NOT EXISTS (SELECT 1 FROM m WHERE m.sid = h.sid AND m.holder_id = h.holder_id)
     UNION ALL
-    SELECT :sid, 'unit', a.holder_id, a.name, a.holder_id, 0, 0, 0
-    FROM scoring.accounts a
-    WHERE a.community_code = :c AND a.holder_kind = 'unit'
-      AND NOT EXISTS (SELECT 1 FROM units u WHERE u.unit_id = a.holder_id)"""
+    SELECT u.sid, 'unit', u.unit_id,
+           (SELECT a.name FROM scoring.accounts a WHERE a.holder_kind = 'unit' AND a.holder_id = u.unit_id),
+           u.unit_id, u.points, """ + STARS_SQL.format(points="u.points") + """, u.entries
+    FROM units u
+    UNION ALL
+    SELECT h.sid, 'unit', h.holder_id, h.name, h.holder_id, 0, 0, 0
+    FROM here h WHERE h.holder_kind = 'unit'
+      AND NOT EXISTS (SELECT 1 FROM units u WHERE u.sid = h.sid AND u.unit_id = h.holder_id)"""
 
 
 def rule_version_of(conn, period):
@@ -89,67 +98,97 @@ def rule_version_of(conn, period):
 
 
 _COMPUTE = {}
+_NO_JIT = text("SET LOCAL jit = off")
 
 
-def compute(conn, target, settlement_id, community_code, period, upto, rule_version):
-    """Write the results of one settlement into `target` (the results table, or verify's copy)."""
+def compute(conn, target, settlements_, period, upto, rule_version):
+    """Write the results of settlements of one half year, counting the same entries under the same
+    rules, into `target` (the results table, or verify's copy). `settlements_`: (id, community)."""
     rules = domain.rules_of(rule_version)
-    params = {"sid": settlement_id, "c": community_code, "p": period, "upto": upto,
-              "max_stars": rules.max_stars, "per_star": rules.points_per_star}
     if target not in _COMPUTE:
-        _COMPUTE[target] = (text(_MEMBERS.format(target=target)), text(_UNITS.format(target=target)))
-    for statement in _COMPUTE[target]:
-        conn.execute(statement, params)
+        _COMPUTE[target] = text(_RESULTS.format(target=target))
+    # the planner's guess for many communities passes jit_above_cost, and compiling the plan took
+    # longer (about 0.9 s) than running it
+    conn.execute(_NO_JIT)
+    conn.execute(_COMPUTE[target], {
+        "sids": [sid for sid, _ in settlements_], "codes": [code for _, code in settlements_], "p": period,
+        "upto": upto, "max_stars": rules.max_stars, "per_star": rules.points_per_star})
+
+
+# one settler of a community's half year at a time, whichever process it runs in; locks taken in
+# the communities' order, so two batches that share communities cannot deadlock
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('settle:' || c || ':' || CAST(:p AS text))) "
+             "FROM (SELECT c FROM unnest(CAST(:codes AS text[])) AS c ORDER BY c) ordered")
+_LATEST = text("""
+    SELECT DISTINCT ON (community_code) * FROM scoring.settlements
+    WHERE community_code = ANY(CAST(:codes AS bpchar[])) AND period = :p
+    ORDER BY community_code, revision DESC""")
+_NEW_SETTLEMENTS = text("""
+    INSERT INTO scoring.settlements (community_code, district_code, street_code, period, revision, status,
+                                     rule_version, ledger_upto, reason, computed_by)
+    SELECT c, left(c, 6), left(c, 9), :p, r, 'draft', :rule_version, :upto, :reason, :by
+    FROM unnest(CAST(:codes AS text[]), CAST(:revisions AS int[])) AS n(c, r)
+    RETURNING id, community_code""")
+_REDO = text("""
+    UPDATE scoring.settlements SET status = 'draft', rule_version = :rule_version, ledger_upto = :upto,
+           computed_at = now(), computed_by = :by, reviewed_at = NULL, reviewed_by = NULL, congress_date = NULL,
+           congress_attendees = NULL, congress_minutes = NULL
+    WHERE id = ANY(CAST(:sids AS bigint[]))""")
+_DROP_RESULTS = text("DELETE FROM scoring.settlement_results WHERE settlement_id = ANY(CAST(:sids AS bigint[]))")
 
 
 def _latest(conn, community_code, period):
-    # one settler of a community's half year at a time, whichever process it runs in
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"settle:{community_code}:{period}"})
-    return conn.execute(select(settlements).where(settlements.c.community_code == community_code,
-                                                  settlements.c.period == period)
-                        .order_by(settlements.c.revision.desc()).limit(1)).mappings().first()
+    return _latest_of(conn, [community_code], period).get(community_code)
+
+
+def _latest_of(conn, codes, period):
+    conn.execute(_LOCK, {"codes": codes, "p": period})
+    return {r["community_code"]: r for r in conn.execute(_LATEST, {"codes": codes, "p": period}).mappings()}
 
 
 def _not_found(community_code, period):
     return NotFound(code="settlement_not_found", message=f"社区 {community_code} 的 {period} 尚未生成清算草稿（§3.5.4）")
 
 
-def draft(conn, community_code, period, by, reason=None, in_run=None):
+def draft(conn, community_code, period, by, reason=None):
     """Compute the community's half year as a draft. A draft or a reviewed settlement not yet
     published is computed again (its review is dropped: the congress reviews what it publishes).
-    A published one is changed only by a revision, which needs a reason. In a run of many
-    communities (`in_run`: the run's ledger_upto and rule_version), reviewed and published ones
-    are skipped, never overwritten.
-    Returns (settlement id, note) where note is None when a draft was written."""
+    A published one is changed only by a revision, which needs a reason."""
     latest = _latest(conn, community_code, period)
-    if latest is not None and latest["status"] == "published":
-        if in_run or reason is None:
-            if in_run:
-                return latest["id"], "已公布，未重算"
-            raise InvalidState(code="settlement_published", message=(
-                f"{period} 清算结果已公布，不能直接重算：如需更正，请发起修订并写明理由（§3.5.5）"))
-    elif reason is not None:
+    if latest is not None and latest["status"] == "published" and reason is None:
+        raise InvalidState(code="settlement_published", message=(
+            f"{period} 清算结果已公布，不能直接重算：如需更正，请发起修订并写明理由（§3.5.5）"))
+    if latest is not None and latest["status"] != "published" and reason is not None:
         raise InvalidState(code="nothing_to_revise", message="只有已公布的清算结果才需要修订；未公布的请直接重新生成草稿")
-    if in_run and latest is not None and latest["status"] == "reviewed":
-        return latest["id"], "已审议，未重算"
-    if in_run:
-        upto, rule_version = in_run["ledger_upto"], in_run["rule_version"]
-    else:
-        upto, rule_version = _ledger_upto(conn), rule_version_of(conn, period)
-    values = {"status": "draft", "rule_version": rule_version, "ledger_upto": upto, "computed_at": now(),
-              "computed_by": by, "reviewed_at": None, "reviewed_by": None, "congress_date": None,
-              "congress_attendees": None, "congress_minutes": None}
-    if latest is None or latest["status"] == "published":
-        revision = 1 if latest is None else latest["revision"] + 1
-        sid = conn.execute(settlements.insert().values(
-            community_code=community_code, district_code=community_code[:6], street_code=community_code[:9],
-            period=period, revision=revision, reason=reason, **values).returning(settlements.c.id)).scalar_one()
-    else:
-        sid = latest["id"]
-        conn.execute(settlement_results.delete().where(settlement_results.c.settlement_id == sid))
-        conn.execute(settlements.update().where(settlements.c.id == sid).values(**values))
-    compute(conn, "scoring.settlement_results", sid, community_code, period, upto, rule_version)
-    return sid, None
+    _write_drafts(conn, period, {community_code: latest}, by, _ledger_upto(conn), rule_version_of(conn, period),
+                  reason)
+
+
+def draft_many(conn, period, codes, by, upto, rule_version):
+    """A run's communities as drafts, at once; reviewed and published ones are skipped, never
+    overwritten. Returns {community: note} of those skipped."""
+    latest = _latest_of(conn, codes, period)
+    skipped = {c: ("已公布，未重算" if latest[c]["status"] == "published" else "已审议，未重算")
+               for c in codes if c in latest and latest[c]["status"] in ("published", "reviewed")}
+    _write_drafts(conn, period, {c: latest.get(c) for c in codes if c not in skipped}, by, upto, rule_version)
+    return skipped
+
+
+def _write_drafts(conn, period, latest, by, upto, rule_version, reason=None):
+    """New settlements (a first one, or the revision after a published one) and drafts computed again."""
+    new = {c: (row["revision"] + 1 if row else 1) for c, row in latest.items() if row is None or row["status"] == "published"}
+    redo = [(row["id"], c) for c, row in latest.items() if c not in new]
+    common = {"p": period, "upto": upto, "rule_version": rule_version, "by": by}
+    written = list(redo)
+    if redo:
+        sids = [sid for sid, _ in redo]
+        conn.execute(_DROP_RESULTS, {"sids": sids})
+        conn.execute(_REDO, {"sids": sids, **common})
+    if new:
+        written += [(r.id, r.community_code) for r in conn.execute(_NEW_SETTLEMENTS, {
+            "codes": list(new), "revisions": list(new.values()), "reason": reason, **common})]
+    if written:
+        compute(conn, "scoring.settlement_results", written, period, upto, rule_version)
 
 
 def _ledger_upto(conn):
@@ -305,17 +344,46 @@ def start_run(uow, area_code, period, by):
     return run_status(conn, run_id)
 
 
-def settle_requested(conn, event):
-    """One community of a run (the handler of settlement_requested, in whichever process; the
-    inbox makes it once per message). The run fixed the entries counted and the rules."""
-    _, note = draft(conn, event["community_code"], event["period"], event["requested_by"],
-                    in_run={"ledger_upto": event["ledger_upto"], "rule_version": event["rule_version"]})
-    conn.execute(_RUN_DONE, {"run": event["run_id"], "c": event["community_code"],
-                             "status": "skipped" if note else "drafted", "note": note, "at": now()})
+def settle_batch(store, events):
+    """Messages of settlement runs, as many as a process took at once (toolkit.batches): each is one
+    community; the inbox keeps each to once. One transaction for the batch; if it fails, each
+    community is tried alone, and one that still fails is marked failed in its run with the error
+    (the others go on)."""
+    try:
+        with store.unit_of_work() as uow:
+            _settle(uow.conn, store, events)
+    except Exception:
+        log.exception("a batch of %d settlement messages failed; settling them one by one", len(events))
+        for event in events:
+            try:
+                with store.unit_of_work() as uow:
+                    _settle(uow.conn, store, [event])
+            except Exception as exc:
+                log.exception("settling %s in run %s failed", event.get("community_code"), event.get("run_id"))
+                with store.unit_of_work() as uow:
+                    uow.conn.execute(_RUN_DONE, {"runs": [event["run_id"]], "codes": [event["community_code"]],
+                                                 "statuses": ["failed"], "notes": [f"清算出错：{exc}"[:200]]})
 
 
-_RUN_DONE = text("UPDATE scoring.run_communities SET status = :status, note = :note, finished_at = :at "
-                 "WHERE run_id = :run AND community_code = :c AND status = 'pending'")
+def _settle(conn, store, events):
+    inbox = store.metadata.tables["scoring.inbox"]
+    fresh = [e for e in events if first_time(conn, inbox, {**e, "_source": "scoring"})]
+    runs = {}
+    for e in fresh:
+        runs.setdefault((e["run_id"], e["period"], e["requested_by"], e["ledger_upto"], e["rule_version"]), []
+                        ).append(e["community_code"])
+    for (run_id, period, by, upto, rule_version), codes in runs.items():
+        skipped = draft_many(conn, period, codes, by, upto, rule_version)
+        conn.execute(_RUN_DONE, {"runs": [run_id] * len(codes), "codes": codes,
+                                 "statuses": ["skipped" if c in skipped else "drafted" for c in codes],
+                                 "notes": [skipped.get(c) for c in codes]})
+
+
+_RUN_DONE = text("""
+    UPDATE scoring.run_communities r SET status = d.status, note = d.note, finished_at = now()
+    FROM unnest(CAST(:runs AS bigint[]), CAST(:codes AS bpchar[]), CAST(:statuses AS text[]),
+                CAST(:notes AS text[])) AS d(run_id, c, status, note)
+    WHERE r.run_id = d.run_id AND r.community_code = d.c AND r.status = 'pending'""")
 
 
 def run_status(conn, run_id, area_code=None):
@@ -326,13 +394,15 @@ def run_status(conn, run_id, area_code=None):
         run_communities.c.run_id == run_id).group_by(run_communities.c.status)).all())
     finished = conn.execute(select(func.max(run_communities.c.finished_at)).where(
         run_communities.c.run_id == run_id)).scalar()
-    skipped = conn.execute(select(run_communities.c.community_code, run_communities.c.note).where(
-        and_(run_communities.c.run_id == run_id, run_communities.c.status == "skipped"))
+    skipped = conn.execute(select(run_communities.c.community_code, run_communities.c.status,
+                                  run_communities.c.note).where(
+        and_(run_communities.c.run_id == run_id, run_communities.c.status.in_(("skipped", "failed"))))
         .order_by(run_communities.c.community_code).limit(100)).mappings().all()
     pending = counts.get("pending", 0)
     return {"run_id": run_id, "area_code": run["area_code"], "period": run["period"],
             "started_by": run["started_by"], "started_at": run["started_at"], "total": run["total"],
             "pending": pending, "drafted": counts.get("drafted", 0), "skipped": counts.get("skipped", 0),
+            "failed": counts.get("failed", 0),
             "done": pending == 0, "finished_at": finished if pending == 0 else None,
             "progress": round(100 * (run["total"] - pending) / run["total"], 1),
             "skipped_communities": [dict(r) for r in skipped]}

@@ -41,11 +41,13 @@ _BALANCES = text("""
     ORDER BY 1""")
 
 _DIFF = text("""
-    SELECT coalesce(k.holder_kind, r.holder_kind) AS holder_kind, coalesce(k.holder_id, r.holder_id) AS holder_id,
+    SELECT coalesce(k.settlement_id, r.settlement_id) AS settlement_id,
+           coalesce(k.holder_kind, r.holder_kind) AS holder_kind, coalesce(k.holder_id, r.holder_id) AS holder_id,
            k.points AS kept_points, r.points AS ledger_points, k.stars AS kept_stars, r.stars AS ledger_stars,
            k.entries AS kept_entries, r.entries AS ledger_entries
-    FROM (SELECT * FROM scoring.settlement_results WHERE settlement_id = :sid) k
-    FULL JOIN verify_results r ON r.holder_kind = k.holder_kind AND r.holder_id = k.holder_id
+    FROM (SELECT * FROM scoring.settlement_results WHERE settlement_id = ANY(CAST(:sids AS bigint[]))) k
+    FULL JOIN verify_results r
+      ON r.settlement_id = k.settlement_id AND r.holder_kind = k.holder_kind AND r.holder_id = k.holder_id
     WHERE k.holder_id IS NULL OR r.holder_id IS NULL
        OR (k.points, k.stars, k.entries) IS DISTINCT FROM (r.points, r.stars, r.entries)""")
 
@@ -54,16 +56,18 @@ def balances(conn):
     return [dict(r) for r in conn.execute(_BALANCES).mappings()]
 
 
-def settlement_differences(conn, row):
-    """Recompute one settlement into a scratch table; the rows that differ from what it holds."""
+def settlement_differences(conn, rows):
+    """Recompute settlements that counted the same entries under the same rules into a scratch
+    table; the rows that differ from what they hold."""
     conn.execute(text("TRUNCATE verify_results"))
-    compute(conn, "verify_results", row["id"], row["community_code"], row["period"], row["ledger_upto"],
-            row["rule_version"])
-    return [dict(r) for r in conn.execute(_DIFF, {"sid": row["id"]}).mappings()]
+    first = rows[0]
+    compute(conn, "verify_results", [(r["id"], r["community_code"]) for r in rows], first["period"],
+            first["ledger_upto"], first["rule_version"])
+    return [dict(r) for r in conn.execute(_DIFF, {"sids": [r["id"] for r in rows]}).mappings()]
 
 
 def verify(engine, area="", progress=True, out=sys.stdout):
-    """Every difference found, as (what, details) pairs."""
+    """Every difference found, as (what, details) pairs, and how many settlements were checked."""
     found = []
     with engine.connect() as conn, conn.begin():
         # one snapshot for the whole check: intake running meanwhile cannot make a false difference
@@ -73,15 +77,24 @@ def verify(engine, area="", progress=True, out=sys.stdout):
         conn.execute(text("CREATE TEMP TABLE verify_results (LIKE scoring.settlement_results) ON COMMIT DROP"))
         rows = conn.execute(select(settlements).where(settlements.c.community_code.like(f"{area}%"))
                             .order_by(settlements.c.id)).mappings().all()
-        for row in tqdm(rows, desc="settlements", unit="settlement", disable=not progress, file=out):
+        groups = {}  # a run's settlements counted the same entries under the same rules: one statement each
+        for row in rows:
             if row["rule_version"] not in domain.RULES:
                 # rules are never removed from domain.RULES; a deployment that lost one cannot recompute
                 found.append(("settlement", {"settlement_id": row["id"], "community_code": row["community_code"],
                                              "period": row["period"], "unknown_rule_version": row["rule_version"]}))
                 continue
-            for diff in settlement_differences(conn, row):
-                found.append(("settlement", {"settlement_id": row["id"], "community_code": row["community_code"],
-                                             "period": row["period"], "revision": row["revision"], **diff}))
+            groups.setdefault((row["period"], row["ledger_upto"], row["rule_version"]), []).append(row)
+        by_id = {r["id"]: r for r in rows}
+        with tqdm(total=len(rows), desc="settlements", unit="settlement", disable=not progress, file=out) as bar:
+            for group in groups.values():
+                for i in range(0, len(group), 200):
+                    chunk = group[i:i + 200]
+                    for diff in settlement_differences(conn, chunk):
+                        row = by_id[diff.pop("settlement_id")]
+                        found.append(("settlement", {"settlement_id": row["id"], "community_code": row["community_code"],
+                                                     "period": row["period"], "revision": row["revision"], **diff}))
+                    bar.update(len(chunk))
         return found, len(rows)
 
 

@@ -64,7 +64,9 @@ def upgrade():
                     postgresql_where=sa.text("status = 'published'"))
     op.create_table(
         "settlement_results",
-        sa.Column("settlement_id", sa.BigInteger(), sa.ForeignKey(f"{S}.settlements.id"), primary_key=True),
+        # no foreign key: written only with their settlement (settlement.draft); checked row by row it
+        # cost a third of a community's settlement
+        sa.Column("settlement_id", sa.BigInteger(), primary_key=True),
         sa.Column("holder_kind", sa.String(12), primary_key=True),
         sa.Column("holder_id", sa.BigInteger(), primary_key=True),
         sa.Column("name", sa.String(100)),
