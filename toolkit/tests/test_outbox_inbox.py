@@ -101,3 +101,15 @@ def test_an_inbox_record_rolls_back_with_its_effect(store):
             raise RuntimeError("the effect failed")
     with store.unit_of_work() as uow:
         assert first_time(uow.conn, inbox, event)  # so the redelivery does the work
+
+
+def test_a_batch_records_only_the_events_it_has_not_seen(store):
+    from toolkit.inbox import first_times
+    inbox = store.metadata.tables[f"{SERVICE}.inbox"]
+    seen, new = ({"event_id": str(uuid.uuid4()), "event_type": "probe_happened"} for _ in range(2))
+    with store.unit_of_work() as uow:
+        assert first_time(uow.conn, inbox, seen)
+    with store.unit_of_work() as uow:
+        assert first_times(uow.conn, inbox, [seen, new], "probe") == {new["event_id"]}
+    with store.unit_of_work() as uow:
+        assert first_times(uow.conn, inbox, [seen, new], "probe") == set()

@@ -90,6 +90,7 @@ class BatchConsumer(DependencyProvider):
                         self._handle(batch)
 
     def _handle(self, messages):
+        started = time.perf_counter()
         try:
             self.handler(self._store(), [m.payload for m in messages])
         except Exception:
@@ -100,3 +101,4 @@ class BatchConsumer(DependencyProvider):
         for m in messages:
             m.ack()
         self.handled += len(messages)
+        log.info("%s: %d handled in %.3fs", self.queue.name, len(messages), time.perf_counter() - started)

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from .config import amqp_uri, database_url
 from .events import envelope
-from .outbox import Relay, RelayLoop, to_json
+from .outbox import Relay, RelayLoop, copy_events, to_json
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ class UnitOfWork:
                                          "payload": to_json(event)})  # serialized once, here
         self.events.append(event)
         return event
+
+    def emit_many(self, event_type, scoped_payloads):
+        """Many events of one type at once, by COPY (a settlement run's thousands of messages):
+        `scoped_payloads` are (scope, payload) pairs. Same transaction, same outbox, same relay."""
+        events = [envelope(event_type, scope, payload) for scope, payload in scoped_payloads]
+        if events:
+            with self.conn.connection.cursor() as cursor:
+                copy_events(cursor, self.outbox.schema, events)
+            self.events.extend(events)
+        return events
 
 
 class Store:

@@ -22,6 +22,17 @@ def first_time(session, inbox, event):
                                                "source": event.get("_source", "")}).first() is not None
 
 
+def first_times(session, inbox, events, source):
+    """The ids of `events` not handled before, recorded now (one statement for a batch)."""
+    name = f"{inbox.schema}.{inbox.name}"
+    statement = text(f"INSERT INTO {name} (event_id, event_type, source) "
+                     "SELECT unnest(CAST(:ids AS uuid[])), unnest(CAST(:types AS text[])), :source "
+                     "ON CONFLICT (event_id) DO NOTHING RETURNING CAST(event_id AS text)")
+    rows = session.execute(statement, {"ids": [str(e["event_id"]) for e in events],
+                                       "types": [e.get("event_type", "") for e in events], "source": source})
+    return {r[0] for r in rows}
+
+
 def handle_once(store, source, event, handler):
     """`handler(conn, event)` in one transaction with the event's inbox record: the body of an
     @event_handler. `store` is the service's (toolkit.db.Store); `source` the producing service."""

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import amqp
 from kombu import Connection
-from sqlalchemy import select, update, func
+from sqlalchemy import Text, cast, func, select, update
 
 from .bulk import copy_rows
 from .config import now
@@ -101,7 +101,7 @@ class Relay:
         self._nacked = False
         for row in rows:
             message = amqp.Message(
-                to_json(row.payload), content_type="application/json", content_encoding="utf-8",
+                row.payload, content_type="application/json", content_encoding="utf-8",
                 delivery_mode=2, message_id=str(row.event_id), type=row.event_type,
                 timestamp=int(time.time()))
             channel.basic_publish(message, exchange=self.exchange, routing_key=row.event_type)
@@ -123,7 +123,8 @@ class Relay:
         t = self.outbox
         with self.engine.begin() as conn:
             rows = conn.execute(
-                select(t.c.id, t.c.event_id, t.c.event_type, t.c.payload)
+                # the payload as PostgreSQL prints it: already JSON text, not parsed and dumped again
+                select(t.c.id, t.c.event_id, t.c.event_type, cast(t.c.payload, Text).label("payload"))
                 .where(t.c.sent_at.is_(None)).order_by(t.c.id)
                 .limit(self.batch_size).with_for_update(skip_locked=True)).all()
             if not rows:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from contracts.errors import Conflict, InvalidState, NotFound
 from toolkit.config import now
 
-from toolkit.inbox import first_time
+from toolkit.inbox import first_times
 
 from . import domain
 from .models import accounts, ledger, periods, run_communities, settlement_results, settlements, settlement_runs
@@ -46,11 +46,12 @@ _RESULTS = """
     INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
     WITH t AS MATERIALIZED (
         SELECT * FROM unnest(CAST(:sids AS bigint[]), CAST(:codes AS bpchar[])) AS t(sid, c)),
-    m AS MATERIALIZED (
-        SELECT t.sid, l.holder_id, sum(l.points) AS points, count(*) AS entries, max(l.member_unit_id) AS unit_id
-        FROM t JOIN scoring.ledger l ON l.community_code = t.c
-        WHERE l.period = :p AND l.holder_kind = 'member' AND l.id <= :upto
-        GROUP BY t.sid, l.holder_id),
+    m AS MATERIALIZED (  -- community by community, each summed as its index range streams by
+        SELECT t.sid, g.* FROM t CROSS JOIN LATERAL (
+            SELECT l.holder_id, sum(l.points) AS points, count(*) AS entries, max(l.member_unit_id) AS unit_id
+            FROM scoring.ledger l
+            WHERE l.community_code = t.c AND l.period = :p AND l.holder_kind = 'member' AND l.id <= :upto
+            GROUP BY l.holder_id) g),
     here AS MATERIALIZED (  -- each community's accounts by the index (a join would read them all)
         SELECT t.sid, a.holder_kind, a.holder_id, a.name, a.unit_id
         FROM t CROSS JOIN LATERAL (SELECT * FROM scoring.accounts a WHERE a.community_code = t.c OFFSET 0) a),
@@ -337,10 +338,11 @@ def start_run(uow, area_code, period, by):
     fixed = {"rule_version": rule_version_of(conn, period), "ledger_upto": _ledger_upto(conn)}
     run_id = conn.execute(settlement_runs.insert().values(area_code=area_code, period=period, started_by=by,
                                                           total=len(codes)).returning(settlement_runs.c.id)).scalar_one()
-    conn.execute(run_communities.insert(), [{"run_id": run_id, "community_code": c} for c in codes])
-    for code in codes:
-        uow.emit("settlement_requested", {"district_code": code[:6], "street_code": code[:9], "community_code": code},
-                 run_id=run_id, period=period, requested_by=by, **fixed)
+    conn.execute(text("INSERT INTO scoring.run_communities (run_id, community_code) "
+                      "SELECT :run, unnest(CAST(:codes AS text[]))"), {"run": run_id, "codes": codes})
+    uow.emit_many("settlement_requested", [
+        ({"district_code": code[:6], "street_code": code[:9], "community_code": code},
+         {"run_id": run_id, "period": period, "requested_by": by, **fixed}) for code in codes])
     return run_status(conn, run_id)
 
 
@@ -367,7 +369,8 @@ def settle_batch(store, events):
 
 def _settle(conn, store, events):
     inbox = store.metadata.tables["scoring.inbox"]
-    fresh = [e for e in events if first_time(conn, inbox, {**e, "_source": "scoring"})]
+    new_ids = first_times(conn, inbox, events, "scoring")
+    fresh = list({str(e["event_id"]): e for e in events if str(e["event_id"]) in new_ids}.values())
     runs = {}
     for e in fresh:
         runs.setdefault((e["run_id"], e["period"], e["requested_by"], e["ledger_upto"], e["rule_version"]), []
