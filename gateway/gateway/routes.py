@@ -18,6 +18,7 @@ from contracts import scoring as sc
 from contracts import volunteering as vc
 from contracts.access import (CITY_AREA, CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, MEMBER, ROLES, STREET_OFFICER,
                               UNIT_OFFICER)
+from contracts.errors import NotFound
 from contracts.rules import broken
 from toolkit.config import today
 
@@ -583,14 +584,22 @@ def register_d1(call, community_code, member_id):
     """Register D.1 whole: the points from scoring, who the member is from registration, the posts
     from volunteering (the phone masked for roles that do not need it, by the gateway as always)."""
     d1 = call.scoring.register_d1(community_code, member_id, call.query["period"])
-    return _d1_header(d1, call.registration.member_profile(member_id, community_code),
+    return _d1_header(d1, _profile(call, member_id, community_code),
                       call.volunteering.member_posts(member_id, community_code))
 
 
 def my_register_d1(call):
     d1 = call.scoring.my_register_d1(_me(call), call.query["period"])
     posts = [p for p in call.volunteering.member_posts(_me(call)) if p["community_code"] == d1["community_code"]]
-    return _d1_header(d1, call.registration.member_profile(_me(call)), posts)
+    return _d1_header(d1, _profile(call, _me(call)), posts)
+
+
+def _profile(call, member_id, community_code=None):
+    """The personal part of D.1; None (the points still shown) if registration has no accepted report."""
+    try:
+        return call.registration.member_profile(member_id, community_code)
+    except NotFound:
+        return None
 
 
 def _d1_header(d1, profile, posts):

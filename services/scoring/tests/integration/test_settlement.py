@@ -283,3 +283,13 @@ def test_twenty_concurrent_redemptions_against_a_balance_for_three(city, scoring
             p.scoring.redeem(8105, {"goods_id": haircut["id"]})
     found, _ = verify.verify(scoring_db, progress=False)
     assert found == []
+
+
+def test_verify_reads_a_red_account_opened_after_the_draft_as_no_difference(city, scoring_db):
+    dispatch = event_dispatcher(city)
+    dispatch("registration", "member_registration_accepted", event(
+        REGISTRATION, "member_registration_accepted", community_code=B, member_id=8299, member_name="新来的",
+        unit_id=903, red_account_no="RA-M-00008299"))
+    assert wait_for(scoring_db, "SELECT count(*) FROM scoring.accounts WHERE holder_id = 8299", 1) == 1
+    found, _ = verify.verify(scoring_db, area=B, progress=False)
+    assert found == []
