@@ -2,6 +2,11 @@
 from contracts.access import CITY_ADMIN, require
 
 
+def signed_in(caller):
+    """What every account may read (the vanguard board): still not a message without a caller."""
+    return require(caller, caller is not None)
+
+
 def member_or_city(caller, member_id):
     """A member's points across communities: the member, or the city's administrator (officers of
     an area read them per community: `area`)."""

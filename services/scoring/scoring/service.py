@@ -153,6 +153,7 @@ class ScoringService:
     @rpc
     def board(self, area_code, period, kind="member", limit=50):
         """The vanguard board, open to every account like the one on the community's wall (§3.5.6)."""
+        guard.signed_in(self.caller)
         _period(period)
         _area(area_code)
         if kind not in ("member", "unit"):
@@ -164,6 +165,7 @@ class ScoringService:
 
     @rpc
     def honour_list(self, area_code, period):
+        guard.signed_in(self.caller)
         _period(period)
         _area(area_code)
         with self.db.unit_of_work() as uow:
@@ -171,6 +173,7 @@ class ScoringService:
 
     @rpc
     def honour_certificate(self, community_code, member_id, period):
+        guard.signed_in(self.caller)
         _period(period)
         _area(community_code, community=True)
         with self.db.unit_of_work() as uow:

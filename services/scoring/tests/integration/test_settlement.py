@@ -293,3 +293,44 @@ def test_verify_reads_a_red_account_opened_after_the_draft_as_no_difference(city
     assert wait_for(scoring_db, "SELECT count(*) FROM scoring.accounts WHERE holder_id = 8299", 1) == 1
     found, _ = verify.verify(scoring_db, area=B, progress=False)
     assert found == []
+
+
+def rpc_calls():
+    """Every RPC method of the service, with arguments that would be valid for a caller of A."""
+    return {
+        "member_points": (8101, H1), "community_member_points": (A, 8101, H1),
+        "record_merit": ({"community_code": A, "member_id": 8101, "category": "见义勇为", "reason": "救起落水儿童一名",
+                          "points": 5, "occurred_on": "2026-05-01"},),
+        "correct": (A, 1, {"points": 1, "reason": "补记服务时长"}),
+        "draft_settlement": (A, H1), "get_settlement": (A, H1), "publish_settlement": (A, H1),
+        "review_settlement": (A, H1, {"congress_date": "2026-11-20", "attendees": 30, "minutes": "审议通过本期结果"}),
+        "revise_settlement": (A, H1, {"reason": "补记遗漏的积分"}),
+        "start_settlement": ("410106", H1), "settlement_run": (1,),
+        "board": (A, H1), "honour_list": (A, H1), "honour_certificate": (A, 8105, H1),
+        "award_candidates": ("410106", H1), "assessment": (A, H1),
+        "register_d1": (A, 8101, H1), "my_register_d1": (8101, H1),
+        "add_goods": ({"community_code": A, "name": "毛巾", "kind": "goods", "price_points": 1, "stock": 1},),
+        "update_goods": (A, 1, {"stock": 2}), "catalog": (A,), "my_catalog": (8101,),
+        "redeem": (8101, {"goods_id": 1}), "cancel_redemption": (A, 1, {"reason": "测试撤销"}),
+        "redemptions": (A,), "my_redemptions": (8101,),
+    }
+
+
+def test_the_table_names_every_rpc_method():
+    from nameko.rpc import Rpc
+    methods = {name for name, fn in vars(ScoringService).items()
+               if any(isinstance(e, Rpc) for e in getattr(fn, "nameko_entrypoints", ()))}
+    assert methods == set(rpc_calls()), methods ^ set(rpc_calls())
+
+
+def test_a_message_without_a_caller_gets_nothing_from_any_method(city, scoring_db):
+    with scoring_db.connect() as conn:
+        before = conn.execute(text("SELECT (SELECT count(*) FROM scoring.ledger), (SELECT count(*) FROM scoring.outbox)")).one()
+    with ClusterRpcProxy(city) as p:
+        for method, args in rpc_calls().items():
+            with pytest.raises(errors.Forbidden) as refused:
+                getattr(p.scoring, method)(*args)
+            assert refused.value.code == "no_caller", method
+    with scoring_db.connect() as conn:
+        after = conn.execute(text("SELECT (SELECT count(*) FROM scoring.ledger), (SELECT count(*) FROM scoring.outbox)")).one()
+    assert after == before
