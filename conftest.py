@@ -48,9 +48,16 @@ def migrated(database_url):
 
 
 @pytest.fixture(scope="session")
-def city(migrated):
-    """A small generated city in the test database (the demo's shape, its own seed)."""
+def city(migrated, amqp):
+    """A small generated city in the test database (the demo's shape, its own seed). Its events
+    are published by whichever registration service runs first, maybe long before the platform of
+    the end-to-end tests: the subscribers' queues are declared first, or on a fresh broker those
+    events would be dropped and the subscribers would never hear of the city's members."""
     from registration.city import generate, load
+    from scoring.service import ScoringService
+    from toolkit.subscriptions import declare_event_queues
+    from volunteering.service import VolunteeringService
+    declare_event_queues(amqp, VolunteeringService, ScoringService)
     data = generate(districts=("410106", "410102"), streets=2, communities=2, units=2, members=4, seed=11)
     load(migrated, data)
     return data
