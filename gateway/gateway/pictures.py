@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 from werkzeug.wrappers import Response
 
 RED, GOLD, INK = "#c0161c", "#f4c542", "#3a2a1a"
-FONT = "font-family='Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif'"
+FONT = "font-family='Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, WenQuanYi Micro Hei, sans-serif'"
 
 
 def _svg(width, height, body):
@@ -19,6 +19,12 @@ def _svg(width, height, body):
 def _stars(count, x, y, size=16):
     return "".join(f"<text x='{x + i * (size + 2)}' y='{y}' font-size='{size}' fill='{GOLD}'>★</text>"
                    for i in range(count))
+
+
+def _points(value):
+    """105.0 -> 105, 37.5 -> 37.5 (members' points are whole; organizations' may have a half)."""
+    text = f"{value}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _half(period):
@@ -45,7 +51,7 @@ def board(data):
         body.append(f"<text x='56' y='{y}' font-size='22' fill='{medal}' text-anchor='middle' "
                     f"font-weight='bold'>{row['rank']}</text>")
         body.append(f"<text x='100' y='{y}' font-size='20' fill='{INK}'>{escape(row['name'] or '—')}</text>")
-        body.append(f"<text x='330' y='{y}' font-size='18' fill='{INK}'>{row['points']} 分</text>")
+        body.append(f"<text x='330' y='{y}' font-size='18' fill='{INK}'>{_points(row['points'])} 分</text>")
         body.append(_stars(int(row["stars"]), 430, y, 20))
     body.append(f"<text x='360' y='{height - 16}' font-size='12' fill='#8a7a6a' text-anchor='middle'>"
                 f"共 {data['holders']} 名 · {data['communities_published']} 个社区已公布 · 每 10 分一星，最高十星（§3.5.5）</text>")
@@ -59,8 +65,8 @@ def certificate(data):
             f"<rect x='34' y='34' width='772' height='512' fill='none' stroke='{GOLD}' stroke-width='3'/>"
             f"<text x='420' y='130' font-size='48' fill='{RED}' text-anchor='middle' font-weight='bold'>荣 誉 证 书</text>"
             f"<text x='120' y='220' font-size='28' fill='{INK}'>{escape(data['name'] or '')} 同志：</text>"
-            f"<text x='160' y='280' font-size='22' fill='{INK}'>在 {_half(data['period'])} 在职党员志愿服务中积分 "
-            f"{data['points']} 分，</text>"
+            f"<text x='160' y='280' font-size='22' fill='{INK}'>在{_half(data['period'])}在职党员志愿服务中积分 "
+            f"{_points(data['points'])} 分，</text>"
             f"<text x='120' y='320' font-size='22' fill='{INK}'>经党员群众代表大会审议公布，评为</text>"
             f"<text x='420' y='385' font-size='34' fill='{RED}' text-anchor='middle' font-weight='bold'>十星级党员志愿者</text>"
             + _stars(10, 262, 440, 28) +
