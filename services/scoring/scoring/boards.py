@@ -11,9 +11,11 @@ from contracts.errors import NotFound
 from . import domain
 from .settlement import STATUS_CN
 
+# names are read from the red accounts (a result holds points, not who the holder is called)
 _PUBLISHED = """
     FROM scoring.settlement_results r
     JOIN scoring.settlements s ON s.id = r.settlement_id
+    LEFT JOIN scoring.accounts a ON a.holder_kind = r.holder_kind AND a.holder_id = r.holder_id
     WHERE s.status = 'published' AND s.period = :p AND s.community_code LIKE :area AND r.holder_kind = :kind"""
 
 
@@ -22,7 +24,7 @@ def board(conn, area_code, period, kind, limit):
     organizations by points in a published half year; equal points share a rank."""
     params = {"p": period, "area": f"{area_code}%", "kind": kind, "n": limit}
     rows = conn.execute(text(
-        "SELECT rank() OVER (ORDER BY r.points DESC) AS rank, r.holder_id, r.name, r.unit_id, r.points, r.stars, "
+        "SELECT rank() OVER (ORDER BY r.points DESC) AS rank, r.holder_id, a.name, r.unit_id, r.points, r.stars, "
         "s.community_code, s.revision, s.published_at" + _PUBLISHED +
         " ORDER BY r.points DESC, r.stars DESC, r.holder_id LIMIT :n"), params).mappings().all()
     counted = conn.execute(text(
@@ -45,7 +47,7 @@ def honour_list(conn, area_code, period):
     """Ten-star members of a published half year: flowers and an honour certificate (I2, §3.6.2)."""
     top = domain.RULES[domain.CURRENT].max_stars
     rows = conn.execute(text(
-        "SELECT r.holder_id, r.name, r.unit_id, r.points, r.stars, s.community_code, s.rule_version, s.published_at"
+        "SELECT r.holder_id, a.name, r.unit_id, r.points, r.stars, s.community_code, s.rule_version, s.published_at"
         + _PUBLISHED + " AND r.stars >= :top ORDER BY s.community_code, r.points DESC, r.holder_id"),
         {"p": period, "area": f"{area_code}%", "kind": "member", "top": top}).mappings().all()
     return {"area_code": area_code, "period": period,
@@ -57,7 +59,7 @@ def honour_list(conn, area_code, period):
 def certificate(conn, community_code, member_id, period):
     """The facts of a ten-star member's honour certificate (I2), from the published half year."""
     row = conn.execute(text(
-        "SELECT r.holder_id, r.name, r.points, r.stars, s.community_code, s.published_at, s.revision"
+        "SELECT r.holder_id, a.name, r.points, r.stars, s.community_code, s.published_at, s.revision"
         + _PUBLISHED + " AND r.holder_id = :m"),
         {"p": period, "area": community_code, "kind": "member", "m": member_id}).mappings().first()
     if row is None or row["stars"] < domain.RULES[domain.CURRENT].max_stars:
@@ -73,23 +75,23 @@ def award_candidates(conn, district_code, period, limit):
       志愿服务先进集体 organizations by their projects' points, then how many of their members served."""
     area = {"p": period, "area": f"{district_code}%", "n": limit}
     members = conn.execute(text(
-        "SELECT r.holder_id AS member_id, r.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
+        "SELECT r.holder_id AS member_id, a.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
         " AND r.points > 0 ORDER BY r.stars DESC, r.points DESC, r.holder_id LIMIT :n"),
         {**area, "kind": "member"}).mappings().all()
     top = domain.RULES[domain.CURRENT].max_stars
     residents = conn.execute(text(
-        "SELECT r.holder_id AS member_id, r.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
+        "SELECT r.holder_id AS member_id, a.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
         " AND r.stars >= :top AND EXISTS (SELECT 1 FROM scoring.settlement_results r2"
         " JOIN scoring.settlements s2 ON s2.id = r2.settlement_id WHERE s2.status = 'published'"
         " AND s2.period = :prev AND r2.holder_kind = 'member' AND r2.holder_id = r.holder_id AND r2.stars >= :top)"
         " ORDER BY r.points DESC, r.holder_id LIMIT :n"),
         {**area, "kind": "member", "top": top, "prev": domain.previous_period(period)}).mappings().all()
     collectives = conn.execute(text(
-        "SELECT r.holder_id AS unit_id, r.name, sum(r.points) AS points, max(r.stars) AS stars,"
+        "SELECT r.holder_id AS unit_id, a.name, sum(r.points) AS points, max(r.stars) AS stars,"
         " (SELECT count(*) FROM scoring.settlement_results m JOIN scoring.settlements ms ON ms.id = m.settlement_id"
         "  WHERE ms.status = 'published' AND ms.period = :p AND ms.community_code LIKE :area"
         "  AND m.holder_kind = 'member' AND m.unit_id = r.holder_id AND m.points > 0) AS members_served"
-        + _PUBLISHED + " GROUP BY r.holder_id, r.name ORDER BY points DESC, members_served DESC, r.holder_id LIMIT :n"),
+        + _PUBLISHED + " GROUP BY r.holder_id, a.name ORDER BY points DESC, members_served DESC, r.holder_id LIMIT :n"),
         {**area, "kind": "unit"}).mappings().all()
     return {"district_code": district_code, "period": period,
             "most_beautiful_members": [dict(r) for r in members],

@@ -91,7 +91,9 @@ settlements = Table(
     Index("settlements_published", "period", "community_code", postgresql_where=text("status = 'published'")),
 )
 
-# One line of register D.1's totals per member, and one per organization (its projects' scores).
+# One line of register D.1's totals per member with entries in the half year, and one per
+# organization with rated projects. Names are read from the red accounts when shown; members and
+# units with a red account here and nothing in the half year are listed with 0 when read.
 settlement_results = Table(
     "settlement_results", metadata,
     # no foreign key: results are written with their settlement, in its transaction, by
@@ -99,7 +101,6 @@ settlement_results = Table(
     Column("settlement_id", BigInteger, primary_key=True),
     Column("holder_kind", String(12), primary_key=True),      # member | unit
     Column("holder_id", BigInteger, primary_key=True),
-    Column("name", String(100)),
     Column("unit_id", BigInteger),
     Column("points", Numeric(8, 1), nullable=False),
     Column("stars", Integer, nullable=False),

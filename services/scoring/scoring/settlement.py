@@ -33,28 +33,27 @@ STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 
 # One statement for any number of communities of one half year (`t`: each settlement's id and its
 # community), so that a batch of a run's messages is settled at once (planning and round trips
-# would otherwise be most of the cost):
+# would otherwise be most of the cost). What it writes comes from the ledger alone:
 #
-# Members: every member with entries in the community's half year, and every member whose red
-# account is here but who has none (0 points: register D.1 and the feedback list them too). The
-# entries are read from the index ledger_settlement alone, one community's range after another.
+# Members: the half-year points of every member with entries in the community, read from the
+# index ledger_settlement alone, one community's range after another.
 #
 # Organizations (S1, §3.5.1): a project's score is the mean of its ratings in the half year, each
 # rating with the corrections that name it; an organization's points are the sum of its projects'
-# scores (domain.Rules.organization_points). Units registered here without a rated project: 0.
+# scores (domain.Rules.organization_points).
+#
+# Members and units with a red account here and nothing in the half year have 0 points: they are
+# listed so when read (`get`, the feedback of `publish`), not written for every half year.
 _RESULTS = """
-    INSERT INTO {target} (settlement_id, holder_kind, holder_id, name, unit_id, points, stars, entries)
+    INSERT INTO {target} (settlement_id, holder_kind, holder_id, unit_id, points, stars, entries)
     WITH t AS MATERIALIZED (
         SELECT * FROM unnest(CAST(:sids AS bigint[]), CAST(:codes AS bpchar[])) AS t(sid, c)),
-    m AS MATERIALIZED (  -- community by community, each summed as its index range streams by
+    m AS (  -- community by community, each summed as its index range streams by
         SELECT t.sid, g.* FROM t CROSS JOIN LATERAL (
             SELECT l.holder_id, sum(l.points) AS points, count(*) AS entries, max(l.member_unit_id) AS unit_id
             FROM scoring.ledger l
             WHERE l.community_code = t.c AND l.period = :p AND l.holder_kind = 'member' AND l.id <= :upto
             GROUP BY l.holder_id) g),
-    here AS MATERIALIZED (  -- each community's accounts by the index (a join would read them all)
-        SELECT t.sid, a.holder_kind, a.holder_id, a.name, a.unit_id
-        FROM t CROSS JOIN LATERAL (SELECT * FROM scoring.accounts a WHERE a.community_code = t.c OFFSET 0) a),
     p AS MATERIALIZED (  -- the projects' entries of the half year: ratings, and corrections of them
         SELECT t.sid, l.id, l.holder_id, l.member_unit_id, l.kind, l.points, l.corrects_entry_id
         FROM t JOIN scoring.ledger l ON l.community_code = t.c
@@ -68,28 +67,14 @@ _RESULTS = """
     projects AS (
         SELECT sid, project_id, max(unit_id) AS unit_id, round(avg(score), 1) AS score, count(*) AS ratings
         FROM ratings GROUP BY sid, project_id),
-    units AS MATERIALIZED (
+    units AS (
         SELECT sid, unit_id, sum(score) AS points, sum(ratings)::int AS entries FROM projects
         WHERE unit_id IS NOT NULL GROUP BY sid, unit_id)
-    SELECT m.sid, 'member', m.holder_id,
-           -- a member who moved on keeps the entries here; the name is looked up where it is now
-           coalesce(h.name, (SELECT a.name FROM scoring.accounts a
-                             WHERE a.holder_kind = 'member' AND a.holder_id = m.holder_id)),
-           coalesce(h.unit_id, m.unit_id), m.points, """ + STARS_SQL.format(points="m.points") + """, m.entries
-    FROM m LEFT JOIN here h ON h.sid = m.sid AND h.holder_kind = 'member' AND h.holder_id = m.holder_id
+    SELECT m.sid, 'member', m.holder_id, m.unit_id, m.points, """ + STARS_SQL.format(points="m.points") + """, m.entries
+    FROM m
     UNION ALL
-    SELECT h.sid, 'member', h.holder_id, h.name, h.unit_id, 0, 0, 0
-    FROM here h WHERE h.holder_kind = 'member'
-      AND NOT EXISTS (SELECT 1 FROM m WHERE m.sid = h.sid AND m.holder_id = h.holder_id)
-    UNION ALL
-    SELECT u.sid, 'unit', u.unit_id,
-           (SELECT a.name FROM scoring.accounts a WHERE a.holder_kind = 'unit' AND a.holder_id = u.unit_id),
-           u.unit_id, u.points, """ + STARS_SQL.format(points="u.points") + """, u.entries
-    FROM units u
-    UNION ALL
-    SELECT h.sid, 'unit', h.holder_id, h.name, h.holder_id, 0, 0, 0
-    FROM here h WHERE h.holder_kind = 'unit'
-      AND NOT EXISTS (SELECT 1 FROM units u WHERE u.sid = h.sid AND u.unit_id = h.holder_id)"""
+    SELECT u.sid, 'unit', u.unit_id, u.unit_id, u.points, """ + STARS_SQL.format(points="u.points") + """, u.entries
+    FROM units u"""
 
 
 def rule_version_of(conn, period):
@@ -242,8 +227,7 @@ def publish(uow, community_code, period, by):
                  .values(status="superseded"))
     conn.execute(settlements.update().where(settlements.c.id == row["id"]).values(
         status="published", published_at=now(), published_by=by))
-    results = conn.execute(select(settlement_results).where(settlement_results.c.settlement_id == row["id"])
-                           .order_by(settlement_results.c.holder_kind, settlement_results.c.holder_id)).mappings().all()
+    results = listed(conn, row["id"], community_code)
     scope = {"district_code": row["district_code"], "street_code": row["street_code"],
              "community_code": community_code}
     members = [r for r in results if r["holder_kind"] == "member"]
@@ -253,6 +237,28 @@ def publish(uow, community_code, period, by):
              ten_star_members=sum(1 for r in members if r["stars"] == domain.rules_of(row["rule_version"]).max_stars))
     _feedback(uow, conn, row, scope, results)
     return get(conn, community_code, period)
+
+
+_LISTED = text("""
+    SELECT r.holder_kind, r.holder_id, a.name, r.unit_id, r.points, r.stars, r.entries
+    FROM scoring.settlement_results r
+    LEFT JOIN scoring.accounts a ON a.holder_kind = r.holder_kind AND a.holder_id = r.holder_id
+    WHERE r.settlement_id = :sid
+    UNION ALL
+    SELECT a.holder_kind, a.holder_id, a.name, CASE WHEN a.holder_kind = 'unit' THEN a.holder_id ELSE a.unit_id END,
+           CAST(0 AS numeric(8, 1)), 0, 0
+    FROM scoring.accounts a
+    WHERE a.community_code = :c AND NOT EXISTS (
+        SELECT 1 FROM scoring.settlement_results r
+        WHERE r.settlement_id = :sid AND r.holder_kind = a.holder_kind AND r.holder_id = a.holder_id)
+    ORDER BY holder_kind, points DESC, holder_id""")
+
+
+def listed(conn, settlement_id, community_code):
+    """A settlement as register D.1's totals list it: every member and organization with a result,
+    named from the red accounts, and those with a red account here and nothing in the half year
+    with 0 (§3.5.4; the feedback lists them too, §5.3.3 是否报到)."""
+    return conn.execute(_LISTED, {"sid": settlement_id, "c": community_code}).mappings().all()
 
 
 def _feedback(uow, conn, row, scope, results):
@@ -267,8 +273,11 @@ def _feedback(uow, conn, row, scope, results):
                     {"member_id": r["holder_id"], "name": r["name"], "points": r["points"], "stars": r["stars"]})
             else:
                 by_unit[r["unit_id"]]["organization"] = {"points": r["points"], "stars": r["stars"]}
-    names = dict(conn.execute(select(accounts.c.holder_id, accounts.c.name).where(
-        accounts.c.holder_kind == "unit", accounts.c.holder_id.in_(list(by_unit)))).all()) if by_unit else {}
+    names = {r["holder_id"]: r["name"] for r in results if r["holder_kind"] == "unit"}
+    missing = [u for u in by_unit if u not in names]
+    if missing:  # units of members here whose own red account is elsewhere
+        names.update(conn.execute(select(accounts.c.holder_id, accounts.c.name).where(
+            accounts.c.holder_kind == "unit", accounts.c.holder_id.in_(missing))).all())
     for unit_id, facts in sorted(by_unit.items()):
         uow.emit("unit_points_published", scope, unit_id=unit_id, unit_name=names.get(unit_id),
                  period=row["period"], revision=row["revision"], settlement_id=row["id"], **facts)
@@ -294,9 +303,7 @@ def get(conn, community_code, period):
     if not rows:
         raise _not_found(community_code, period)
     current = dict(rows[0])
-    results = conn.execute(select(settlement_results).where(settlement_results.c.settlement_id == current["id"])
-                           .order_by(settlement_results.c.holder_kind, settlement_results.c.points.desc(),
-                                     settlement_results.c.holder_id)).mappings().all()
+    results = listed(conn, current["id"], community_code)
     current["status_cn"] = STATUS_CN[current["status"]]
     current["late_entries"] = _stale(conn, current) if current["status"] != "superseded" else 0
     current["members"] = [dict(r) for r in results if r["holder_kind"] == "member"]

@@ -48,12 +48,8 @@ _DIFF = text("""
     FROM (SELECT * FROM scoring.settlement_results WHERE settlement_id = ANY(CAST(:sids AS bigint[]))) k
     FULL JOIN verify_results r
       ON r.settlement_id = k.settlement_id AND r.holder_kind = k.holder_kind AND r.holder_id = k.holder_id
-    WHERE (k.holder_id IS NULL OR r.holder_id IS NULL
-           OR (k.points, k.stars, k.entries) IS DISTINCT FROM (r.points, r.stars, r.entries))
-      -- a holder without entries is listed from the red accounts of the day (with 0): an account
-      -- opened or moved since is no difference in points
-      AND NOT (coalesce(k.entries, 0) = 0 AND coalesce(r.entries, 0) = 0
-               AND coalesce(k.points, 0) = 0 AND coalesce(r.points, 0) = 0)""")
+    WHERE k.holder_id IS NULL OR r.holder_id IS NULL
+       OR (k.points, k.stars, k.entries) IS DISTINCT FROM (r.points, r.stars, r.entries)""")
 
 
 def balances(conn):

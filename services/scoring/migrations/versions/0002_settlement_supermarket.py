@@ -69,7 +69,6 @@ def upgrade():
         sa.Column("settlement_id", sa.BigInteger(), primary_key=True),
         sa.Column("holder_kind", sa.String(12), primary_key=True),
         sa.Column("holder_id", sa.BigInteger(), primary_key=True),
-        sa.Column("name", sa.String(100)),
         sa.Column("unit_id", sa.BigInteger()),
         sa.Column("points", sa.Numeric(8, 1), nullable=False),
         sa.Column("stars", sa.Integer(), nullable=False),
