@@ -36,7 +36,7 @@ def board(data):
     rows = data["items"]
     kind = "党员" if data["kind"] == "member" else "党组织"
     height = 150 + 44 * max(len(rows), 1)
-    body = [f"<rect width='100%' height='100%' fill='#fff8f0'/>",
+    body = ["<rect width='100%' height='100%' fill='#fff8f0'/>",
             f"<rect width='100%' height='96' fill='{RED}'/>",
             f"<text x='360' y='52' font-size='34' fill='{GOLD}' text-anchor='middle' font-weight='bold'>先 锋 榜</text>",
             f"<text x='360' y='82' font-size='16' fill='#fff' text-anchor='middle'>"

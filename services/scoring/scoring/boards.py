@@ -43,13 +43,19 @@ def _board_row(r, kind):
     return row
 
 
+def _top_stars(r, s):
+    """SQL: the result `r` has the most stars the rules of its settlement `s` give (ten under v1):
+    a published half year keeps its rules, whatever rules are current."""
+    cases = " ".join(f"WHEN {v} THEN {rules.max_stars}" for v, rules in sorted(domain.RULES.items()))
+    return f"{r}.stars >= CASE {s}.rule_version {cases} END"
+
+
 def honour_list(conn, area_code, period):
     """Ten-star members of a published half year: flowers and an honour certificate (I2, §3.6.2)."""
-    top = domain.RULES[domain.CURRENT].max_stars
     rows = conn.execute(text(
         "SELECT r.holder_id, a.name, r.unit_id, r.points, r.stars, s.community_code, s.rule_version, s.published_at"
-        + _PUBLISHED + " AND r.stars >= :top ORDER BY s.community_code, r.points DESC, r.holder_id"),
-        {"p": period, "area": f"{area_code}%", "kind": "member", "top": top}).mappings().all()
+        + _PUBLISHED + " AND " + _top_stars("r", "s") + " ORDER BY s.community_code, r.points DESC, r.holder_id"),
+        {"p": period, "area": f"{area_code}%", "kind": "member"}).mappings().all()
     return {"area_code": area_code, "period": period,
             "items": [{"member_id": r["holder_id"], "name": r["name"], "unit_id": r["unit_id"], "points": r["points"],
                        "stars": r["stars"], "community_code": r["community_code"],
@@ -60,9 +66,9 @@ def certificate(conn, community_code, member_id, period):
     """The facts of a ten-star member's honour certificate (I2), from the published half year."""
     row = conn.execute(text(
         "SELECT r.holder_id, a.name, r.points, r.stars, s.community_code, s.published_at, s.revision"
-        + _PUBLISHED + " AND r.holder_id = :m"),
+        + _PUBLISHED + " AND r.holder_id = :m AND " + _top_stars("r", "s")),
         {"p": period, "area": community_code, "kind": "member", "m": member_id}).mappings().first()
-    if row is None or row["stars"] < domain.RULES[domain.CURRENT].max_stars:
+    if row is None:
         raise NotFound(code="no_honour", message=f"党员 {member_id} 在 {period} 的公布结果中不是十星级党员志愿者（§3.6.2）")
     return dict(row, period=period)
 
@@ -78,14 +84,13 @@ def award_candidates(conn, district_code, period, limit):
         "SELECT r.holder_id AS member_id, a.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
         " AND r.points > 0 ORDER BY r.stars DESC, r.points DESC, r.holder_id LIMIT :n"),
         {**area, "kind": "member"}).mappings().all()
-    top = domain.RULES[domain.CURRENT].max_stars
     residents = conn.execute(text(
         "SELECT r.holder_id AS member_id, a.name, r.unit_id, r.points, r.stars, s.community_code" + _PUBLISHED +
-        " AND r.stars >= :top AND EXISTS (SELECT 1 FROM scoring.settlement_results r2"
+        " AND " + _top_stars("r", "s") + " AND EXISTS (SELECT 1 FROM scoring.settlement_results r2"
         " JOIN scoring.settlements s2 ON s2.id = r2.settlement_id WHERE s2.status = 'published'"
-        " AND s2.period = :prev AND r2.holder_kind = 'member' AND r2.holder_id = r.holder_id AND r2.stars >= :top)"
-        " ORDER BY r.points DESC, r.holder_id LIMIT :n"),
-        {**area, "kind": "member", "top": top, "prev": domain.previous_period(period)}).mappings().all()
+        " AND s2.period = :prev AND r2.holder_kind = 'member' AND r2.holder_id = r.holder_id AND "
+        + _top_stars("r2", "s2") + ") ORDER BY r.points DESC, r.holder_id LIMIT :n"),
+        {**area, "kind": "member", "prev": domain.previous_period(period)}).mappings().all()
     collectives = conn.execute(text(
         "SELECT r.holder_id AS unit_id, a.name, sum(r.points) AS points, max(r.stars) AS stars,"
         " (SELECT count(*) FROM scoring.settlement_results m JOIN scoring.settlements ms ON ms.id = m.settlement_id"

@@ -19,11 +19,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from contracts.errors import Conflict, InvalidState, NotFound
 from toolkit.config import now
-
 from toolkit.inbox import first_times
 
 from . import domain
-from .models import accounts, ledger, periods, run_communities, settlement_results, settlements, settlement_runs
+from .models import accounts, ledger, periods, run_communities, settlements, settlement_runs
 
 log = logging.getLogger(__name__)
 STATUS_CN = {"draft": "草稿", "reviewed": "已审议", "published": "已公布", "superseded": "已被修订版取代"}
@@ -139,13 +138,11 @@ def _not_found(community_code, period):
 def draft(conn, community_code, period, by, reason=None):
     """Compute the community's half year as a draft. A draft or a reviewed settlement not yet
     published is computed again (its review is dropped: the congress reviews what it publishes).
-    A published one is changed only by a revision, which needs a reason."""
+    A published one is changed only by a revision (`revise`, which gives the reason)."""
     latest = _latest(conn, community_code, period)
     if latest is not None and latest["status"] == "published" and reason is None:
         raise InvalidState(code="settlement_published", message=(
             f"{period} 清算结果已公布，不能直接重算：如需更正，请发起修订并写明理由（§3.5.5）"))
-    if latest is not None and latest["status"] != "published" and reason is not None:
-        raise InvalidState(code="nothing_to_revise", message="只有已公布的清算结果才需要修订；未公布的请直接重新生成草稿")
     _write_drafts(conn, period, {community_code: latest}, by, _ledger_upto(conn), rule_version_of(conn, period),
                   reason)
 

@@ -181,10 +181,13 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
 
 
 def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db, monkeypatch):
-    monkeypatch.setitem(domain.RULES, 2, domain.Rules(version=2, points_per_star=5))
+    monkeypatch.setitem(domain.RULES, 2, domain.Rules(version=2, points_per_star=5, max_stars=12))
     monkeypatch.setattr(domain, "CURRENT", 2)
     with ClusterRpcProxy(city, context_data=STAFF) as p:
         before = p.scoring.board(A, H1)
+        # ten stars were the most under H1's rules: its honour list stands though v2 allows twelve
+        assert {8104, 8105} <= {m["member_id"] for m in p.scoring.honour_list(A, H1)["items"]}
+        assert p.scoring.honour_certificate(A, 8105, H1)["stars"] == 10
         found, checked = verify.verify(scoring_db, area=A, progress=False)
         assert found == [] and checked == 2
         # a correction and a revision of H1 still score under H1's rules (v1)...
