@@ -178,9 +178,7 @@ def register_d1(conn, community_code, member_id, period):
         points, stars = settled["points"] or 0, settled["stars"] or 0
         status = f"已公布（第 {settled['revision']} 版）"
     else:
-        rules = domain.rules_of(conn.execute(text("SELECT coalesce((SELECT rule_version FROM scoring.periods "
-                                                  "WHERE period = :p), :v)"), {"p": period, "v": domain.CURRENT})
-                                .scalar_one())
+        rules = domain.period_rules(conn, period)
         points = sum(line["points"] for line in lines)
         stars, status = rules.stars(points), "未公布（按当前记录计算）"
     return {"community_code": community_code, "period": period, "member": dict(account) if account else

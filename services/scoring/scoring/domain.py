@@ -52,6 +52,14 @@ def rules_of(version):
     return RULES[version]
 
 
+def period_rules(conn, period):
+    """The rules a half year is scored under: those its first settlement fixed (scoring.periods),
+    or the current ones while it has none. Reads only (settlement.rule_version_of fixes them)."""
+    from sqlalchemy import text
+    version = conn.execute(text("SELECT rule_version FROM scoring.periods WHERE period = :p"), {"p": period}).scalar()
+    return RULES[version if version is not None else CURRENT]
+
+
 def period_of(moment):
     """The half year a moment belongs to, in the city's time: H1 = Jan 1–Jun 30, H2 = Jul 1–Dec 31
     (S4, §3.5.4). An activity at 23:30 on June 30 in Zhengzhou is H1, whatever the server's zone."""

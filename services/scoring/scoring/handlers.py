@@ -82,7 +82,7 @@ def member_points(conn, member_id, period, community_code=None):
         where.append(ledger.c.community_code == community_code)
     entries = conn.execute(select(ledger).where(*where).order_by(ledger.c.id)).mappings().all()
     total = sum(e["points"] for e in entries)
-    rules = domain.RULES[domain.CURRENT]
+    rules = domain.period_rules(conn, period)
     return {"member_id": member_id, "period": period, "points": total, "stars": rules.stars(total),
             "rule_version": rules.version, "entries": [dict(e) for e in entries]}
 
@@ -137,9 +137,15 @@ def correct(conn, community_code, entry_id, req, officer):
         raise NotFound(message=f"积分记录 {entry_id} 不存在")
     if req["points"] == 0:
         raise invalid("points", "zero_correction", "", "更正分值不能为 0")
+    if entry["kind"] == "correction":  # the settlement adds corrections to what they name, one level
+        raise invalid("entry_id", "correct_the_original", "", (
+            f"第 {entry_id} 条本身是更正记录：请更正原记录第 {entry['corrects_entry_id']} 条"))
     if entry["kind"] == "project_rating":
-        corrected = conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0))
-                                 .where(ledger.c.corrects_entry_id == entry_id)).scalar_one()
+        # a correction keeps the community, half year and holder: found within them by the index
+        corrected = conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0)).where(
+            ledger.c.community_code == community_code, ledger.c.period == entry["period"],
+            ledger.c.holder_kind == "project", ledger.c.holder_id == entry["holder_id"],
+            ledger.c.corrects_entry_id == entry_id)).scalar_one()
         score = entry["points"] + corrected + req["points"]
         if not 0 <= score <= domain.RULES[domain.CURRENT].max_project_score:
             raise invalid("points", "project_score_out_of_range", "§3.5.1",

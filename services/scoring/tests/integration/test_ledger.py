@@ -100,6 +100,9 @@ def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
         assert refused.value.fields[0]["rule"] == "§3.5.3"
         fix = p.scoring.correct(a, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
         assert fix["corrects_entry_id"] == entry["entry_id"]
+        with pytest.raises(errors.ValidationFailed) as refused:  # a correction is not corrected in turn
+            p.scoring.correct(a, fix["entry_id"], {"points": 1, "reason": "更正的更正不予记入"})
+        assert refused.value.fields[0]["field"] == "entry_id"
         points = p.scoring.community_member_points(a, 7004, "2026H2")
         assert points["points"] == 8 and points["stars"] == 0
         assert [e["points"] for e in points["entries"]] == [12, -4]  # history kept, the correction beside it
