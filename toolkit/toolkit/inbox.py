@@ -25,10 +25,12 @@ def first_time(session, inbox, event):
 def first_times(session, inbox, events, source):
     """The ids of `events` not handled before, recorded now (one statement for a batch)."""
     name = f"{inbox.schema}.{inbox.name}"
-    statement = text(f"INSERT INTO {name} (event_id, event_type, source) "
-                     "SELECT unnest(CAST(:ids AS uuid[])), unnest(CAST(:types AS text[])), :source "
-                     "ON CONFLICT (event_id) DO NOTHING RETURNING CAST(event_id AS text)")
-    rows = session.execute(statement, {"ids": [str(e["event_id"]) for e in events],
+    if (name, "batch") not in _STATEMENTS:
+        _STATEMENTS[name, "batch"] = text(
+            f"INSERT INTO {name} (event_id, event_type, source) "
+            "SELECT unnest(CAST(:ids AS uuid[])), unnest(CAST(:types AS text[])), :source "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING CAST(event_id AS text)")
+    rows = session.execute(_STATEMENTS[name, "batch"], {"ids": [str(e["event_id"]) for e in events],
                                        "types": [e.get("event_type", "") for e in events], "source": source})
     return {r[0] for r in rows}
 
