@@ -1,5 +1,9 @@
 """The outbox relay and the inbox against the real PostgreSQL and RabbitMQ."""
+import socket
+import threading
+import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from kombu import Connection
@@ -8,6 +12,7 @@ from sqlalchemy import MetaData, text
 from toolkit.db import Store
 from toolkit.inbox import first_time
 from toolkit.listen import queue_for
+from toolkit.outbox import Relay
 from toolkit.tables import inbox_table, outbox_table
 
 pytestmark = pytest.mark.integration
@@ -81,6 +86,93 @@ def test_a_broker_outage_delays_events_and_loses_none(store, consumer, database_
     assert store.relay_loop.relay.pending() == 50  # nothing marked sent while unpublished
     assert store.relay_loop.relay.drain() == 50
     assert len(consumer(50)) == 50
+
+
+class SilentProxy:
+    """A TCP proxy to the broker that can fall silent: it keeps every socket open but stops
+    passing bytes, as a broker does under a resource alarm or a half-open connection does."""
+
+    def __init__(self, amqp):
+        parts = urlsplit(amqp)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 5672)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        port = self.listener.getsockname()[1]
+        netloc = f"{parts.username or 'guest'}:{parts.password or 'guest'}@127.0.0.1:{port}"
+        self.uri = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        self.silent = threading.Event()
+        self.sockets = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            while self.silent.is_set():  # hold the bytes, close nothing
+                time.sleep(0.05)
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.silent.clear()
+        for s in self.sockets:
+            s.close()
+
+
+def test_a_broker_that_falls_silent_costs_a_timeout_not_a_stuck_relay(store, consumer, amqp):
+    proxy = SilentProxy(amqp)
+    relay = Relay(store.engine, store.outbox, SERVICE, proxy.uri, confirm_timeout=1)
+    emit(store, 2)
+    assert relay.publish_pending() == 2  # connected through the proxy and confirmed
+    proxy.silent.set()
+    emit(store, 3)
+    outcome = []
+
+    def publish():
+        try:
+            outcome.append(relay.publish_pending())
+        except Exception as exc:
+            outcome.append(exc)
+    worker = threading.Thread(target=publish, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(15)
+    assert not worker.is_alive(), "the relay hung on a silent broker (and kept its rows locked)"
+    assert isinstance(outcome[0], Exception) and time.monotonic() - started < 10
+    # its transaction is over: the rows are not held, and another relay could take them now
+    with store.engine.begin() as conn:
+        free = conn.execute(text(f"select count(*) from (select id from {SERVICE}.outbox where sent_at is null "
+                                 "for update skip locked) t")).scalar()
+    assert free == 3
+    # the same relay, once the broker speaks again, sends them on a new connection; the
+    # confirms it waited for on the old one are forgotten, not awaited for ever
+    proxy.silent.clear()
+    assert relay.publish_pending() == 3
+    assert relay.pending() == 0
+    # every event arrives; some of the silent batch may arrive twice (at least once: consumers dedupe)
+    with store.engine.connect() as conn:
+        sent = {str(i) for i in conn.execute(text(f"select event_id from {SERVICE}.outbox")).scalars()}
+    received = consumer(5)
+    while not sent <= {e["event_id"] for e in received}:
+        received = consumer(len(received) + 1, timeout=5)
+    relay.close()
+    proxy.close()
 
 
 def test_the_inbox_handles_an_event_once(store):

@@ -70,6 +70,10 @@ class Relay:
             return self._channel
         connection = Connection(self.amqp_uri, connect_timeout=5)
         connection.connect()
+        # every read and write on this socket is bounded: a broker that falls silent (a resource
+        # alarm, a half-open connection) must cost one timeout, never a relay stuck for good
+        # with its rows locked. A socket timeout, not SO_RCVTIMEO, which green sockets ignore.
+        connection.connection.transport.sock.settimeout(self.confirm_timeout)
         channel = connection.connection.channel()  # the py-amqp channel, for batched confirms
         channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
         channel.confirm_select()
@@ -78,13 +82,19 @@ class Relay:
         self._connection, self._channel, self._next_tag = connection, channel, 1
         return channel
 
-    def close(self):
+    def close(self, graceful=True):
         connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None:
-            try:
+        self._unconfirmed = set()
+        if connection is None:
+            return
+        try:
+            if graceful:
                 connection.release()
-            except Exception:  # the broker may already be gone; nothing to keep
-                pass
+            else:
+                # after a failure the broker may never answer a Close: drop the socket instead
+                connection.collect()
+        except Exception:  # the broker may already be gone; nothing to keep
+            pass
 
     def _on_ack(self, tag, multiple):
         if multiple:
@@ -132,7 +142,7 @@ class Relay:
             try:
                 self._publish_confirmed(rows)
             except Exception:
-                self.close()
+                self.close(graceful=False)
                 raise
             conn.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
                          .values(sent_at=now(), attempts=t.c.attempts + 1))
