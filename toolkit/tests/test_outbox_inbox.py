@@ -101,7 +101,8 @@ class SilentProxy:
         self.uri = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
         self.silent = threading.Event()
         self.sockets = [self.listener]
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
 
     def _accept(self):
         while True:
@@ -112,7 +113,8 @@ class SilentProxy:
             upstream = socket.create_connection(self.target)
             self.sockets += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+                self.threads.append(threading.Thread(target=self._pipe, args=(a, b), daemon=True))
+                self.threads[-1].start()
 
     def _pipe(self, source, sink):
         while True:
@@ -130,13 +132,28 @@ class SilentProxy:
                 return
 
     def close(self):
+        # wake every thread blocked on a socket and wait for it, before any descriptor is freed
+        # for reuse (eventlet refuses two readers of one descriptor)
         self.silent.clear()
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in self.threads:
+            t.join(5)
         for s in self.sockets:
             s.close()
 
 
-def test_a_broker_that_falls_silent_costs_a_timeout_not_a_stuck_relay(store, consumer, amqp):
-    proxy = SilentProxy(amqp)
+@pytest.fixture
+def proxy(amqp):
+    p = SilentProxy(amqp)
+    yield p
+    p.close()
+
+
+def test_a_broker_that_falls_silent_costs_a_timeout_not_a_stuck_relay(store, consumer, proxy):
     relay = Relay(store.engine, store.outbox, SERVICE, proxy.uri, confirm_timeout=1)
     emit(store, 2)
     assert relay.publish_pending() == 2  # connected through the proxy and confirmed
@@ -172,7 +189,6 @@ def test_a_broker_that_falls_silent_costs_a_timeout_not_a_stuck_relay(store, con
     while not sent <= {e["event_id"] for e in received}:
         received = consumer(len(received) + 1, timeout=5)
     relay.close()
-    proxy.close()
 
 
 def test_the_inbox_handles_an_event_once(store):
