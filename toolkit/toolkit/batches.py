@@ -75,18 +75,20 @@ class BatchConsumer(DependencyProvider):
         pending = []
         with Connection(self.amqp_uri, connect_timeout=5, heartbeat=0) as conn:
             channel = conn.channel()
-            channel.basic_qos(prefetch_size=0, prefetch_count=self.batch_size, a_global=False)
+            # two batches' worth: the next batch is already here while this one is handled,
+            # instead of asked for (a round trip and a broker's push) only after its acks
+            channel.basic_qos(prefetch_size=0, prefetch_count=2 * self.batch_size, a_global=False)
             with Consumer(channel, queues=[self.queue], callbacks=[lambda body, message: pending.append(message)],
                           accept=["json"]):
                 while self.running:
-                    try:
-                        conn.drain_events(timeout=self.gather)
-                        if len(pending) < self.batch_size:
+                    if len(pending) < self.batch_size:
+                        try:
+                            conn.drain_events(timeout=self.gather)
                             continue  # more may be on the way: gather them
-                    except TimeoutError:
-                        pass
+                        except TimeoutError:
+                            pass
                     if pending:
-                        batch, pending[:] = list(pending), []
+                        batch, pending[:] = pending[:self.batch_size], pending[self.batch_size:]
                         self._handle(batch)
 
     def _handle(self, messages):
@@ -98,7 +100,8 @@ class BatchConsumer(DependencyProvider):
             for m in messages:
                 m.requeue()
             raise
-        for m in messages:
-            m.ack()
+        # one frame for the batch: it holds the channel's oldest unacknowledged deliveries, the
+        # later ones still waiting in `pending` have higher tags
+        messages[-1].ack(multiple=True)
         self.handled += len(messages)
         log.info("%s: %d handled in %.3fs", self.queue.name, len(messages), time.perf_counter() - started)
