@@ -80,7 +80,7 @@ SERVICE = "scoring"
 AREA = "4101"  # the city: every district code starts with it
 SERVER = {"host": "127.0.0.1", "port": 5432, "user": "root"}
 GOAL_RATIO = 1.5
-POLL = 0.2
+POLL = 0.05
 
 # gateway_bench's helpers read these module constants when they run: pointed here, they start and
 # measure this bench's processes, logs and database backends

@@ -35,6 +35,10 @@ ledger = Table(
     # settlement reads a community's half year from this index alone (an index-only scan)
     Index("ledger_settlement", "community_code", "period", "holder_kind", "holder_id",
           postgresql_include=["points", "member_unit_id", "id"]),
+    # ... and a project's ratings and their corrections from this one (S1; migration 0003)
+    Index("ledger_projects", "community_code", "period",
+          postgresql_include=["id", "holder_id", "member_unit_id", "kind", "points", "corrects_entry_id"],
+          postgresql_where=text("holder_kind = 'project'")),
 )
 
 outbox = outbox_table(metadata)

@@ -39,7 +39,7 @@ STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 #
 # Organizations (S1, §3.5.1): a project's score is the mean of its ratings in the half year, each
 # rating with the corrections that name it; an organization's points are the sum of its projects'
-# scores (domain.Rules.organization_points).
+# scores (domain.Rules.organization_points). Read from the partial index ledger_projects alone.
 #
 # Members and units with a red account here and nothing in the half year have 0 points: they are
 # listed so when read (`get`, the feedback of `publish`), not written for every half year.
@@ -312,26 +312,27 @@ def get(conn, community_code, period):
 
 # --- many communities: a run, one message per community (rule 7) -------------------------------
 
-# the distinct communities of the ledger under an area, one index probe each (a loose index scan
-# of ledger_settlement), instead of reading millions of entries to find two thousand codes
-_LEDGER_COMMUNITIES = text("""
+# the distinct communities under an area of a table indexed by community first, one index probe
+# each (a loose index scan), instead of reading millions of entries or 300,000 accounts to find
+# two thousand codes
+_DISTINCT_COMMUNITIES = """
     WITH RECURSIVE c(code) AS (
-        (SELECT community_code FROM scoring.ledger WHERE community_code >= :lo
-         ORDER BY community_code LIMIT 1)
+        (SELECT community_code FROM {table} WHERE community_code >= :lo ORDER BY community_code LIMIT 1)
         UNION ALL
-        SELECT (SELECT l.community_code FROM scoring.ledger l WHERE l.community_code > c.code
-                ORDER BY l.community_code LIMIT 1)
+        SELECT (SELECT x.community_code FROM {table} x WHERE x.community_code > c.code
+                ORDER BY x.community_code LIMIT 1)
         FROM c WHERE c.code LIKE :like)
-    SELECT code FROM c WHERE code LIKE :like""")
+    SELECT code FROM c WHERE code LIKE :like"""
+_COMMUNITIES_OF = [text(_DISTINCT_COMMUNITIES.format(table=table))  # accounts_by_community, ledger_settlement
+                   for table in ("scoring.accounts", "scoring.ledger")]
 
 
 def communities_of(conn, area_code):
     """Communities in an area that have something to settle: red accounts or ledger entries."""
-    like = f"{area_code}%"
-    codes = {c for (c,) in conn.execute(select(accounts.c.community_code).where(
-        accounts.c.community_code.like(like)).distinct()).all() if c}
-    codes.update(c for (c,) in conn.execute(_LEDGER_COMMUNITIES, {"lo": area_code, "like": like}).all())
-    return sorted(codes)
+    found = set()
+    for statement in _COMMUNITIES_OF:
+        found.update(c for (c,) in conn.execute(statement, {"lo": area_code, "like": f"{area_code}%"}))
+    return sorted(found)
 
 
 def start_run(uow, area_code, period, by):
