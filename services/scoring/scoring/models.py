@@ -2,10 +2,21 @@
 from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
                         Integer, MetaData, Numeric, String, Table, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.types import UserDefinedType
 
 from toolkit.tables import inbox_table, outbox_table
 
 SCHEMA = "scoring"
+
+
+class PgSnapshot(UserDefinedType):
+    """PostgreSQL's pg_snapshot, read and written as its text ('xmin:xmax:xip,...')."""
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "pg_snapshot"
+
+
 metadata = MetaData(schema=SCHEMA)
 NOW = text("now()")
 
@@ -84,6 +95,7 @@ settlements = Table(
     Column("status", String(12), nullable=False),             # draft | reviewed | published | superseded
     Column("rule_version", Integer, nullable=False),
     Column("ledger_upto", BigInteger, nullable=False),         # entries with id <= this were counted
+    Column("ledger_snapshot", PgSnapshot),                     # ... of those committed in this snapshot
     Column("reason", String(200)),                             # why a revision was made
     Column("computed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("computed_by", String(80), nullable=False),

@@ -82,6 +82,13 @@ def rule_version_of(conn, period):
     return conn.execute(select(periods.c.rule_version).where(periods.c.period == period)).scalar_one()
 
 
+# The results' own statement records its snapshot in each settlement: the entries it counted are
+# those with id <= ledger_upto committed in that snapshot. An entry that took a lower id and
+# committed later (another process entering an event at the same moment) is then known to be
+# missing (_STALE), where ledger_upto alone would not tell.
+_RECORD_SNAPSHOT = """
+    WITH snapshot AS (UPDATE scoring.settlements SET ledger_snapshot = pg_current_snapshot()
+                      WHERE id = ANY(CAST(:sids AS bigint[])))"""
 _COMPUTE = {}
 _NO_JIT = text("SET LOCAL jit = off")
 
@@ -91,7 +98,8 @@ def compute(conn, target, settlements_, period, upto, rule_version):
     rules, into `target` (the results table, or verify's copy). `settlements_`: (id, community)."""
     rules = domain.rules_of(rule_version)
     if target not in _COMPUTE:
-        _COMPUTE[target] = text(_RESULTS.format(target=target))
+        record = _RECORD_SNAPSHOT if target == "scoring.settlement_results" else ""
+        _COMPUTE[target] = text(record + _RESULTS.format(target=target))
     # the planner's guess for many communities passes jit_above_cost, and compiling the plan took
     # longer (about 0.9 s) than running it
     conn.execute(_NO_JIT)
@@ -178,11 +186,26 @@ def _ledger_upto(conn):
     return conn.execute(select(func.coalesce(func.max(ledger.c.id), 0))).scalar_one()
 
 
+# An entry's xmin is a 32-bit transaction id; pg_visible_in_snapshot wants the 64-bit one. Every
+# row alive now began fewer than 2^32 transactions before the next one (`nxt`), which fixes its
+# epoch; xmin 0..2 (frozen, bootstrap) is older than any snapshot.
+_STALE = text("""
+    SELECT count(*) FROM scoring.ledger l
+    CROSS JOIN (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS nxt) n
+    CROSS JOIN LATERAL (SELECT ((n.nxt >> 32) << 32) | l.xmin::text::bigint AS x) f
+    WHERE l.community_code = :c AND l.period = :p
+      AND (l.id > :upto
+           OR (CAST(:snap AS pg_snapshot) IS NOT NULL AND l.xmin::text::bigint > 2
+               AND NOT pg_visible_in_snapshot(
+                   CAST(CAST(f.x - CASE WHEN f.x >= n.nxt THEN 4294967296 ELSE 0 END AS text) AS xid8),
+                   CAST(:snap AS pg_snapshot))))""")
+
+
 def _stale(conn, row):
-    """Entries of the community's half year written after the draft was computed."""
-    return conn.execute(select(func.count()).select_from(ledger).where(
-        ledger.c.community_code == row["community_code"], ledger.c.period == row["period"],
-        ledger.c.id > row["ledger_upto"])).scalar_one()
+    """Entries of the community's half year that the draft did not count: written after it, or
+    with a lower id but committed after its results were read."""
+    return conn.execute(_STALE, {"c": row["community_code"], "p": row["period"], "upto": row["ledger_upto"],
+                                 "snap": row["ledger_snapshot"]}).scalar_one()
 
 
 def _require_current(conn, row):
@@ -303,6 +326,7 @@ def get(conn, community_code, period):
     results = listed(conn, current["id"], community_code)
     current["status_cn"] = STATUS_CN[current["status"]]
     current["late_entries"] = _stale(conn, current) if current["status"] != "superseded" else 0
+    del current["ledger_snapshot"]  # the database's bookkeeping, not the clerk's
     current["members"] = [dict(r) for r in results if r["holder_kind"] == "member"]
     current["organizations"] = [dict(r) for r in results if r["holder_kind"] == "unit"]
     return {"community_code": community_code, "period": period, "current": current,

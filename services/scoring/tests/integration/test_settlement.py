@@ -178,6 +178,10 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
         with scoring_db.begin() as conn:
             conn.execute(text("UPDATE scoring.settlement_results SET points = 0 FROM scoring.settlements s "
                               "WHERE s.id = settlement_id AND s.community_code = :c"), {"c": A})
+    with pytest.raises(Exception, match="published"):  # nor what it counted
+        with scoring_db.begin() as conn:
+            conn.execute(text("UPDATE scoring.settlements SET ledger_snapshot = pg_current_snapshot() "
+                              "WHERE community_code = :c AND status = 'published'"), {"c": A})
 
 
 def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db, monkeypatch):
@@ -317,6 +321,44 @@ def rpc_calls():
         "redeem": (8101, {"goods_id": 1}), "cancel_redemption": (A, 1, {"reason": "测试撤销"}),
         "redemptions": (A,), "my_redemptions": (8101,),
     }
+
+
+def test_an_entry_that_commits_after_the_draft_with_a_lower_id_makes_the_draft_stale(city, scoring_db):
+    """Two processes enter events at once: an entry can take its id before another and commit after
+    it. A draft counts the entries up to the highest id it saw; the one still in flight, lower, is
+    not among them and must not slip past the congress unnoticed (§3.5.4)."""
+    from scoring import handlers
+    c = "410106099003"
+    staff = {CONTEXT_KEY: Caller(23, "staff.c", "community_staff", c).to_context()}
+    scope = {"district_code": c[:6], "street_code": c[:9], "community_code": c}
+
+    def enter(conn, member_id, points):
+        handlers.service_completed(conn, {**service(member_id, 904, points), **scope})
+
+    with scoring_db.begin() as conn:
+        enter(conn, 8301, 5)
+    in_flight = scoring_db.connect()
+    transaction = in_flight.begin()
+    enter(in_flight, 8302, 7)          # its id is taken now; it commits only after the draft
+    with scoring_db.begin() as conn:
+        enter(conn, 8301, 3)           # a higher id, committed at once
+    try:
+        with ClusterRpcProxy(city, context_data=staff) as p:
+            drafted = p.scoring.draft_settlement(c, H1)["current"]
+            assert {m["holder_id"]: m["points"] for m in drafted["members"]} == {8301: Decimal(8)}
+            transaction.commit()
+            assert p.scoring.get_settlement(c, H1)["current"]["late_entries"] == 1
+            with pytest.raises(errors.Conflict) as stale:
+                p.scoring.review_settlement(c, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+                                                    "minutes": "审议上半年积分评星结果"})
+            assert stale.value.code == "settlement_stale"
+            redrafted = p.scoring.draft_settlement(c, H1)["current"]
+            assert {m["holder_id"]: m["points"] for m in redrafted["members"]} == {8301: Decimal(8), 8302: Decimal(7)}
+            assert redrafted["late_entries"] == 0
+    finally:
+        if transaction.is_active:
+            transaction.rollback()
+        in_flight.close()
 
 
 def test_the_table_names_every_rpc_method():
