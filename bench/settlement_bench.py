@@ -124,6 +124,11 @@ def rebuild_schema():
     with conn.cursor() as cur:
         cur.execute(f"DROP SCHEMA IF EXISTS {SERVICE} CASCADE")
     conn.close()
+    migrate()
+
+
+def migrate():
+    """To head: a no-op when it is there, else the migrations written since the city was loaded."""
     subprocess.run([str(BIN / "python"), "-m", "toolkit.migrate", f"services/{SERVICE}"], cwd=ROOT,
                    env=service_env(), check=True, capture_output=True)
 
@@ -138,8 +143,8 @@ def service_env(**extra):
 
 
 def loaded(members, entries, period):
-    """Is the city of these sizes already there (for --reuse)? The migration at head, every
-    member's account and exactly `entries` entries, all in `period`."""
+    """Is the city of these sizes already there (for --reuse)? Every member's account and exactly
+    `entries` entries, all in `period`."""
     try:
         (accounts,), = query("SELECT count(*) FROM scoring.accounts WHERE holder_kind = 'member'")
         (total, in_period), = query("SELECT count(*), count(*) FILTER (WHERE period = %s) FROM scoring.ledger",
@@ -648,7 +653,8 @@ def main(argv=None):
     ensure_database()
     gen_seconds = None
     if args.reuse and loaded(args.members, args.entries, args.period):
-        say(f"reusing the city in {DB_NAME} (counts match); settlements of earlier runs emptied")
+        say(f"reusing the city in {DB_NAME} (counts match); migrated to head; settlements of earlier runs emptied")
+        migrate()
         clear_settlements()
     else:
         if args.reuse:
