@@ -5,6 +5,11 @@ import eventlet
 eventlet.monkey_patch()
 
 import os  # noqa: E402
+import secrets  # noqa: E402
+
+# callers in RPC contexts are signed (contracts.access); the services the tests start, in this
+# process or as subprocesses, share this run's secret. Set before any test module makes a context.
+os.environ.setdefault("RPC_CONTEXT_SECRET", "tests-" + secrets.token_hex(16))
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402

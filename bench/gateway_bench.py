@@ -71,6 +71,9 @@ AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 LOG_DIR = Path(os.environ.get("GATEWAY_BENCH_LOGS", "/tmp/gateway_bench"))
 
 JWT_SECRET = "gateway-bench-" + os.urandom(16).hex()
+# callers in RPC contexts are signed: this process and the services it starts share one secret
+# (every bench imports this module)
+os.environ.setdefault("RPC_CONTEXT_SECRET", "bench-" + os.urandom(16).hex())
 STAFF_PASSWORD = "Bench-pass-2026"
 
 GOAL_RATIO = 0.40

@@ -14,7 +14,15 @@ Codes nest (district 6 digits, street = district + 3, community = street + 3), s
 a code when the code starts with the area's own. The gateway passes the caller to the services
 in the RPC context (`Caller.to_context`); each service rebuilds it (`Caller.from_context`) and
 checks ownership again with the same functions: the gateway is not the only wall.
+
+The context is signed (HMAC-SHA256 with RPC_CONTEXT_SECRET, the same on the gateway and every
+service) and dated: a message put on the broker by anyone else, or an old one replayed after
+CONTEXT_TTL seconds, carries no caller, and every check refuses it.
 """
+import hashlib
+import hmac
+import os
+import time
 from dataclasses import dataclass
 
 from .errors import Forbidden
@@ -40,6 +48,11 @@ AREA_ROLES = (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, COMMUNITY_STAFF)
 PERSONAL_DATA_ROLES = (COMMUNITY_STAFF, UNIT_OFFICER, MEMBER)
 
 CONTEXT_KEY = "caller"
+CONTEXT_SECRET_ENV = "RPC_CONTEXT_SECRET"
+CONTEXT_SECRET_MIN = 16
+# a request's caller is signed when it arrives at the gateway; an hour covers any chain of calls
+# it makes (and a long-running tool's proxy) and still ends a captured context's use
+CONTEXT_TTL = 3600
 # the city's own prefix of the GB/T 2260 codes (郑州市): the area of the city administrator
 CITY_AREA = "4101"
 
@@ -68,16 +81,25 @@ class Caller:
 
     # -- the RPC context -----------------------------------------------------------------
 
-    def to_context(self):
-        # AMQP headers carry it: a flat string, so any consumer can read it
-        return f"{self.account_id}|{self.role}|{self.scope}|{self.username}"
+    def to_context(self, now=None):
+        # AMQP headers carry it: a flat string, so any consumer can read it (and none can forge it)
+        body = f"{int(time.time() if now is None else now)}|{self.account_id}|{self.role}|{self.scope}|{self.username}"
+        return f"{_signature(_context_secret(required=True), body)}|{body}"
 
     @classmethod
-    def from_context(cls, value):
-        """The caller of an RPC, or None if there is none (or it is malformed)."""
-        if not isinstance(value, str) or value.count("|") < 3:
+    def from_context(cls, value, now=None):
+        """The caller of an RPC, or None if there is none, or it is malformed, unsigned, signed
+        with another secret or older than CONTEXT_TTL."""
+        if not isinstance(value, str) or value.count("|") < 5:
             return None
-        account_id, role, scope, username = value.split("|", 3)
+        signature, body = value.split("|", 1)
+        secret = _context_secret()
+        if secret is None or not hmac.compare_digest(signature, _signature(secret, body)):
+            return None
+        issued, account_id, role, scope, username = body.split("|", 4)
+        now = time.time() if now is None else now
+        if not issued.isdigit() or not -60 <= now - int(issued) <= CONTEXT_TTL:
+            return None
         if role not in ROLES or not account_id.isdigit():
             return None
         return cls(int(account_id), username, role, scope)
@@ -111,6 +133,20 @@ class Caller:
 
     def is_member(self, member_id):
         return self.role == MEMBER and str(member_id) == self.scope
+
+
+def _context_secret(required=False):
+    secret = os.environ.get(CONTEXT_SECRET_ENV, "")
+    if len(secret) >= CONTEXT_SECRET_MIN:
+        return secret.encode()
+    if required:
+        raise RuntimeError(f"{CONTEXT_SECRET_ENV} must be set to at least {CONTEXT_SECRET_MIN} characters, "
+                           "the same on the gateway and every service (make run makes one in var/rpc-secret)")
+    return None
+
+
+def _signature(secret, body):
+    return hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
 
 
 def outside(what="该数据"):

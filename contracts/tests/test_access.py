@@ -1,7 +1,9 @@
 """Jurisdiction as pure functions: the same ones the gateway and the services check with."""
+import time
+
 import pytest
 
-from contracts.access import Caller, ROLES, require, scope_problem
+from contracts.access import CONTEXT_SECRET_ENV, CONTEXT_TTL, Caller, ROLES, require, scope_problem
 from contracts.errors import Forbidden
 
 
@@ -27,11 +29,37 @@ def test_units_and_members_are_covered_by_their_own_only():
     assert member.is_member(181) and not member.is_member(182) and not member.covers_area("410106001001")
 
 
-def test_the_context_round_trip_and_malformed_context():
+def test_the_context_round_trip_and_malformed_context(monkeypatch):
+    monkeypatch.setenv(CONTEXT_SECRET_ENV, "a-secret-of-this-test")
     caller = Caller(7, "staff.x", "community_staff", "410106001001")
     assert Caller.from_context(caller.to_context()) == caller
+    assert Caller.from_context(Caller(8, "a|b", "member", "181").to_context()).username == "a|b"
     for bad in (None, "", "1|root|", "x|city_admin||a", "1|emperor||a", 42):
         assert Caller.from_context(bad) is None
+
+
+def test_a_forged_tampered_or_old_context_carries_no_caller(monkeypatch):
+    monkeypatch.setenv(CONTEXT_SECRET_ENV, "a-secret-of-this-test")
+    staff = Caller(7, "staff.x", "community_staff", "410106001001").to_context()
+    signature, body = staff.split("|", 1)
+    # the old unsigned form, and the signed one with its role or scope changed
+    assert Caller.from_context("7|city_admin||root") is None
+    assert Caller.from_context(f"{signature}|{body.replace('community_staff|410106001001', 'city_admin|')}") is None
+    assert Caller.from_context(f"{signature}|{body.replace('410106001001', '410106001002')}") is None
+    # signed with another secret (a service configured apart from the gateway)
+    monkeypatch.setenv(CONTEXT_SECRET_ENV, "another-secret-entirely")
+    assert Caller.from_context(staff) is None
+    monkeypatch.setenv(CONTEXT_SECRET_ENV, "a-secret-of-this-test")
+    # dated: honoured for CONTEXT_TTL seconds, not replayed after
+    then = time.time()
+    old = Caller(7, "staff.x", "community_staff", "410106001001").to_context(now=then - CONTEXT_TTL - 1)
+    assert Caller.from_context(old, now=then) is None
+    assert Caller.from_context(staff, now=then + CONTEXT_TTL - 60) is not None
+    # no secret configured: nothing is signed, nothing is honoured
+    monkeypatch.delenv(CONTEXT_SECRET_ENV)
+    assert Caller.from_context(staff) is None
+    with pytest.raises(RuntimeError, match=CONTEXT_SECRET_ENV):
+        Caller(7, "staff.x", "community_staff", "410106001001").to_context()
 
 
 @pytest.mark.parametrize("role, scope, ok", [

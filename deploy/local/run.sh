@@ -15,6 +15,9 @@ mkdir -p var
 # tokens are signed with a secret of this machine's own, made once
 [ -s var/jwt-secret ] || (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(48))' > var/jwt-secret)
 export GATEWAY_JWT_SECRET="${GATEWAY_JWT_SECRET:-$(cat var/jwt-secret)}"
+# ... and the caller the gateway hands each service with another (contracts/access.py)
+[ -s var/rpc-secret ] || (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(48))' > var/rpc-secret)
+export RPC_CONTEXT_SECRET="${RPC_CONTEXT_SECRET:-$(cat var/rpc-secret)}"
 say "demo accounts, one for each role"
 "$PY" -m registration.city demo-nodes > var/demo-nodes.json
 "$PY" -m gateway.cli demo var/demo-nodes.json

@@ -10,11 +10,23 @@
 `self.caller` is None when the message carried no caller (or a malformed one): every check then
 refuses, so a call that bypassed the gateway gets nothing.
 """
+import logging
+
 from nameko.extensions import DependencyProvider
 
-from contracts.access import CONTEXT_KEY, Caller
+from contracts.access import CONTEXT_KEY, CONTEXT_SECRET_ENV, Caller
+
+log = logging.getLogger(__name__)
 
 
 class CallerOf(DependencyProvider):
     def get_dependency(self, worker_ctx):
-        return Caller.from_context(worker_ctx.data.get(CONTEXT_KEY))
+        context = worker_ctx.data.get(CONTEXT_KEY)
+        caller = Caller.from_context(context)
+        if caller is None and context:
+            # forged, replayed, or (the likelier at 3 a.m.) the gateway and this service do not
+            # share the secret: every such call is refused
+            log.warning("%s.%s: caller context refused (unsigned, bad signature or expired; is %s the same "
+                        "on the gateway and this service?)", worker_ctx.service_name,
+                        worker_ctx.entrypoint.method_name, CONTEXT_SECRET_ENV)
+        return caller

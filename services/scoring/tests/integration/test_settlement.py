@@ -368,10 +368,21 @@ def test_the_table_names_every_rpc_method():
     assert methods == set(rpc_calls()), methods ^ set(rpc_calls())
 
 
-def test_a_message_without_a_caller_gets_nothing_from_any_method(city, scoring_db):
+def forged_city_admin():
+    """A city administrator's context as someone without the secret could make it: the old unsigned
+    form, or signed with a secret of their own."""
+    import hashlib
+    import hmac
+    body = f"{int(time.time())}|1|city_admin||root"
+    return [f"{int(time.time())}|1|city_admin||root",
+            hmac.new(b"not-the-platform-secret", body.encode(), hashlib.sha256).hexdigest() + "|" + body]
+
+
+@pytest.mark.parametrize("context", [None] + forged_city_admin(), ids=["none", "unsigned", "other-secret"])
+def test_a_message_without_a_caller_gets_nothing_from_any_method(city, scoring_db, context):
     with scoring_db.connect() as conn:
         before = conn.execute(text("SELECT (SELECT count(*) FROM scoring.ledger), (SELECT count(*) FROM scoring.outbox)")).one()
-    with ClusterRpcProxy(city) as p:
+    with ClusterRpcProxy(city, context_data={CONTEXT_KEY: context} if context else None) as p:
         for method, args in rpc_calls().items():
             with pytest.raises(errors.Forbidden) as refused:
                 getattr(p.scoring, method)(*args)
