@@ -46,6 +46,17 @@ from .routes import ROUTES, SCOPE_PARAMS
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.access")
+# query parameters whose values the access log shows; the others (a file's name, an officer's name,
+# a username searched for) are logged as `key=…`: logs travel further than the audit log does
+_LOGGED_QUERY_VALUES = frozenset(("page", "page_size", "sort", "year", "status", "overdue", "days", "period", "kind",
+                                  "limit", "role", "personal_data"))
+
+
+def _logged_path(request):
+    if not request.args:
+        return request.path
+    return request.path + "?" + "&".join(
+        f"{key}={value if key in _LOGGED_QUERY_VALUES else '…'}" for key, value in request.args.items(multi=True))
 
 RPC_TIMEOUT = float(env("GATEWAY_RPC_TIMEOUT", "15"))
 # nameko asks for mandatory delivery of every RPC and warns, on every call, that it cannot be
@@ -375,7 +386,7 @@ class GatewayService:
         # nameko's own access log (nameko.web.server) is written outside the worker and is off
         call = getattr(self, "_call", None)
         caller = call.caller if call else None
-        access_log.info("%s %s %s %.1fms %s", request.method, request.full_path.rstrip("?"), response.status_code,
+        access_log.info("%s %s %s %.1fms %s", request.method, _logged_path(request), response.status_code,
                         1000 * (time.perf_counter() - started),
                         f"{caller.username}({caller.role})" if caller else "-")
         return response

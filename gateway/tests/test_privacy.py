@@ -26,3 +26,12 @@ def test_scan_names_fields_and_members_when_shown():
 def test_a_households_address_is_logged_as_the_households():
     body = [{"household_id": 5, "home_address": "郑州市金水区经三路12号", "cadre_member_id": 9}]
     assert scan(body, masked=False) == (["home_address"], ["household:5"])
+
+
+def test_the_access_log_shows_paging_not_names():
+    from werkzeug.test import EnvironBuilder
+    from gateway.service import _logged_path
+    request = EnvironBuilder(path="/api/v1/units/7/member-imports",
+                             query_string="submitted_by=王书记&filename=张三名单.csv&page=2").get_request()
+    assert _logged_path(request) == "/api/v1/units/7/member-imports?submitted_by=…&filename=…&page=2"
+    assert _logged_path(EnvironBuilder(path="/api/v1/me").get_request()) == "/api/v1/me"
