@@ -58,11 +58,15 @@ def balance(conn, member_id):
     return {"member_id": member_id, **row, "balance": row["earned"] - row["spent"]}
 
 
+def _no_red_account():
+    return NotFound(code="no_red_account", message="尚未开立红色账户：报到被社区接收后才能使用志愿服务超市（§4.3.2）")
+
+
 def member_community(conn, member_id):
     code = conn.execute(select(accounts.c.community_code).where(
         accounts.c.holder_kind == "member", accounts.c.holder_id == member_id)).scalar()
     if code is None:
-        raise NotFound(code="no_red_account", message="尚未开立红色账户：报到被社区接收后才能使用志愿服务超市（§4.3.2）")
+        raise _no_red_account()
     return code
 
 
@@ -74,7 +78,7 @@ def redeem(uow, member_id, req, by):
                                                   accounts.c.holder_id == member_id).with_for_update()
                            ).mappings().first()
     if account is None or account["community_code"] is None:
-        raise NotFound(code="no_red_account", message="尚未开立红色账户：报到被社区接收后才能使用志愿服务超市（§4.3.2）")
+        raise _no_red_account()
     item = _goods(conn, account["community_code"], req["goods_id"])
     if not item["active"]:
         raise InvalidState(code="goods_not_offered", message=f"“{item['name']}”已下架")
