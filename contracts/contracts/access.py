@@ -94,7 +94,7 @@ class Caller:
             return None
         signature, body = value.split("|", 1)
         secret = _context_secret()
-        if secret is None or not hmac.compare_digest(signature, _signature(secret, body)):
+        if secret is None or not hmac.compare_digest(signature.encode(), _signature(secret, body).encode()):
             return None
         issued, account_id, role, scope, username = body.split("|", 4)
         now = time.time() if now is None else now
@@ -133,6 +133,11 @@ class Caller:
 
     def is_member(self, member_id):
         return self.role == MEMBER and str(member_id) == self.scope
+
+
+def require_context_secret():
+    """For the gateway and each service at start: without the secret every call would be refused."""
+    _context_secret(required=True)
 
 
 def _context_secret(required=False):

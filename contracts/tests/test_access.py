@@ -44,6 +44,7 @@ def test_a_forged_tampered_or_old_context_carries_no_caller(monkeypatch):
     signature, body = staff.split("|", 1)
     # the old unsigned form, and the signed one with its role or scope changed
     assert Caller.from_context("7|city_admin||root") is None
+    assert Caller.from_context(f"签名|{body}") is None  # not hex at all: refused, not an error
     assert Caller.from_context(f"{signature}|{body.replace('community_staff|410106001001', 'city_admin|')}") is None
     assert Caller.from_context(f"{signature}|{body.replace('410106001001', '410106001002')}") is None
     # signed with another secret (a service configured apart from the gateway)

@@ -27,7 +27,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
-from contracts.access import CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require
+from contracts.access import CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_secret
 from contracts.errors import Forbidden, Unauthenticated
 from toolkit.config import env, now
 from toolkit.db import Store
@@ -216,6 +216,9 @@ class Gate(DependencyProvider):
 class CallerContext(DependencyProvider):
     """Puts the authenticated caller in the worker's context data, which nameko sends with every
     RPC the worker makes: the services read it back (toolkit.caller) and check it again."""
+
+    def setup(self):
+        require_context_secret()  # it signs every caller: fail at start, not at the first request
 
     def get_dependency(self, worker_ctx):
         def set_caller(caller):

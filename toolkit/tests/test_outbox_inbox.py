@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, text
 from toolkit.db import Store
 from toolkit.inbox import first_time
 from toolkit.listen import queue_for
-from toolkit.outbox import Relay
+from toolkit.outbox import Relay, RelayLoop
 from toolkit.tables import inbox_table, outbox_table
 
 pytestmark = pytest.mark.integration
@@ -189,6 +189,38 @@ def test_a_broker_that_falls_silent_costs_a_timeout_not_a_stuck_relay(store, con
     while not sent <= {e["event_id"] for e in received}:
         received = consumer(len(received) + 1, timeout=5)
     relay.close()
+
+
+def test_a_relay_cannot_even_connect_to_a_silent_broker_in_more_than_its_timeout(store, proxy):
+    proxy.silent.set()
+    relay = Relay(store.engine, store.outbox, SERVICE, proxy.uri, confirm_timeout=1, connect_timeout=1)
+    emit(store, 1)
+    started = time.monotonic()
+    with pytest.raises(Exception):
+        relay.publish_pending()
+    assert time.monotonic() - started < 5 and relay._connection is None
+    assert relay.pending() == 1
+
+
+def test_stopping_the_relay_while_it_waits_for_confirms_marks_nothing_sent(store, proxy):
+    relay = Relay(store.engine, store.outbox, SERVICE, proxy.uri, confirm_timeout=2)
+    loop = RelayLoop(relay, poll_interval=0.1)
+    runner = threading.Thread(target=loop.run, daemon=True)
+    runner.start()
+    emit(store, 2)
+    loop.notify()
+    deadline = time.time() + 10
+    while relay.published < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert relay.published == 2
+    proxy.silent.set()  # the next batch's confirms will not come back
+    emit(store, 3)
+    loop.notify()
+    time.sleep(0.5)     # the loop is now waiting for them
+    loop.stop()         # the service stopping, from another thread
+    runner.join(10)
+    assert not runner.is_alive()
+    assert relay.pending() == 3  # unconfirmed, so still to send
 
 
 def test_the_inbox_handles_an_event_once(store):

@@ -14,12 +14,15 @@ import logging
 
 from nameko.extensions import DependencyProvider
 
-from contracts.access import CONTEXT_KEY, CONTEXT_SECRET_ENV, Caller
+from contracts.access import CONTEXT_KEY, CONTEXT_SECRET_ENV, Caller, require_context_secret
 
 log = logging.getLogger(__name__)
 
 
 class CallerOf(DependencyProvider):
+    def setup(self):
+        require_context_secret()  # fail at start, not at every call
+
     def get_dependency(self, worker_ctx):
         context = worker_ctx.data.get(CONTEXT_KEY)
         caller = Caller.from_context(context)

@@ -34,10 +34,13 @@ def run_env(metadata):
     schema = metadata.schema
     url = database_url(context.config.get_main_option("service") or schema)
     engine = create_engine(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        conn.commit()
+        # a transaction per migration (Alembic's own), so that one may step out of it for what
+        # PostgreSQL will not run inside one (CREATE INDEX CONCURRENTLY: autocommit_block)
         context.configure(connection=conn, target_metadata=metadata, version_table="alembic_version",
-                          version_table_schema=schema, include_schemas=False)
+                          version_table_schema=schema, include_schemas=False, transaction_per_migration=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -50,13 +50,15 @@ def copy_events(cursor, schema, events):
 class Relay:
     """Publishes one schema's outbox to the exchange `<service>.events`."""
 
-    def __init__(self, engine, outbox, service_name, amqp_uri, batch_size=500, confirm_timeout=10):
+    def __init__(self, engine, outbox, service_name, amqp_uri, batch_size=500, confirm_timeout=10,
+                 connect_timeout=5):
         self.engine = engine
         self.outbox = outbox
         self.exchange = f"{service_name}.events"
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
+        self.connect_timeout = connect_timeout
         self._connection = None
         self._channel = None
         self._unconfirmed = set()
@@ -68,23 +70,27 @@ class Relay:
     def _open(self):
         if self._channel is not None:
             return self._channel
-        connection = Connection(self.amqp_uri, connect_timeout=5)
-        connection.connect()
-        # every read and write on this socket is bounded: a broker that falls silent (a resource
-        # alarm, a half-open connection) must cost one timeout, never a relay stuck for good
-        # with its rows locked. A socket timeout, not SO_RCVTIMEO, which green sockets ignore.
-        connection.connection.transport.sock.settimeout(self.confirm_timeout)
-        channel = connection.connection.channel()  # the py-amqp channel, for batched confirms
-        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
-        channel.confirm_select()
+        connection = Connection(self.amqp_uri, connect_timeout=self.connect_timeout)
+        try:
+            connection.connect()
+            # every read and write on this socket is bounded: a broker that falls silent (a resource
+            # alarm, a half-open connection) must cost one timeout, never a relay stuck for good
+            # with its rows locked. A socket timeout, not SO_RCVTIMEO, which green sockets ignore.
+            connection.connection.transport.sock.settimeout(self.confirm_timeout)
+            channel = connection.connection.channel()  # the py-amqp channel, for batched confirms
+            channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+            channel.confirm_select()
+        except Exception:
+            connection.collect()  # not kept, so not closed later: drop its socket now
+            raise
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
-        self._connection, self._channel, self._next_tag = connection, channel, 1
+        # a new channel numbers its publishes from 1: tags awaited on an earlier one are void
+        self._connection, self._channel, self._next_tag, self._unconfirmed = connection, channel, 1, set()
         return channel
 
     def close(self, graceful=True):
         connection, self._connection, self._channel = self._connection, None, None
-        self._unconfirmed = set()
         if connection is None:
             return
         try:
@@ -119,6 +125,8 @@ class Relay:
             self._next_tag += 1
         deadline = time.monotonic() + self.confirm_timeout
         while self._unconfirmed:
+            if self._channel is not channel:  # closed meanwhile (the service stopping): not confirmed
+                raise ConnectionError("relay closed while waiting for publisher confirms")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"{len(self._unconfirmed)} publishes not confirmed")
@@ -185,12 +193,25 @@ class RelayLoop:
         self.max_backoff = max_backoff
         self.wake = threading.Event()
         self.running = False
+        self.active = False
 
     def notify(self):
         self.wake.set()
 
     def run(self):
-        self.running = True
+        self.running, self.active = True, True
+        finished = False
+        try:
+            self._loop()
+            finished = True
+        finally:
+            # the relay's connection is closed by the thread that uses it, never from under it
+            # (stop() in another thread would read the socket this one is reading); killed in the
+            # middle of a batch, it drops the socket rather than wait for a Close-Ok
+            self.active = False
+            self.relay.close(graceful=finished)
+
+    def _loop(self):
         backoff = 0.5
         while self.running:
             try:
@@ -221,4 +242,5 @@ class RelayLoop:
     def stop(self):
         self.running = False
         self.wake.set()
-        self.relay.close()
+        if not self.active:  # never started (a tool drains the relay itself), or already ended
+            self.relay.close()

@@ -17,6 +17,14 @@ class PgSnapshot(UserDefinedType):
         return "pg_snapshot"
 
 
+class Xid8(UserDefinedType):
+    """PostgreSQL's 64-bit transaction id."""
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "xid8"
+
+
 metadata = MetaData(schema=SCHEMA)
 NOW = text("now()")
 
@@ -41,6 +49,8 @@ ledger = Table(
     Column("rule_version", Integer, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    # the transaction that wrote it: a settlement's snapshot tells whether it was counted
+    Column("recorded_xid", Xid8, server_default=text("pg_current_xact_id()")),
     CheckConstraint("holder_kind IN ('member','unit','project')", name="ledger_holder_kind"),
     Index("ledger_by_holder_period", "holder_kind", "holder_id", "period"),
     # settlement reads a community's half year from this index alone (an index-only scan)

@@ -83,9 +83,9 @@ def rule_version_of(conn, period):
 
 
 # The results' own statement records its snapshot in each settlement: the entries it counted are
-# those with id <= ledger_upto committed in that snapshot. An entry that took a lower id and
-# committed later (another process entering an event at the same moment) is then known to be
-# missing (_STALE), where ledger_upto alone would not tell.
+# those with id <= ledger_upto whose transaction (ledger.recorded_xid) had committed in that
+# snapshot. An entry that took a lower id and committed later (another process entering an event
+# at the same moment) is then known to be missing (_STALE), where ledger_upto alone would not tell.
 _RECORD_SNAPSHOT = """
     WITH snapshot AS (UPDATE scoring.settlements SET ledger_snapshot = pg_current_snapshot()
                       WHERE id = ANY(CAST(:sids AS bigint[])))"""
@@ -186,19 +186,12 @@ def _ledger_upto(conn):
     return conn.execute(select(func.coalesce(func.max(ledger.c.id), 0))).scalar_one()
 
 
-# An entry's xmin is a 32-bit transaction id; pg_visible_in_snapshot wants the 64-bit one. Every
-# row alive now began fewer than 2^32 transactions before the next one (`nxt`), which fixes its
-# epoch; xmin 0..2 (frozen, bootstrap) is older than any snapshot.
 _STALE = text("""
     SELECT count(*) FROM scoring.ledger l
-    CROSS JOIN (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS nxt) n
-    CROSS JOIN LATERAL (SELECT ((n.nxt >> 32) << 32) | l.xmin::text::bigint AS x) f
     WHERE l.community_code = :c AND l.period = :p
       AND (l.id > :upto
-           OR (CAST(:snap AS pg_snapshot) IS NOT NULL AND l.xmin::text::bigint > 2
-               AND NOT pg_visible_in_snapshot(
-                   CAST(CAST(f.x - CASE WHEN f.x >= n.nxt THEN 4294967296 ELSE 0 END AS text) AS xid8),
-                   CAST(:snap AS pg_snapshot))))""")
+           OR (CAST(:snap AS pg_snapshot) IS NOT NULL AND l.recorded_xid IS NOT NULL
+               AND NOT pg_visible_in_snapshot(l.recorded_xid, CAST(:snap AS pg_snapshot))))""")
 
 
 def _stale(conn, row):

@@ -9,6 +9,9 @@ What it checks:
   - each settlement, of every status and revision, recomputed from the ledger entries it counted
     (id <= its ledger_upto) under its period's rule version, against the results it holds: points,
     stars and entries of every member and organization (S1–S5).
+A draft (or reviewed settlement) that differs because entries arrived after it was computed is
+stale, not wrong: it is listed as `stale` (publication refuses it until it is drafted again) and
+does not fail the check. A published settlement that differs always does.
 It only reads; a difference is for people to look into, and a correction is a new ledger entry.
 """
 import argparse
@@ -22,7 +25,7 @@ from toolkit.db import make_engine
 
 from . import domain
 from .models import settlements
-from .settlement import compute
+from .settlement import _stale, compute
 
 _BALANCES = text("""
     WITH earned AS (SELECT holder_id, sum(points) AS points FROM scoring.ledger
@@ -90,10 +93,15 @@ def verify(engine, area="", progress=True, out=sys.stdout):
             for group in groups.values():
                 for i in range(0, len(group), 200):
                     chunk = group[i:i + 200]
+                    late = {}
                     for diff in settlement_differences(conn, chunk):
                         row = by_id[diff.pop("settlement_id")]
-                        found.append(("settlement", {"settlement_id": row["id"], "community_code": row["community_code"],
-                                                     "period": row["period"], "revision": row["revision"], **diff}))
+                        if row["id"] not in late:
+                            late[row["id"]] = _stale(conn, row)
+                        what = "stale" if late[row["id"]] and row["status"] in ("draft", "reviewed") else "settlement"
+                        found.append((what, {"settlement_id": row["id"], "community_code": row["community_code"],
+                                             "period": row["period"], "revision": row["revision"],
+                                             "status": row["status"], "late_entries": late[row["id"]], **diff}))
                     bar.update(len(chunk))
         return found, len(rows)
 
@@ -107,9 +115,12 @@ def main(argv=None):
     found, checked = verify(engine, args.area, progress=not args.quiet, out=sys.stderr)
     for what, details in found:
         print(what, " ".join(f"{k}={v}" for k, v in details.items()))
+    differences = [f for f in found if f[0] != "stale"]
+    stale = len({d["settlement_id"] for what, d in found if what == "stale"})
     print(f"checked every red account's balance and {checked} settlements: "
-          f"{len(found)} difference{'s' if len(found) != 1 else ''}")
-    return 1 if found else 0
+          f"{len(differences)} difference{'s' if len(differences) != 1 else ''}"
+          + (f"; {stale} stale draft{'s' if stale != 1 else ''} to draft again" if stale else ""))
+    return 1 if differences else 0
 
 
 if __name__ == "__main__":

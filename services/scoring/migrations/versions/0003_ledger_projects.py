@@ -15,10 +15,12 @@ S = "scoring"
 def upgrade():
     # S1 at settlement: a project's ratings and their corrections. They are about 1% of the ledger,
     # scattered over the table; read through ledger_settlement each one cost a heap page. This
-    # small partial index carries every column the settlement reads of them.
-    op.create_index("ledger_projects", "ledger", ["community_code", "period"],
-                    postgresql_include=["id", "holder_id", "member_unit_id", "kind", "points", "corrects_entry_id"],
-                    postgresql_where="holder_kind = 'project'", schema=S)
+    # small partial index carries every column the settlement reads of them. Built CONCURRENTLY:
+    # on a city's ledger a plain build would hold intake's inserts for its whole length.
+    with op.get_context().autocommit_block():
+        op.create_index("ledger_projects", "ledger", ["community_code", "period"],
+                        postgresql_include=["id", "holder_id", "member_unit_id", "kind", "points", "corrects_entry_id"],
+                        postgresql_where="holder_kind = 'project'", postgresql_concurrently=True, schema=S)
 
 
 def downgrade():

@@ -1,4 +1,4 @@
-"""each settlement keeps the snapshot its results were read under
+"""each settlement keeps the snapshot its results were read under, each entry its transaction
 
 Revision ID: 0004
 Revises: 0003
@@ -27,7 +27,12 @@ FINAL = """
 
 def upgrade():
     # ledger_upto alone cannot tell an entry that took a lower id and committed after the results
-    # were read (two processes entering events at once); the snapshot can (settlement._STALE)
+    # were read (two processes entering events at once); the snapshot and each entry's
+    # transaction can (settlement._STALE). The entry's top-level transaction id, 64-bit, as
+    # pg_visible_in_snapshot wants it (xmin is 32-bit and, under a savepoint, a subtransaction's).
+    # Entries written before this have none: they are older than any snapshot taken from now on.
+    op.execute("ALTER TABLE scoring.ledger ADD COLUMN recorded_xid xid8")
+    op.execute("ALTER TABLE scoring.ledger ALTER COLUMN recorded_xid SET DEFAULT pg_current_xact_id()")
     op.execute("ALTER TABLE scoring.settlements ADD COLUMN ledger_snapshot pg_snapshot")
     op.execute(FINAL.format(snapshot="OR NEW.ledger_snapshot::text IS DISTINCT FROM OLD.ledger_snapshot::text\n                "))
 
@@ -35,3 +40,4 @@ def upgrade():
 def downgrade():
     op.execute(FINAL.format(snapshot=""))
     op.execute("ALTER TABLE scoring.settlements DROP COLUMN ledger_snapshot")
+    op.execute("ALTER TABLE scoring.ledger DROP COLUMN recorded_xid")

@@ -178,9 +178,9 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
         with scoring_db.begin() as conn:
             conn.execute(text("UPDATE scoring.settlement_results SET points = 0 FROM scoring.settlements s "
                               "WHERE s.id = settlement_id AND s.community_code = :c"), {"c": A})
-    with pytest.raises(Exception, match="published"):  # nor what it counted
+    with pytest.raises(Exception, match="published"):  # nor what it counted, even on its way to superseded
         with scoring_db.begin() as conn:
-            conn.execute(text("UPDATE scoring.settlements SET ledger_snapshot = pg_current_snapshot() "
+            conn.execute(text("UPDATE scoring.settlements SET status = 'superseded', ledger_snapshot = pg_current_snapshot() "
                               "WHERE community_code = :c AND status = 'published'"), {"c": A})
 
 
@@ -348,6 +348,10 @@ def test_an_entry_that_commits_after_the_draft_with_a_lower_id_makes_the_draft_s
             assert {m["holder_id"]: m["points"] for m in drafted["members"]} == {8301: Decimal(8)}
             transaction.commit()
             assert p.scoring.get_settlement(c, H1)["current"]["late_entries"] == 1
+            # the books: a stale draft, to be drafted again, not a wrong one
+            found, _ = verify.verify(scoring_db, area=c, progress=False)
+            assert {(what, d["holder_id"], d["kept_points"], d["ledger_points"], d["late_entries"])
+                    for what, d in found} == {("stale", 8302, None, Decimal(7), 1)}
             with pytest.raises(errors.Conflict) as stale:
                 p.scoring.review_settlement(c, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
                                                     "minutes": "审议上半年积分评星结果"})
