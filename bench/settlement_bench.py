@@ -160,8 +160,11 @@ def clear_settlements():
     """--reuse: the settlements of an earlier run would make this one a revision (or skip its
     communities). They are drafts of a bench database: emptied, with the runs and the outbox.
     TRUNCATE fires no row trigger, and the ledger itself is not touched."""
-    tables = [t for t in ("settlement_results", "settlements", "run_communities", "settlement_runs", "periods",
-                          "outbox", "inbox") if query("SELECT to_regclass(%s)", (f"{SERVICE}.{t}",))[0][0]]
+    # the results are the lists since migration 0005 (settlement_results a view of them), a table before
+    names = ("settlement_lists", "settlement_results", "settlements", "run_communities", "settlement_runs", "periods",
+             "outbox", "inbox")
+    tables = [t for t in names if query("SELECT relkind = 'r' FROM pg_class WHERE oid = to_regclass(%s)",
+                                        (f"{SERVICE}.{t}",))[:1] == [(True,)]]
     conn = connect()
     with conn, conn.cursor() as cur:
         cur.execute(f"TRUNCATE {', '.join(f'{SERVICE}.{t}' for t in tables)}")

@@ -1,7 +1,7 @@
 """SQLAlchemy mappings in the `scoring` schema."""
 from sqlalchemy import (BigInteger, Boolean, CHAR, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
                         Integer, MetaData, Numeric, String, Table, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.types import UserDefinedType
 
 from toolkit.tables import inbox_table, outbox_table
@@ -117,20 +117,33 @@ settlements = Table(
     Index("settlements_published", "period", "community_code", postgresql_where=text("status = 'published'")),
 )
 
-# One line of register D.1's totals per member with entries in the half year, and one per
-# organization with rated projects. Names are read from the red accounts when shown; members and
-# units with a red account here and nothing in the half year are listed with 0 when read.
-settlement_results = Table(
-    "settlement_results", metadata,
-    # no foreign key: results are written with their settlement, in its transaction, by
-    # settlement.draft alone, and a key checked row by row cost a third of a community's settlement
+# A settlement's results: the line of register D.1's totals of each member with entries in the
+# half year, and of each organization with rated projects. Names are read from the red accounts
+# when shown; members and units with a red account here and nothing in the half year are listed
+# with 0 when read. Stored as the settlement's lists, one row per settlement and holder kind,
+# written whole by settlement.compute (migration 0005: a row per holder cost a quarter of a city's
+# settlement); no foreign key, they are written with their settlement, in its transaction.
+settlement_lists = Table(
+    "settlement_lists", metadata,
     Column("settlement_id", BigInteger, primary_key=True),
     Column("holder_kind", String(12), primary_key=True),      # member | unit
-    Column("holder_id", BigInteger, primary_key=True),
+    Column("holder_ids", ARRAY(BigInteger), nullable=False),
+    Column("unit_ids", ARRAY(BigInteger), nullable=False),
+    Column("points", ARRAY(Numeric(8, 1)), nullable=False),
+    Column("stars", ARRAY(Integer), nullable=False),
+    Column("entries", ARRAY(Integer), nullable=False),
+)
+# ... and read one row per holder through this view (never written)
+settlement_results = Table(
+    "settlement_results", metadata,
+    Column("settlement_id", BigInteger),
+    Column("holder_kind", String(12)),
+    Column("holder_id", BigInteger),
     Column("unit_id", BigInteger),
-    Column("points", Numeric(8, 1), nullable=False),
-    Column("stars", Integer, nullable=False),
-    Column("entries", Integer, nullable=False),
+    Column("points", Numeric(8, 1)),
+    Column("stars", Integer),
+    Column("entries", Integer),
+    info={"is_view": True},
 )
 
 # A settlement of many communities at once, split into one message per community (rule 7)

@@ -44,7 +44,6 @@ STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 # Members and units with a red account here and nothing in the half year have 0 points: they are
 # listed so when read (`get`, the feedback of `publish`), not written for every half year.
 _RESULTS = """
-    INSERT INTO {target} (settlement_id, holder_kind, holder_id, unit_id, points, stars, entries)
     WITH t AS MATERIALIZED (
         SELECT * FROM unnest(CAST(:sids AS bigint[]), CAST(:codes AS bpchar[])) AS t(sid, c)),
     m AS (  -- community by community, each summed as its index range streams by
@@ -93,13 +92,24 @@ _COMPUTE = {}
 _NO_JIT = text("SET LOCAL jit = off")
 
 
+# The settlements' own results: their lists (models.settlement_lists), from those rows; or the
+# rows themselves, into a table of their shape (verify's)
+_LISTS = _RECORD_SNAPSHOT + """
+    INSERT INTO scoring.settlement_lists (settlement_id, holder_kind, holder_ids, unit_ids, points, stars, entries)
+    SELECT sid, kind, array_agg(holder_id), array_agg(unit_id), array_agg(points), array_agg(stars), array_agg(entries)
+    FROM (""" + _RESULTS + """) r(sid, kind, holder_id, unit_id, points, stars, entries)
+    GROUP BY sid, kind"""
+_ROWS_INTO = "INSERT INTO {target} (settlement_id, holder_kind, holder_id, unit_id, points, stars, entries)"
+RESULTS = "scoring.settlement_lists"
+
+
 def compute(conn, target, settlements_, period, upto, rule_version):
     """Write the results of settlements of one half year, counting the same entries under the same
-    rules, into `target` (the results table, or verify's copy). `settlements_`: (id, community)."""
+    rules: into the settlements' lists (target RESULTS), or one row per holder into `target` (verify's
+    scratch table). `settlements_`: (id, community)."""
     rules = domain.rules_of(rule_version)
     if target not in _COMPUTE:
-        record = _RECORD_SNAPSHOT if target == "scoring.settlement_results" else ""
-        _COMPUTE[target] = text(record + _RESULTS.format(target=target))
+        _COMPUTE[target] = text(_LISTS if target == RESULTS else _ROWS_INTO.format(target=target) + _RESULTS)
     # the planner's guess for many communities passes jit_above_cost, and compiling the plan took
     # longer (about 0.9 s) than running it
     conn.execute(_NO_JIT)
@@ -127,7 +137,7 @@ _REDO = text("""
            computed_at = now(), computed_by = :by, reviewed_at = NULL, reviewed_by = NULL, congress_date = NULL,
            congress_attendees = NULL, congress_minutes = NULL
     WHERE id = ANY(CAST(:sids AS bigint[]))""")
-_DROP_RESULTS = text("DELETE FROM scoring.settlement_results WHERE settlement_id = ANY(CAST(:sids AS bigint[]))")
+_DROP_RESULTS = text("DELETE FROM scoring.settlement_lists WHERE settlement_id = ANY(CAST(:sids AS bigint[]))")
 
 
 def _latest(conn, community_code, period):
@@ -179,7 +189,7 @@ def _write_drafts(conn, period, latest, by, upto, rule_version, reason=None):
         written += [(r.id, r.community_code) for r in conn.execute(_NEW_SETTLEMENTS, {
             "codes": list(new), "revisions": list(new.values()), "reason": reason, **common})]
     if written:
-        compute(conn, "scoring.settlement_results", written, period, upto, rule_version)
+        compute(conn, RESULTS, written, period, upto, rule_version)
 
 
 def _ledger_upto(conn):

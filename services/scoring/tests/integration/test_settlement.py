@@ -176,8 +176,8 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
         assert statuses == ["published", "superseded"]
     with pytest.raises(Exception, match="published"):
         with scoring_db.begin() as conn:
-            conn.execute(text("UPDATE scoring.settlement_results SET points = 0 FROM scoring.settlements s "
-                              "WHERE s.id = settlement_id AND s.community_code = :c"), {"c": A})
+            conn.execute(text("UPDATE scoring.settlement_lists SET stars = array_fill(10, ARRAY[cardinality(stars)]) "
+                              "FROM scoring.settlements s WHERE s.id = settlement_id AND s.community_code = :c"), {"c": A})
     with pytest.raises(Exception, match="published"):  # nor what it counted, even on its way to superseded
         with scoring_db.begin() as conn:
             conn.execute(text("UPDATE scoring.settlements SET status = 'superseded', ledger_snapshot = pg_current_snapshot() "
@@ -207,7 +207,7 @@ def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db, mon
         assert {m["holder_id"]: m["stars"] for m in h2["members"]}[8106] == 1          # 6 points, 5 per star
     # rules are never withdrawn in production; this test's v2 goes, so its unpublished draft goes too
     with scoring_db.begin() as conn:
-        conn.execute(text("DELETE FROM scoring.settlement_results USING scoring.settlements s "
+        conn.execute(text("DELETE FROM scoring.settlement_lists USING scoring.settlements s "
                           "WHERE s.id = settlement_id AND s.period = '2026H2'"))
         conn.execute(text("DELETE FROM scoring.settlements WHERE period = '2026H2'"))
         conn.execute(text("DELETE FROM scoring.periods WHERE period = '2026H2'"))
