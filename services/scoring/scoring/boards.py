@@ -12,11 +12,14 @@ from . import domain
 from .settlement import STATUS_CN
 
 # names are read from the red accounts (a result holds points, not who the holder is called)
-_PUBLISHED = """
+_PUBLISHED_RESULTS = """
     FROM scoring.settlement_results r
     JOIN scoring.settlements s ON s.id = r.settlement_id
-    LEFT JOIN scoring.accounts a ON a.holder_kind = r.holder_kind AND a.holder_id = r.holder_id
     WHERE s.status = 'published' AND s.period = :p AND s.community_code LIKE :area AND r.holder_kind = :kind"""
+# ... with the holders' names (a look-up per row: for the rows shown, not for a city's to rank)
+_PUBLISHED = _PUBLISHED_RESULTS.replace("\n    WHERE", """
+    LEFT JOIN scoring.accounts a ON a.holder_kind = r.holder_kind AND a.holder_id = r.holder_id
+    WHERE""")
 
 
 def board(conn, area_code, period, kind, limit):
@@ -24,11 +27,15 @@ def board(conn, area_code, period, kind, limit):
     organizations by points in a published half year; equal points share a rank."""
     params = {"p": period, "area": f"{area_code}%", "kind": kind, "n": limit}
     rows = conn.execute(text(
-        "SELECT rank() OVER (ORDER BY r.points DESC) AS rank, r.holder_id, a.name, r.unit_id, r.points, r.stars, "
-        "s.community_code, s.revision, s.published_at" + _PUBLISHED +
-        " ORDER BY r.points DESC, r.stars DESC, r.holder_id LIMIT :n"), params).mappings().all()
+        "SELECT top.*, a.name FROM ("
+        "SELECT rank() OVER (ORDER BY r.points DESC) AS rank, r.holder_kind, r.holder_id, r.unit_id, r.points, "
+        "r.stars, s.community_code, s.revision, s.published_at" + _PUBLISHED_RESULTS +
+        " ORDER BY r.points DESC, r.stars DESC, r.holder_id LIMIT :n) top "
+        "LEFT JOIN scoring.accounts a ON a.holder_kind = top.holder_kind AND a.holder_id = top.holder_id "
+        "ORDER BY top.points DESC, top.stars DESC, top.holder_id"), params).mappings().all()
     counted = conn.execute(text(
-        "SELECT count(*) AS holders, count(DISTINCT s.community_code) AS communities" + _PUBLISHED), params).one()
+        "SELECT count(*) AS holders, count(DISTINCT s.community_code) AS communities" + _PUBLISHED_RESULTS),
+        params).one()
     return {"area_code": area_code, "period": period, "kind": kind, "holders": counted.holders,
             "communities_published": counted.communities,
             "items": [_board_row(r, kind) for r in rows]}
