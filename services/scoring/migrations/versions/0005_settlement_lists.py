@@ -46,16 +46,8 @@ def upgrade():
         FROM scoring.settlement_results GROUP BY settlement_id, holder_kind""")
     op.execute("DROP TABLE scoring.settlement_results")
     op.execute("CREATE VIEW scoring.settlement_results AS" + ROWS)
-    # 0002's rule for the results, on the lists: a published settlement's are history
-    op.execute("""
-        CREATE OR REPLACE FUNCTION scoring.results_are_final() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF EXISTS (SELECT 1 FROM scoring.settlements s WHERE s.id = OLD.settlement_id
-                       AND s.status IN ('published', 'superseded')) THEN
-                RAISE EXCEPTION 'results of published settlement % are final (% refused)', OLD.settlement_id, TG_OP;
-            END IF;
-            RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-        END $$""")
+    # 0002's rule for the results (scoring.results_are_final), now on the lists: a published
+    # settlement's are history
     op.execute("""CREATE TRIGGER results_final BEFORE UPDATE OR DELETE ON scoring.settlement_lists
                   FOR EACH ROW EXECUTE FUNCTION scoring.results_are_final()""")
 
