@@ -143,7 +143,6 @@ settlement_results = Table(
     Column("points", Numeric(8, 1)),
     Column("stars", Integer),
     Column("entries", Integer),
-    info={"is_view": True},
 )
 
 # A settlement of many communities at once, split into one message per community (rule 7)

@@ -57,7 +57,6 @@ class ScoringService:
     def on_unit_registered(self, event):
         handle_once(self.db, "registration", event, handlers.unit_registered)
 
-
     # --- points -------------------------------------------------------------------------------
 
     @rpc

@@ -30,9 +30,10 @@ STATUS_CN = {"draft": "草稿", "reviewed": "已审议", "published": "已公布
 # S5 in SQL, with the numbers of the period's rules (domain.Rules.stars is the same in Python)
 STARS_SQL = "least(:max_stars, greatest(0, floor({points} / :per_star)))::int"
 
-# One statement for any number of communities of one half year (`t`: each settlement's id and its
-# community), so that a batch of a run's messages is settled at once (planning and round trips
-# would otherwise be most of the cost). What it writes comes from the ledger alone:
+# The rows of the results, one per holder, in one query for any number of communities of one half
+# year (`t`: each settlement's id and its community), so that a batch of a run's messages is
+# settled at once (planning and round trips would otherwise be most of the cost). `compute` writes
+# them as each settlement's lists, or as rows for verify. What they hold comes from the ledger alone:
 #
 # Members: the half-year points of every member with entries in the community, read from the
 # index ledger_settlement alone, one community's range after another.
