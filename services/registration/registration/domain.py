@@ -20,13 +20,20 @@ def transfer_deadline(notified_on: date) -> date:
     return add_one_month(notified_on)
 
 
-def mod11_2(digits: str) -> str:
-    """ISO 7064 MOD 11-2 check character (the scheme of resident identity numbers)."""
-    p = 0
+def _mod11_2_state(digits: str, p: int = 0) -> int:
     for d in digits:
         p = ((p + int(d)) * 2) % 11
+    return p
+
+
+def _check_char(p: int) -> str:
     value = (12 - p) % 11
     return "X" if value == 10 else str(value)
+
+
+def mod11_2(digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character (the scheme of resident identity numbers)."""
+    return _check_char(_mod11_2_state(digits))
 
 
 def certificate_no(year: int, community_code: str, seq: int) -> str:
@@ -34,6 +41,15 @@ def certificate_no(year: int, community_code: str, seq: int) -> str:
     so a mistyped number is refused before any look-up."""
     body = f"{year}{community_code}{seq:06d}"
     return f"{year}-{community_code}-{seq:06d}-{mod11_2(body)}"
+
+
+def certificate_numbers(year: int, community_code: str, seqs):
+    """certificate_no of each of `seqs`, the check state of the shared prefix computed once (a
+    bulk import numbers thousands of certificates of one community)."""
+    prefix, state = f"{year}-{community_code}-", _mod11_2_state(f"{year}{community_code}")
+    for seq in seqs:
+        digits = f"{seq:06d}"
+        yield f"{prefix}{digits}-{_check_char(_mod11_2_state(digits, state))}"
 
 
 def parse_certificate_no(text: str):

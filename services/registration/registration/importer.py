@@ -12,11 +12,12 @@ import io
 import logging
 import re
 import time
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import psycopg2
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, LIST_SEPARATORS,
@@ -25,7 +26,7 @@ from contracts.errors import NotFound
 from contracts.rules import field_errors
 from toolkit.config import now
 from toolkit.fastload import FastLoader
-from toolkit.bulk import copy_rows
+from toolkit.bulk import CopyPipeline, copy_value
 from toolkit.validation import invalid
 
 from . import domain
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
 KEPT_ERRORS = 2_000          # rows of the error report kept on the job; the count is exact
 PROGRESS_EVERY = 2_000
+BATCH_ROWS = 5_000      # rows checked, then handed to the COPY thread, at a time
 COOPERATE_EVERY = 200
 STALE_AFTER_MINUTES = 30  # far longer than a 200,000-row job takes
 REQUIRED_COLUMNS = [h for h, f in IMPORT_COLUMNS.items() if f not in ("other_skill",)]
@@ -158,9 +160,10 @@ SCHEMA = MemberReport()
 FAST = FastLoader(MemberReport)
 
 
-def validate_rows(rows, unit_id, known_communities, progress=None):
-    """(requests, errors): every row checked; errors as [{row, column, code, rule, message}]."""
-    good, errors, seen = [], [], {}
+def validate_rows(rows, unit_id, known_communities, progress=None, seen=None):
+    """(requests, errors): every row checked; errors as [{row, column, code, rule, message}].
+    `seen` (identity number -> line) carries the file's members across batches of one file."""
+    good, errors, seen = [], [], {} if seen is None else seen
     for count, (line, raw) in enumerate(rows, start=1):
         data = to_request(raw, unit_id)
         req = FAST.load(data)
@@ -189,77 +192,133 @@ def validate_rows(rows, unit_id, known_communities, progress=None):
     return good, errors
 
 
-MEMBER_COLUMNS = ("id_number", "name", "gender", "birth_date", "party_join_date", "education", "unit_id",
-                  "position", "phone", "home_address")
-REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "community_code",
-               "street_code", "district_code", "community_choice", "unit_id", "name", "gender",
-               "birth_date", "education", "party_join_date", "position", "phone", "home_address",
-               "skills", "other_skill", "service_intentions", "reported_at", "unit_decision",
-               "unit_officer", "unit_opinion_date", "unit_comment")
+# The member's own fields are in both tables: each row formats them once, for both lines.
+COMMON_COLUMNS = ("name", "gender", "birth_date", "party_join_date", "education", "unit_id", "position",
+                  "phone", "home_address")
+MEMBER_COLUMNS = ("id", "id_number", *COMMON_COLUMNS)
+REG_COLUMNS = ("id", "certificate_no", "member_id", "community_choice", "skills", "other_skill",
+               "service_intentions", *COMMON_COLUMNS, "year", "status", "late", "source", "community_code",
+               "street_code", "district_code", "reported_at", "unit_decision", "unit_officer",
+               "unit_opinion_date", "unit_comment")
+_PER_ROW = ("community_choice", "skills", "other_skill", "service_intentions")
+_HEADING = {field: heading for heading, field in IMPORT_COLUMNS.items()}
+_ID_NUMBER = _CONVERTERS["id_number"]
+
+# one member_reported per registration of a batch, built where the rows are (the same payload
+# as handlers.report_member emits; tests check it against contracts.events.MemberReported)
+_EVENTS = """
+    INSERT INTO registration.outbox (event_id, event_type, payload)
+    SELECT r.event_id, 'member_reported', jsonb_build_object(
+        'event_id', r.event_id, 'event_type', 'member_reported', 'occurred_at', %(at)s,
+        'district_code', r.district_code, 'street_code', r.street_code, 'community_code', r.community_code,
+        'registration_id', r.id, 'certificate_no', r.certificate_no, 'member_id', r.member_id,
+        'unit_id', r.unit_id, 'year', r.year, 'late', r.late, 'community_choice', r.community_choice,
+        'skills', to_jsonb(r.skills), 'service_intentions', to_jsonb(r.service_intentions),
+        'source', r.source, 'member_name', r.name)
+    FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
+          FROM registration.member_registrations
+          WHERE id BETWEEN %(first)s AND %(last)s AND source = %(source)s ORDER BY id) r"""
 
 
-def write_rows(conn, job, good, submitted_by):
-    """Write every good row in the caller's transaction. The unit handed the list over, so its
-    opinion on each certificate is given by the officer who submitted the file."""
-    schema = members.schema
-    reported_at = now()
-    year = reported_at.year
-    late = domain.is_late(reported_at, year)
-    raw = conn.connection.dbapi_connection
-    cur = raw.cursor()
-    numbers = [r["id_number"] for _, r in good]
-    cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)", (numbers,))
-    member_ids = dict(cur.fetchall())
-    # members new to the city (most of a first import) are copied straight in; members already
-    # known keep their record until a community accepts the new report (handlers.accept_registration)
-    copy_rows(cur, f"{schema}.members", MEMBER_COLUMNS,
-              ((r["id_number"], *(r[c] for c in MEMBER_COLUMNS[1:])) for _, r in good if r["id_number"] not in member_ids))
-    known = list(member_ids)
-    cur.execute(f"SELECT id_number, id FROM {schema}.members WHERE id_number = ANY(%s)",
-                ([n for n in numbers if n not in member_ids],))
-    member_ids.update(cur.fetchall())
-    # only members known before this file can have reported already this year
-    cur.execute(f"""SELECT m.id_number FROM {schema}.member_registrations r
-                    JOIN {schema}.members m ON m.id = r.member_id
-                    WHERE r.year = %s AND r.status = ANY(%s) AND m.id_number = ANY(%s)""",
-                (year, list(ACTIVE), known))
-    already = {row[0] for row in cur.fetchall()}
-    if already:
-        return [{"row": line, "column": "身份证号", "field": "id_number", "code": "already_reported",
-                 "rule": "§4.2", "message": f"该党员{year}年已有有效报到，每年报到一次"}
-                for line, r in good if r["id_number"] in already]
-    by_community = {}
-    for _, r in good:
-        by_community.setdefault(r["community_code"], []).append(r)
-    regs = []
-    source = f"import:{job['id']}"
-    for code, rows in sorted(by_community.items()):  # one lock order for every job: no deadlock
-        seqs = next_certificate_seqs(conn, code, year, len(rows))
-        scope = domain.scope_of_community(code)
-        for seq, r in zip(seqs, rows):
-            regs.append((domain.certificate_no(year, code, seq), member_ids[r["id_number"]], year, "unit_approved",
-                         late, source, code, scope["street_code"], scope["district_code"], r["community_choice"],
-                         r["unit_id"], r["name"], r["gender"], r["birth_date"], r["education"], r["party_join_date"],
-                         r["position"], r["phone"], r["home_address"], r["skills"], r["other_skill"],
-                         r["service_intentions"], reported_at.isoformat(), "approve", submitted_by,
-                         reported_at.date(), "单位批量报送"))
-    copy_rows(cur, f"{schema}.member_registrations", REG_COLUMNS, regs)
-    # one member_reported per row, built where the rows are (the same payload as
-    # handlers.report_member emits; tests check it against contracts.events.MemberReported)
-    cur.execute(f"""
-        INSERT INTO {schema}.outbox (event_id, event_type, payload)
-        SELECT r.event_id, 'member_reported', jsonb_build_object(
-            'event_id', r.event_id, 'event_type', 'member_reported', 'occurred_at', %(at)s,
-            'district_code', r.district_code, 'street_code', r.street_code, 'community_code', r.community_code,
-            'registration_id', r.id, 'certificate_no', r.certificate_no, 'member_id', r.member_id,
-            'unit_id', r.unit_id, 'year', r.year, 'late', r.late, 'community_choice', r.community_choice,
-            'skills', to_jsonb(r.skills), 'service_intentions', to_jsonb(r.service_intentions),
-            'source', r.source, 'member_name', r.name)
-        FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
-              FROM {schema}.member_registrations WHERE source = %(source)s ORDER BY id) r""",
-                {"at": reported_at.isoformat(), "source": source})
-    cur.execute(CLOSE_TRANSFERS.format(reports=f"(SELECT id, member_id, community_code FROM {schema}.member_registrations"
-                                               " WHERE source = %(source)s)"), {"source": source})
+def _reserve_ids(cur, table, n):
+    """n ids of the table's sequence, in increasing order (a failed job leaves a gap, as any
+    rolled-back insert does)."""
+    if n == 0:
+        return iter(())
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,))  # once: per row it costs 6 µs each
+    cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (cur.fetchone()[0], n))
+    return iter([r[0] for r in cur.fetchall()])
+
+
+class _Writing:
+    """What writing needs before the first row is checked, so that each batch can be written as
+    soon as it is: the members already known, those who reported already this year, and ids and
+    certificate numbers reserved for every row of the file (counted from its raw cells: if the
+    file passes, they are its rows exactly; if not, nothing is kept)."""
+
+    def __init__(self, conn, job, rows, known_communities, submitted_by):
+        self.reported_at = now()
+        self.year = year = self.reported_at.year
+        self.source = f"import:{job['id']}"
+        cur = conn.connection.dbapi_connection.cursor()
+        numbers = list({_ID_NUMBER(raw.get(_HEADING["id_number"])) for _, raw in rows})
+        cur.execute("SELECT id_number, id FROM registration.members WHERE id_number = ANY(%s)", (numbers,))
+        self.member_ids = dict(cur.fetchall())
+        # only members known before this file can have reported already this year
+        cur.execute("""SELECT m.id_number FROM registration.member_registrations r
+                       JOIN registration.members m ON m.id = r.member_id
+                       WHERE r.year = %s AND r.status = ANY(%s) AND m.id_number = ANY(%s)""",
+                    (year, list(ACTIVE), list(self.member_ids)))
+        self.already = {row[0] for row in cur.fetchall()}
+        self.new_member_ids = _reserve_ids(cur, "registration.members", len(numbers) - len(self.member_ids))
+        self.registration_ids = _reserve_ids(cur, "registration.member_registrations", len(rows))
+        per_community = Counter(_text(raw.get(_HEADING["community_code"])) for _, raw in rows)
+        late = domain.is_late(self.reported_at, year)
+        self.numbers, self.tail = {}, {}
+        for code, n in sorted(per_community.items()):  # one lock order for every job: no deadlock
+            if code not in known_communities:
+                continue  # every such row is an error: the file will not be written
+            self.numbers[code] = domain.certificate_numbers(year, code, next_certificate_seqs(conn, code, year, n))
+            scope = domain.scope_of_community(code)
+            # the columns every registration of a community shares in this job, formatted once
+            self.tail[code] = "\t".join(copy_value(v) for v in (
+                year, "unit_approved", late, self.source, code, scope["street_code"], scope["district_code"],
+                self.reported_at.isoformat(), "approve", submitted_by, self.reported_at.date(), "单位批量报送"))
+
+    def refused(self, line, req):
+        if req["id_number"] in self.already:
+            return {"row": line, "column": "身份证号", "field": "id_number", "code": "already_reported",
+                    "rule": "§4.2", "message": f"该党员{self.year}年已有有效报到，每年报到一次"}
+        return None
+
+    def write(self, pipe, good):
+        """Hand one batch of good rows to the COPY thread: members new to the city (members
+        already known keep their record until a community accepts the new report, see
+        handlers.accept_registration), their registrations, and the registrations' events."""
+        member_lines, reg_lines = [], []
+        for _, r in good:
+            common = "\t".join(copy_value(r[c]) for c in COMMON_COLUMNS)
+            member_id = self.member_ids.get(r["id_number"])
+            if member_id is None:
+                member_id = self.member_ids[r["id_number"]] = next(self.new_member_ids)
+                member_lines.append(f"{member_id}\t{copy_value(r['id_number'])}\t{common}\n")
+            reg_id = next(self.registration_ids)
+            reg_lines.append("\t".join((str(reg_id), next(self.numbers[r["community_code"]]), str(member_id),
+                                        *(copy_value(r[c]) for c in _PER_ROW), common,
+                                        self.tail[r["community_code"]])) + "\n")
+            if len(reg_lines) == 1:
+                first = reg_id
+        if member_lines:
+            pipe.copy("registration.members", MEMBER_COLUMNS, "".join(member_lines))
+        pipe.copy("registration.member_registrations", REG_COLUMNS, "".join(reg_lines))
+        pipe.execute(_EVENTS, {"first": first, "last": reg_id, "source": self.source,
+                               "at": self.reported_at.isoformat()})
+
+
+def import_rows(conn, job, rows, known_communities, progress=None, checked=None):
+    """Check every row and write the good ones in the caller's transaction, batch by batch: while
+    PostgreSQL takes in one batch (a real thread runs the COPYs), the next is checked. From the
+    first bad row on, nothing more is written and the caller rolls back; the rest is still
+    checked, so the report names every bad row. Returns the errors ([] when all is written)."""
+    writing = _Writing(conn, job, rows, known_communities, job["submitted_by"])
+    errors, seen = [], {}
+    with CopyPipeline(conn.connection.dbapi_connection) as pipe:
+        for start in range(0, len(rows), BATCH_ROWS):
+            good, bad = validate_rows(rows[start:start + BATCH_ROWS], job["unit_id"], known_communities, seen=seen)
+            errors += bad
+            errors += [e for e in (writing.refused(line, req) for line, req in good) if e]
+            if good and not errors and not pipe.failed:
+                writing.write(pipe, good)
+            if progress:
+                progress(min(start + BATCH_ROWS, len(rows)))
+        if checked and not errors:
+            checked()
+        pipe.finish()  # the writing's own failure (a member reported meanwhile by another route) goes up
+    if errors:
+        return errors
+    conn.execute(text(CLOSE_TRANSFERS.format(
+        reports="(SELECT id, member_id, community_code FROM registration.member_registrations"
+                " WHERE source = :source)")), {"source": writing.source})
     return []
 
 
@@ -340,19 +399,14 @@ def run_job(store, job_id):
                                                   "code": "bad_file", "rule": "", "message": str(exc)}])
     set_job(total_rows=len(rows))
     try:
-        good, errors = validate_rows(rows, job["unit_id"], known,
-                                     progress=lambda n: set_job(processed_rows=n))
+        with engine.begin() as conn:
+            errors = import_rows(conn, job, rows, known, progress=lambda n: set_job(processed_rows=n),
+                                 checked=lambda: set_job(status="writing"))  # the last batches and the commit are left
+            if errors:
+                raise _Rejected(errors)
     except FileError as exc:
         return _finish(store, job, "failed", len(rows), [{"row": 0, "column": "", "field": "file",
                                                           "code": "bad_file", "rule": "", "message": str(exc)}])
-    if errors:
-        return _finish(store, job, "failed", len(rows), errors)
-    set_job(status="writing", processed_rows=len(rows))
-    try:
-        with engine.begin() as conn:
-            errors = write_rows(conn, job, good, job["submitted_by"])
-            if errors:
-                raise _Rejected(errors)
     except _Rejected as rejected:
         return _finish(store, job, "failed", len(rows), rejected.errors)
     except (IntegrityError, psycopg2.IntegrityError):  # a member of the file reported by another route while this job wrote
@@ -365,7 +419,7 @@ def run_job(store, job_id):
         return _finish(store, job, "failed", len(rows), [{
             "row": 0, "column": "", "field": "file", "code": "internal_error", "rule": "",
             "message": "写入时发生错误，未写入任何数据；请稍后重试，如持续出现请联系运维"}])
-    log.info("import job %s: %d rows in %.1fs", job_id, len(good), time.perf_counter() - started)
+    log.info("import job %s: %d rows in %.1fs", job_id, len(rows), time.perf_counter() - started)
     return _finish(store, job, "succeeded", len(rows), [])
 
 

@@ -292,3 +292,62 @@ def test_a_unit_sitting_in_another_community_cannot_be_taken_over(rpc, place, mi
         rpc.register_unit(request)
     assert refused.value.code == "unit_in_other_community"
     assert count(migrated, "select community_code from registration.units where id = :u", u=other["id"]) == sits
+
+
+def _file_for(place, n, seed):
+    rows = list(import_file_rows(generate(districts=("410106",), streets=1, communities=1, units=1, members=n, seed=seed)))
+    for r in rows[1:]:
+        r[list(rows[0]).index("报到社区代码")] = place["community"]
+    return rows
+
+
+def test_a_bad_row_after_batches_went_to_the_database_leaves_nothing(rpc, place, migrated, monkeypatch):
+    from registration import importer
+    monkeypatch.setattr(importer, "BATCH_ROWS", 10)  # lines 2-11, 12-21, 22-31 are written before line 35 is met
+    batches = []
+    monkeypatch.setattr(importer._Writing, "write", lambda self, pipe, good, write=importer._Writing.write: (
+        batches.append(len(good)), write(self, pipe, good)))
+    rows = _file_for(place, 45, 511)
+    heading = list(rows[0])
+    late = dict(zip(heading, rows[34]))  # line 35, in the 4th batch: a member who reported already this year
+    data = sample_report(place["community"], place["unit"], seed=0)
+    data.update({"name": late["姓名"], "id_number": late["身份证号"], "birth_date": late["出生日期"],
+                 "gender": "male" if late["性别"] == "男" else "female", "party_join_date": late["入党时间"]})
+    approved_and_accepted(rpc, place, data)
+    rows[38][heading.index("学历")] = "大专"
+    # the job's own outcome (member_import_finished) is the one event a failed file sends
+    tables = ("members", "member_registrations", "outbox where event_type = 'member_reported'", "certificate_counters")
+    before = {t: count(migrated, f"select count(*) from registration.{t}") for t in tables}
+    seqs = count(migrated, "select sum(last_seq) from registration.certificate_counters")
+    status = _import(rpc, place, rows)
+    assert status["status"] == "failed"
+    assert {(e["row"], e["code"]) for e in status["errors"]} == {(35, "already_reported"), (39, "bad_education")}, status["errors"]
+    assert {t: count(migrated, f"select count(*) from registration.{t}") for t in tables} == before
+    assert count(migrated, "select sum(last_seq) from registration.certificate_counters") == seqs
+    assert batches == [10, 10, 10]  # what was written before the bad rows is gone with the rollback
+
+
+def test_an_import_in_batches_numbers_every_row_and_keeps_each_member_as_given(rpc, place, migrated, monkeypatch):
+    import psycopg2.extensions
+    from registration import importer
+    monkeypatch.setattr(importer, "BATCH_ROWS", 7)
+    callback = psycopg2.extensions.get_wait_callback()
+    rows = _file_for(place, 40, 512)
+    status = _import(rpc, place, rows)
+    assert status["status"] == "succeeded" and status["total_rows"] == 40
+    assert psycopg2.extensions.get_wait_callback() is callback  # queries are green again
+    with migrated.connect() as conn:
+        written = conn.execute(text("""
+            select m.id_number, r.name, m.name, r.phone, m.phone, r.birth_date, m.birth_date, r.certificate_no,
+                   o.payload->>'certificate_no', (o.payload->>'member_id')::bigint = r.member_id
+            from registration.member_registrations r join registration.members m on m.id = r.member_id
+            left join registration.outbox o on (o.payload->>'registration_id')::bigint = r.id
+            where r.source = :s order by r.id"""), {"s": f"import:{status['id']}"}).all()
+    heading = list(rows[0])
+    assert [w[0] for w in written] == [r[heading.index("身份证号")] for r in rows[1:]]  # in the file's order
+    assert all(w[1] == w[2] and w[3] == w[4] and w[5] == w[6] and w[7] == w[8] and w[9] for w in written)
+    numbers = [w[7] for w in written]
+    seqs = [int(n.split("-")[2]) for n in numbers]
+    assert seqs == list(range(seqs[0], seqs[0] + 40))  # one unbroken run of the community's numbers
+    from registration import domain
+    assert all(domain.parse_certificate_no(n) for n in numbers)

@@ -33,6 +33,13 @@ def test_certificate_numbers_check_themselves():
     assert domain.parse_certificate_no("2026-4101-1-1") is None
 
 
+def test_numbering_a_batch_gives_the_numbers_one_by_one_would():
+    seqs = range(1, 2001)
+    assert list(domain.certificate_numbers(2026, "410106001001", seqs)) == [
+        domain.certificate_no(2026, "410106001001", s) for s in seqs]
+    assert {n[-1] for n in domain.certificate_numbers(2026, "410106001001", seqs)} >= set("0123456789X")
+
+
 def test_receipt_b2_sentence():
     text = domain.receipt_text("中共某单位支部", "张三", date(2026, 3, 2), ["义诊", "宣讲"])
     assert text == "中共某单位支部：贵单位张三同志已于2026年3月2日到我社区报到，并申报义诊、宣讲等志愿服务项目。特此回复。"
