@@ -59,6 +59,18 @@ class UnitOfWork:
         self.events.append(event)
         return event
 
+    def emit_in(self, statement, params, event_type, scope, **payload):
+        """Execute `statement`, which writes the event itself, in one round trip with the change
+        it reports: it is given the event's id as :event_id and its JSON as :event, which it may
+        complete with what its own inserts return (`CAST(:event AS jsonb) ||
+        jsonb_build_object('registration_id', reg.id)`). It must return a row if and only if it
+        wrote the event. Returns that row, or None."""
+        event = envelope(event_type, scope, payload)
+        row = self.conn.execute(statement, {**params, "event_id": event["event_id"], "event": to_json(event)}).first()
+        if row is not None:
+            self.events.append(event)
+        return row
+
     def emit_many(self, event_type, scoped_payloads):
         """Many events of one type at once, by COPY (a settlement run's thousands of messages):
         `scoped_payloads` are (scope, payload) pairs. Same transaction, same outbox, same relay."""

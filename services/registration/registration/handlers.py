@@ -3,7 +3,7 @@
 Each write takes a validated request (contracts.registration schemas), checks what needs the
 database, writes, and emits its events through the outbox in the same transaction.
 """
-from sqlalchemy import and_, bindparam, exists, func, select, text, update
+from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -195,15 +195,30 @@ MEMBER_FIELDS = ("name", "gender", "birth_date", "party_join_date", "education",
                  "position", "phone", "home_address")
 CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill", "service_intentions")
 
+# One round trip for what a report needs before its certificate number can be written: the
+# community (none: unknown), whether the unit exists (NULL: unknown), the member's id and the
+# community's next sequence number (both NULL when the unit is unknown: nothing is written).
 # A report names a member by identity number; a member known already keeps the data on record
 # (the no-op update only returns the id): what a report says becomes the member's record when
 # the community accepts it, after the unit approved (accept_registration). Otherwise any clerk
 # could rewrite anyone's phone, address and unit by typing their identity number.
-_UPSERT_MEMBER = text(f"""
-    INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
-    VALUES (:id_number, {', '.join(':' + f for f in MEMBER_FIELDS)})
-    ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
-    RETURNING id""")
+_PREPARE_REPORT = text(f"""
+    WITH c AS (
+        SELECT co.code, co.name, co.street_code, co.district_code, u.id AS unit_found
+        FROM registration.communities co LEFT JOIN registration.units u ON u.id = :unit_id
+        WHERE co.code = :code),
+    m AS (
+        INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
+        SELECT :id_number, {', '.join(':' + f for f in MEMBER_FIELDS)} FROM c WHERE c.unit_found IS NOT NULL
+        ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
+        RETURNING id),
+    seq AS (
+        INSERT INTO registration.certificate_counters (community_code, year, last_seq)
+        SELECT c.code, :year, 1 FROM c WHERE c.unit_found IS NOT NULL
+        ON CONFLICT (community_code, year) DO UPDATE
+        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
+        RETURNING last_seq)
+    SELECT c.*, (SELECT id FROM m) AS member_id, (SELECT last_seq FROM seq) AS seq FROM c""")
 
 _MEMBER_FROM_REGISTRATION = text(f"""
     UPDATE registration.members m SET {', '.join(f'{f} = r.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
@@ -223,22 +238,20 @@ CLOSE_TRANSFERS = """
       AND t.community_code <> r.community_code
       AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
 
-# one round trip: the report, and the transfer it fulfils (the inserted row is visible to the
-# UPDATE only through `reg`, which is why the transfer is closed here and not afterwards)
+# one round trip: the report, the transfer it fulfils and its event (the inserted row is visible
+# to the UPDATE and the event only through `reg`, which is why they are written here)
 _INSERT_REGISTRATION = text(f"""
     WITH reg AS (
         INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
         VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
         ON CONFLICT (member_id, year) WHERE status IN ('submitted', 'unit_approved', 'accepted') DO NOTHING
         RETURNING id, member_id, community_code),
-    fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")})
+    fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")}),
+    event AS (
+        INSERT INTO registration.outbox (event_id, event_type, payload)
+        SELECT :event_id, 'member_reported', CAST(:event AS jsonb) || jsonb_build_object('registration_id', reg.id)
+        FROM reg)
     SELECT id FROM reg""")
-
-_COMMUNITY_AND_UNIT = (
-    select(communities.c.code, communities.c.name, communities.c.street_code, communities.c.district_code,
-           units.c.id.label("unit_found"))
-    .select_from(communities.outerjoin(units, units.c.id == bindparam("unit_id")))
-    .where(communities.c.code == bindparam("code")))
 
 
 def next_certificate_seqs(conn, community_code, year, n=1):
@@ -249,33 +262,32 @@ def next_certificate_seqs(conn, community_code, year, n=1):
 
 def report_member(uow, req, source="form", caller=None):
     c = uow.conn
-    community = c.execute(_COMMUNITY_AND_UNIT, {"code": req["community_code"], "unit_id": req["unit_id"]}).mappings().first()
+    reported_at = now()
+    year = reported_at.year
+    community = c.execute(_PREPARE_REPORT, {"code": req["community_code"], "year": year,
+                                            "id_number": req["id_number"].upper(),
+                                            **{k: req[k] for k in MEMBER_FIELDS}}).mappings().first()
     if community is None:
         raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
     if community["unit_found"] is None:
         raise invalid("unit_id", "unknown_unit", "附录B.1", f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到")
     scope = _scope(community)
-    reported_at = now()
-    year = reported_at.year
-    member_id = c.execute(_UPSERT_MEMBER, {"id_number": req["id_number"].upper(),
-                                           **{k: req[k] for k in MEMBER_FIELDS}}).scalar_one()
-    seq = next_certificate_seqs(c, scope["community_code"], year)[0]
-    cert = domain.certificate_no(year, scope["community_code"], seq)
+    member_id = community["member_id"]
+    cert = domain.certificate_no(year, scope["community_code"], community["seq"])
     late = domain.is_late(reported_at, year)
-    reg_id = c.execute(_INSERT_REGISTRATION, {
+    reg = uow.emit_in(_INSERT_REGISTRATION, {
         "certificate_no": cert, "member_id": member_id, "year": year, "status": "submitted", "late": late,
-        "source": source, "reported_at": reported_at, **scope, **{k: req[k] for k in CERTIFICATE_FIELDS}}).scalar()
-    if reg_id is None:  # the transaction rolls back: the certificate number is not used up
+        "source": source, "reported_at": reported_at, **scope, **{k: req[k] for k in CERTIFICATE_FIELDS}},
+        "member_reported", scope, certificate_no=cert, member_id=member_id, unit_id=req["unit_id"], year=year,
+        late=late, community_choice=req["community_choice"], skills=req["skills"],
+        service_intentions=req["service_intentions"], source=source, member_name=req["name"])
+    if reg is None:  # the transaction rolls back: the certificate number is not used up
         active = c.execute(
             select(regs.c.certificate_no, regs.c.community_code, communities.c.name)
             .join(communities, communities.c.code == regs.c.community_code)
             .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
         raise _already_reported(year, active, caller)
-    uow.emit("member_reported", scope, registration_id=reg_id, certificate_no=cert, member_id=member_id,
-             unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
-             skills=req["skills"], service_intentions=req["service_intentions"], source=source,
-             member_name=req["name"])
-    return {"registration_id": reg_id, "certificate_no": cert, "member_id": member_id, "year": year,
+    return {"registration_id": reg.id, "certificate_no": cert, "member_id": member_id, "year": year,
             "status": "submitted", "late": late, "community_name": community["name"], **scope}
 
 
