@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/gateway_bench.py                  # bare + gateway, 20 clients, 20 s each
     .venv/bin/python bench/gateway_bench.py --floor                  # also HTTP + 1 RPC doing nothing
+    .venv/bin/python bench/gateway_bench.py --floor --decompose      # also the checks without the database
     .venv/bin/python bench/gateway_bench.py --variants --probe
     .venv/bin/python bench/gateway_bench.py --skip-bare --profile            # py-spy (pip install py-spy)
 
@@ -18,7 +19,8 @@ What it does, in order:
   2. runs the bare service (bench/gateway_bare_service.py, `nameko run`) and loads it;
   3. runs registration and gateway as real `nameko run` processes and loads
      POST /api/v1/communities/{code}/member-registrations with a unique member per request;
-  4. optionally: --variants (50 registration workers; 2 registration processes), --probe
+  4. optionally: --decompose (the real gateway and registration, report_member writing nothing:
+     bench/gateway_nodb_service.py), --variants (50 registration workers; 2 registration processes), --probe
      (single-client timings of each layer), --profile (py-spy of gateway and registration).
 
 Every scenario starts from a fresh schema and fresh processes. Besides req/s and percentiles it
@@ -265,18 +267,20 @@ def start_floor(procs):
     raise RuntimeError("the floor services did not answer within 60 s")
 
 
-def start_platform(procs, workers, replicas):
-    """Registration replica(s) and the gateway, as run.sh starts them (only env differs)."""
+def start_platform(procs, workers, replicas, module="registration.service"):
+    """Registration replica(s) and the gateway, as run.sh starts them (only env differs). `module`
+    may name the decomposition's registration without database work (gateway_nodb_service)."""
     started = []
     for i in range(replicas):
         port = REGISTRATION_PORT if i == 0 else EXTRA_REGISTRATION_PORT + i - 1
         env = service_env(REGISTRATION_WEB_ADDRESS=f"{HOST}:{port}")
+        if module != "registration.service":
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")]))
         if workers:
             env["REGISTRATION_MAX_WORKERS"] = str(workers)
         else:
             env.pop("REGISTRATION_MAX_WORKERS", None)  # config.yaml's default, as deployed
-        p = nameko(f"registration{i + 1}", "registration.service", ROOT / "services" / "registration",
-                   "config.yaml", env)
+        p = nameko(f"registration{i + 1}", module, ROOT / "services" / "registration", "config.yaml", env)
         procs.append(p)
         started.append((p, port))
     for p, port in started:
@@ -731,6 +735,8 @@ def main(argv=None):
     ap.add_argument("--skip-bare", action="store_true")
     ap.add_argument("--floor", action="store_true", help="also: HTTP + one RPC returning a constant, no work "
                     "(gateway_floor_service.py): the architecture's ceiling for any route")
+    ap.add_argument("--decompose", action="store_true", help="also (with --floor: the whole ladder): the real "
+                    "gateway and registration with report_member writing nothing (gateway_nodb_service.py)")
     args = ap.parse_args(argv)
 
     # SIGTERM should unwind through `finally` like Ctrl-C, so the services are stopped.
@@ -748,12 +754,12 @@ def main(argv=None):
         f"{os.cpu_count()} CPUs; logs in {LOG_DIR} ==")
     load_kw = dict(clients=args.clients, warmup=args.warmup, seconds=args.seconds, count=args.requests)
 
-    def gateway_scenario(label, workers, replicas, profile=False):
+    def gateway_scenario(label, workers, replicas, profile=False, module="registration.service"):
         """Fresh schema and city, fresh processes, then the load; returns the Result."""
         counts, communities, units, taken = prepare_database(city_shape)
         reports = Reports(communities, units, taken)
         prepare_accounts(communities)
-        gw, regs = start_platform(procs, workers, replicas)
+        gw, regs = start_platform(procs, workers, replicas, module)
         reports.auth = login_staff(communities)
         reg_ports = [port for _, port in regs]
         # one registration by hand first: a 4xx/5xx here is a setup problem, not a load problem
@@ -775,10 +781,11 @@ def main(argv=None):
         (gw0, rg0), (gw1, rg1) = res.marks
         res.split = (mean_between(gw0, gw1), mean_between(rg0, rg1))
         res.city = counts
-        stored = registrations_in_db()
-        created = res.statuses.get(201, 0) + 1
-        res.stored_ok = stored == created
-        res.stored = (stored, created)
+        if module == "registration.service":  # the decomposition's service stores nothing
+            stored = registrations_in_db()
+            created = res.statuses.get(201, 0) + 1
+            res.stored_ok = stored == created
+            res.stored = (stored, created)
         for _, path, p in profiles:
             p.wait(60)
         res.profiles = [(label_, path) for label_, path, _ in profiles]
@@ -806,6 +813,10 @@ def main(argv=None):
             results["floor"] = run_load("floor", floor_reports.next_request, 201, meter=CpuMeter(procs), **load_kw)
             stop_all(procs)
             say(f"  floor done: {results['floor'].line()}")
+        if args.decompose:
+            results["nodb"] = gateway_scenario("nodb", args.workers, args.replicas,
+                                               module="gateway_nodb_service:RegistrationWithoutDatabase")
+            say(f"  gateway + registration without database work done: {results['nodb'].line()}")
         results["gateway"] = gateway_scenario("gateway", args.workers, args.replicas)
         say(f"  gateway done: {results['gateway'].line()}")
         if args.variants:
@@ -834,6 +845,10 @@ def report(results, args):
     if floor:
         say(f"floor: HTTP + 1 RPC, no work          : {floor.line()}")
         say(f"  {cpu_line(floor.cpu)}")
+    nodb = results.get("nodb")
+    if nodb:
+        say(f"gateway + registration, no DB work   : {nodb.line()}")
+        say(f"  {cpu_line(nodb.cpu)}")
     say(f"registration POST via gateway         : {gw.line()}")
     say(f"  {cpu_line(gw.cpu)}")
     say(f"  city: {gw.city['communities']} communities, {gw.city['units']} units; "
@@ -863,6 +878,9 @@ def report(results, args):
         if floor:
             say(f"ratio floor / bare                    : {100 * floor.rate / bare.rate:.1f} %   "
                 f"(no registration can exceed this; registration / floor {100 * gw.rate / floor.rate:.1f} %)")
+        if nodb:
+            say(f"ratio no DB work / bare               : {100 * nodb.rate / bare.rate:.1f} %   "
+                f"(the checks alone; registration / no DB work {100 * gw.rate / nodb.rate:.1f} %)")
         say(f"goal: registration >= {100 * GOAL_RATIO:.0f}% of bare rate     : "
             f"{'PASS' if ratio >= GOAL_RATIO else 'FAIL'} ({100 * ratio:.1f} %)")
     p99 = gw.pct_ms(99)

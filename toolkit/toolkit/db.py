@@ -22,6 +22,8 @@ from sqlalchemy import create_engine, text
 from .config import amqp_uri, database_url
 from .events import envelope
 from .outbox import Relay, RelayLoop, copy_events, to_json
+from .prepared import Prepared
+from .runtime import tune_gc
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,11 @@ class UnitOfWork:
         jsonb_build_object('registration_id', reg.id)`). It must return a row if and only if it
         wrote the event. Returns that row, or None."""
         event = envelope(event_type, scope, payload)
-        row = self.conn.execute(statement, {**params, "event_id": event["event_id"], "event": to_json(event)}).first()
+        params = {**params, "event_id": event["event_id"], "event": to_json(event)}
+        if isinstance(statement, Prepared):
+            row = statement(self.conn, params).first()
+        else:
+            row = self.conn.execute(statement, params).first()
         if row is not None:
             self.events.append(event)
         return row
@@ -126,6 +132,7 @@ class Database(DependencyProvider):
         workers = int(config.get("max_workers", 10))
         self.store = Store(self.container.service_name, self.metadata, url=config.get("DATABASE_URL"),
                            amqp=config.get("AMQP_URI"), relay=relay, pool_size=workers + 2)
+        tune_gc()
 
     def start(self):
         if self.store.relay_loop is not None:

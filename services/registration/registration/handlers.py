@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts.registration import SKILLS, UNIT_TYPES, age_on
 from contracts.errors import Conflict, InvalidState, NotFound, ReadOnly
 from toolkit.config import now, today
+from toolkit.prepared import Prepared
 from toolkit.validation import invalid
 
 from . import domain
@@ -202,7 +203,7 @@ CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill
 # (the no-op update only returns the id): what a report says becomes the member's record when
 # the community accepts it, after the unit approved (accept_registration). Otherwise any clerk
 # could rewrite anyone's phone, address and unit by typing their identity number.
-_PREPARE_REPORT = text(f"""
+_PREPARE_REPORT = Prepared("registration_prepare_report", f"""
     WITH c AS (
         SELECT co.code, co.name, co.street_code, co.district_code, u.id AS unit_found
         FROM registration.communities co LEFT JOIN registration.units u ON u.id = :unit_id
@@ -218,7 +219,8 @@ _PREPARE_REPORT = text(f"""
         ON CONFLICT (community_code, year) DO UPDATE
         SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
         RETURNING last_seq)
-    SELECT c.*, (SELECT id FROM m) AS member_id, (SELECT last_seq FROM seq) AS seq FROM c""")
+    SELECT c.*, (SELECT id FROM m) AS member_id, (SELECT last_seq FROM seq) AS seq FROM c""",
+    code="bpchar", unit_id="bigint", year="integer", id_number="bpchar", birth_date="date", party_join_date="date")
 
 _MEMBER_FROM_REGISTRATION = text(f"""
     UPDATE registration.members m SET {', '.join(f'{f} = r.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
@@ -240,7 +242,7 @@ CLOSE_TRANSFERS = """
 
 # one round trip: the report, the transfer it fulfils and its event (the inserted row is visible
 # to the UPDATE and the event only through `reg`, which is why they are written here)
-_INSERT_REGISTRATION = text(f"""
+_INSERT_REGISTRATION = Prepared("registration_insert_registration", f"""
     WITH reg AS (
         INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
         VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
@@ -251,7 +253,10 @@ _INSERT_REGISTRATION = text(f"""
         INSERT INTO registration.outbox (event_id, event_type, payload)
         SELECT :event_id, 'member_reported', CAST(:event AS jsonb) || jsonb_build_object('registration_id', reg.id)
         FROM reg)
-    SELECT id FROM reg""")
+    SELECT id FROM reg""",
+    member_id="bigint", year="integer", late="boolean", reported_at="timestamptz", district_code="bpchar",
+    street_code="bpchar", community_code="bpchar", unit_id="bigint", birth_date="date", party_join_date="date",
+    skills="text[]", service_intentions="text[]", event_id="uuid")
 
 
 def next_certificate_seqs(conn, community_code, year, n=1):
@@ -264,9 +269,8 @@ def report_member(uow, req, source="form", caller=None):
     c = uow.conn
     reported_at = now()
     year = reported_at.year
-    community = c.execute(_PREPARE_REPORT, {"code": req["community_code"], "year": year,
-                                            "id_number": req["id_number"].upper(),
-                                            **{k: req[k] for k in MEMBER_FIELDS}}).mappings().first()
+    community = _PREPARE_REPORT(c, {"code": req["community_code"], "year": year, "id_number": req["id_number"].upper(),
+                                    **{k: req[k] for k in MEMBER_FIELDS}}).mappings().first()
     if community is None:
         raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
     if community["unit_found"] is None:
