@@ -11,8 +11,8 @@ same table. Goal: at least 30% of COPY's rate with full validation."
 
 The measured path is the service's own: `importer.create_job` in a unit of work (base64 content,
 as the RPC hands it over), `importer.claim_next_job` as the timer does, then `importer.run_job`
-timed end to end (read the file, validate every row, write members, member_registrations and the
-outbox by COPY, job bookkeeping). It runs in-process without nameko, so RabbitMQ is not needed
+timed end to end (read the file, check every row, write members, member_registrations and the
+outbox a batch at a time, one statement each, while the next batch is checked; job bookkeeping). It runs in-process without nameko, so RabbitMQ is not needed
 (the store's outbox relay is off; events stay in the outbox table).
 
 The baseline is a bare `toolkit.bulk.copy_rows` of the very tuples the import wrote into
@@ -132,7 +132,7 @@ def import_file(rows, seed, community):
 def instrument(clock, rows_total):
     """Time the phases of run_job by swapping the module globals it calls; returns an undo.
     One wrapper call per phase and batch, so the cost is nil next to the work."""
-    saved = {name: getattr(importer, name) for name in ("read_rows", "validate_rows", "_Writing", "CopyPipeline")}
+    saved = {name: getattr(importer, name) for name in ("read_rows", "validate_rows", "_Writing", "StatementPipeline")}
 
     def read_rows(filename, content):
         # run_job does list(read_rows(...)): reading is lazy, so the list is built here, in the phase
@@ -158,26 +158,26 @@ def instrument(clock, rows_total):
         def __init__(self, *args, **kwargs):
             started = time.perf_counter()
             super().__init__(*args, **kwargs)
-            clock.add("prepare (known members, ids and numbers reserved)", time.perf_counter() - started)
+            clock.add("prepare (known members, those reported)", time.perf_counter() - started)
 
         def write(self, pipe, good):
             started = time.perf_counter()
             super().write(pipe, good)
-            clock.add("format rows for COPY, hand over", time.perf_counter() - started)
+            clock.add("arrange rows as column arrays, hand over", time.perf_counter() - started)
 
-    class Pipeline(saved["CopyPipeline"]):
+    class Pipeline(saved["StatementPipeline"]):
         def finish(self):
             started = time.perf_counter()
             try:
                 super().finish()
             finally:
-                clock.add("wait for the COPY thread at the end", time.perf_counter() - started)
-                clock.add("COPY thread busy in PostgreSQL (overlapped)", self.busy_seconds)
+                clock.add("wait for the writing at the end", time.perf_counter() - started)
+                clock.add("writing waited for PostgreSQL (overlapped)", self.busy_seconds)
 
     importer.read_rows = read_rows
     importer.validate_rows = validate_rows
     importer._Writing = Writing
-    importer.CopyPipeline = Pipeline
+    importer.StatementPipeline = Pipeline
 
     def undo():
         for name, fn in saved.items():
@@ -234,7 +234,7 @@ def verify(store, job_id, status, rows_total):
 # --- the baseline ----------------------------------------------------------------------------
 
 def copy_baseline(source, repeats):
-    """Seconds of COPY of the imported registrations (the REG_COLUMNS tuples write_rows COPYs),
+    """Seconds of COPY of the imported registrations (their importer.REG_COLUMNS, the columns a job writes),
     from a ready list to commit, each time into the table as the import found it."""
     columns = importer.REG_COLUMNS
     conn = psycopg2.connect(dbname=BENCH_DB, **SERVER)
@@ -262,8 +262,8 @@ def copy_baseline(source, repeats):
     conn.close()
     if copied != len(rows):
         raise SystemExit(f"FAIL: COPY baseline left {copied} rows, expected {len(rows)}")
-    # How much of the baseline is copy_rows turning values into COPY text in Python (the same
-    # code write_rows runs), as against the server's share: formatted once more, untimed above.
+    # How much of the baseline is copy_rows turning values into COPY text in Python, as against
+    # the server's share: formatted once more, untimed above.
     started = time.perf_counter()
     for row in rows:
         "\t".join(copy_value(v) for v in row)
@@ -344,9 +344,9 @@ def main(argv=None):
     import_rate, copy_rate = n / import_s, copied / copy_s
     ratio = import_rate / copy_rate
     spent = clock.spent
-    overlapped = "COPY thread busy in PostgreSQL (overlapped)"
-    serial = ("read_rows", "prepare (known members, ids and numbers reserved)", "check rows (validate_rows)",
-              "format rows for COPY, hand over", "wait for the COPY thread at the end")
+    overlapped = "writing waited for PostgreSQL (overlapped)"
+    serial = ("read_rows", "prepare (known members, those reported)", "check rows (validate_rows)",
+              "arrange rows as column arrays, hand over", "wait for the writing at the end")
     spent["rest of run_job (job row, progress, transfers, commit, finish)"] = import_s - sum(spent.get(p, 0.0) for p in serial)
     phases = [*serial, "rest of run_job (job row, progress, transfers, commit, finish)", overlapped]
 

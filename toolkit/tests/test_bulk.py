@@ -1,12 +1,13 @@
 """COPY writes awkward text and arrays back exactly as given; the COPY pipeline runs its steps in\norder in a thread of its own, raises the first failure and gives eventlet's wait callback back."""
 import time
 
+import eventlet
 import psycopg2.errors
 import psycopg2.extensions
 import pytest
 from sqlalchemy import create_engine
 
-from toolkit.bulk import CopyPipeline, copy_line, copy_rows
+from toolkit.bulk import StatementPipeline, copy_rows
 
 pytestmark = pytest.mark.integration
 
@@ -25,62 +26,63 @@ def test_awkward_values_survive_copy(database_url):
     engine.dispose()
 
 
+
 def _pipeline_table(conn):
     cur = conn.connection.dbapi_connection.cursor()
     cur.execute("CREATE TEMP TABLE p (n int PRIMARY KEY, s text) ON COMMIT DROP")
     return cur
 
 
-def test_a_pipeline_copies_and_executes_in_order_and_gives_the_callback_back(database_url):
-    callback = psycopg2.extensions.get_wait_callback()
-    assert callback is not None  # eventlet's, installed by monkey_patch (conftest): green queries
+def test_a_pipeline_runs_its_statements_in_order_while_the_caller_goes_on(database_url):
     engine = create_engine(database_url)
+    caller_ran = []
     with engine.begin() as conn:
         cur = _pipeline_table(conn)
-        with CopyPipeline(conn.connection.dbapi_connection) as pipe:
-            assert psycopg2.extensions.get_wait_callback() is None  # COPY refuses to run beside it
+        with StatementPipeline(conn.connection.dbapi_connection) as pipe:
             for batch in range(5):
-                pipe.copy("p", ("n", "s"), "".join(copy_line((batch * 10 + i, f"行\t{i}")) for i in range(10)))
+                pipe.execute("SELECT pg_sleep(0.05); INSERT INTO p SELECT n, %s FROM generate_series(%s, %s) n",
+                             (f"行{batch}", batch * 10, batch * 10 + 9))
                 pipe.execute("UPDATE p SET s = s || '!' WHERE n BETWEEN %s AND %s", (batch * 10, batch * 10 + 9))
+            while pipe.done < pipe.queued:  # the caller's own work, while the green thread waits on PostgreSQL
+                caller_ran.append(pipe.done)
+                eventlet.sleep(0.01)
             pipe.finish()
-        assert psycopg2.extensions.get_wait_callback() is callback
-        cur.execute("SELECT count(*), count(*) FILTER (WHERE s LIKE '行\t%!') FROM p")
+        cur.execute("SELECT count(*), count(*) FILTER (WHERE s LIKE '行%!') FROM p")
         assert cur.fetchone() == (50, 50)
-        assert pipe.busy_seconds > 0
+    assert len(caller_ran) >= 3 and pipe.done == 10  # it ran while statements were still on their way
+    assert psycopg2.extensions.get_wait_callback() is not None  # queries stayed green throughout
     engine.dispose()
 
 
-def test_a_failed_step_is_raised_by_finish_and_the_steps_after_it_are_skipped(database_url):
-    callback = psycopg2.extensions.get_wait_callback()
-    engine = create_engine(database_url)
-    with engine.connect() as conn:
-        trans = conn.begin()
-        cur = _pipeline_table(conn)
-        pipe = CopyPipeline(conn.connection.dbapi_connection)
-        pipe.copy("p", ("n", "s"), copy_line((1, "a")))
-        pipe.copy("p", ("n", "s"), copy_line((1, "again")))  # the key is taken
-        pipe.execute("SELECT pg_sleep(30)")                    # would make the test hang if run
-        started = time.monotonic()
-        with pytest.raises(psycopg2.errors.UniqueViolation):
-            pipe.finish()
-        assert time.monotonic() - started < 10 and pipe.failed and psycopg2.extensions.get_wait_callback() is callback
-        trans.rollback()
-    engine.dispose()
-
-
-def test_leaving_a_pipeline_early_skips_what_is_queued_and_gives_the_callback_back(database_url):
-    callback = psycopg2.extensions.get_wait_callback()
+def test_a_failed_statement_is_raised_by_finish_and_the_ones_after_it_are_skipped(database_url):
     engine = create_engine(database_url)
     with engine.connect() as conn:
         trans = conn.begin()
         _pipeline_table(conn)
+        pipe = StatementPipeline(conn.connection.dbapi_connection)
+        pipe.execute("INSERT INTO p VALUES (1, 'a')")
+        pipe.execute("INSERT INTO p VALUES (1, 'again')")  # the key is taken
+        pipe.execute("SELECT pg_sleep(30)")                # would make the test hang if run
+        pipe.execute("SELECT 1")
+        started = time.monotonic()
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            pipe.finish()
+        assert time.monotonic() - started < 10 and pipe.failed and pipe.done == 1
+        trans.rollback()
+    engine.dispose()
+
+
+def test_leaving_a_pipeline_on_an_error_stops_its_statement(database_url):
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        conn.begin()
+        _pipeline_table(conn)
         started = time.monotonic()
         with pytest.raises(KeyError):
-            with CopyPipeline(conn.connection.dbapi_connection) as pipe:
-                pipe.execute("SELECT pg_sleep(0.2)")
+            with StatementPipeline(conn.connection.dbapi_connection) as pipe:
                 pipe.execute("SELECT pg_sleep(30)")
+                eventlet.sleep(0.1)  # the statement is running
                 raise KeyError("the caller failed")
-        assert time.monotonic() - started < 10
-        assert psycopg2.extensions.get_wait_callback() is callback
-        trans.rollback()
+        assert time.monotonic() - started < 10 and pipe._thread.dead
+        conn.invalidate()  # killed in its query: the connection is not to be used again
     engine.dispose()

@@ -1,47 +1,28 @@
-"""COPY for bulk writes (imports, generated cities, the outbox of a bulk job).
+"""Bulk writes: COPY (generated cities, the outbox of a bulk job) and a statement pipeline (imports).
 
 psycopg2 refuses COPY while a wait callback is installed, and eventlet's monkey_patch installs
-one to make queries cooperative. COPY therefore runs with the callback lifted, process-wide:
-`copy_rows` blocks the green hub for the length of its COPY; `CopyPipeline` runs its COPYs in a
-real OS thread, so the hub (and the caller, preparing the next batch) goes on meanwhile, and
-only the queries other green threads make in that window run without yielding.
+one to make queries cooperative. COPY therefore runs with the callback lifted: the green hub is
+blocked for the length of the COPY, so no other green thread can run, let alone see the change.
+The callback is never lifted for longer: a green thread whose query then waited for a lock held
+by a suspended one would block the hub, and the whole process, for good.
 """
 import io
 import time
 from contextlib import contextmanager
 
+import eventlet
+import eventlet.queue
 import psycopg2.extensions
-from eventlet.patcher import original
-
-_real_threading = original("threading")
-_real_queue = original("queue")
-
-# nested and overlapping lifts (a pipeline running, a copy_rows inside its window) must put the
-# callback back only when the last of them ends
-_lift = {"depth": 0, "saved": None}
-
-
-def _lift_wait_callback():
-    if _lift["depth"] == 0:
-        _lift["saved"] = psycopg2.extensions.get_wait_callback()
-        psycopg2.extensions.set_wait_callback(None)
-    _lift["depth"] += 1
-
-
-def _restore_wait_callback():
-    _lift["depth"] -= 1
-    if _lift["depth"] == 0:
-        psycopg2.extensions.set_wait_callback(_lift["saved"])
-        _lift["saved"] = None
 
 
 @contextmanager
 def _blocking():
-    _lift_wait_callback()
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
     try:
         yield
     finally:
-        _restore_wait_callback()
+        psycopg2.extensions.set_wait_callback(callback)
 
 
 def _escape(text):
@@ -49,7 +30,8 @@ def _escape(text):
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _array(values):
+def array_literal(values):
+    """A PostgreSQL array literal of text: '{"a","b"}' (for a parameter cast to text[] per row)."""
     return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
@@ -62,105 +44,82 @@ def copy_value(value):
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, (list, tuple)):
-        value = _array(value)
+        value = array_literal(value)
     return _escape(str(value))
-
-
-def copy_line(values):
-    """One row of COPY text, newline included."""
-    return "\t".join(copy_value(v) for v in values) + "\n"
 
 
 def copy_rows(cursor, table, columns, rows):
     """COPY `rows` (tuples in the order of `columns`) into `table` on the cursor's transaction."""
     buf = io.StringIO()
     for row in rows:
-        buf.write(copy_line(row))
+        buf.write("\t".join(copy_value(v) for v in row))
+        buf.write("\n")
     buf.seek(0)
     with _blocking():
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
-class CopyPipeline:
-    """COPYs and statements on one connection, run in order by a real OS thread while the caller
-    prepares the next batch: PostgreSQL's share of a bulk write (parsing, indexes, WAL) overlaps
-    the caller's Python (validating, formatting) on another core.
+class StatementPipeline:
+    """Statements on one connection, run in order by a green thread of their own while the caller
+    prepares the next batch. Under eventlet psycopg2 waits cooperatively: while PostgreSQL works
+    on one batch (parsing, indexes, WAL: on the other core), the caller's Python goes on with the
+    next. The caller must leave the connection alone until `finish()` returns.
 
-    The caller must not use the connection until `finish()` returns. A failed step is kept and
-    raised by `finish()`; the steps after it are skipped (the transaction is lost anyway). Until
-    then `failed` tells the caller to stop preparing batches."""
+    The first failure is kept and raised by `finish()`; the statements after it are skipped (the
+    transaction is lost anyway), and `failed` tells the caller to stop preparing them. Leaving
+    the `with` block on an exception kills the green thread, in its query if need be: the
+    connection is then unusable, and so is its transaction, which the caller rolls back."""
 
-    MAX_QUEUED = 4      # batches waiting: the caller waits (cooperatively) beyond this
-    COPY_CHUNK = 1 << 18
+    MAX_QUEUED = 2  # statements waiting; the caller waits (cooperatively) beyond this
 
     def __init__(self, dbapi_connection):
         self._conn = dbapi_connection
-        self._queue = _real_queue.Queue()
+        self._queue = eventlet.queue.LightQueue(self.MAX_QUEUED)
         self._error = None
-        self._finished = False
-        self.busy_seconds = 0.0   # time the thread spent in PostgreSQL: the work that overlapped
-        _lift_wait_callback()
-        self._thread = _real_threading.Thread(target=self._run, name="copy-pipeline", daemon=True)
-        self._thread.start()
+        self.queued = self.done = 0
+        self.busy_seconds = 0.0  # time the green thread waited for PostgreSQL: the overlapped work
+        self._thread = eventlet.spawn(self._run)
 
     @property
     def failed(self):
         return self._error is not None
 
-    def copy(self, table, columns, text):
-        """COPY `text` (lines made with copy_line) into `table`."""
-        self._put(("copy", f"COPY {table} ({', '.join(columns)}) FROM STDIN", text))
-
     def execute(self, sql, params=None):
-        self._put(("execute", sql, params))
-
-    def _put(self, step):
-        while self._queue.qsize() >= self.MAX_QUEUED and self._thread.is_alive():
-            time.sleep(0.002)  # green under eventlet: the service's other workers run meanwhile
-        self._queue.put(step)
+        if self._error is not None or self._thread.dead:
+            return
+        self.queued += 1
+        self._queue.put((sql, params))
 
     def finish(self):
-        """Wait for every step; raise the first failure. Called again (or by `with`), it only
-        waits: the callback is put back exactly once."""
-        if not self._finished:
-            self._finished = True
+        """Wait for every statement; raise the first failure."""
+        if not self._thread.dead:
             self._queue.put(None)
-            try:
-                while self._thread.is_alive():
-                    time.sleep(0.002)
-            finally:
-                _restore_wait_callback()
+            self._thread.wait()
         if self._error is not None:
             raise self._error
+        if self.done != self.queued:  # the thread ended without saying why
+            raise RuntimeError(f"statement pipeline ran {self.done} of {self.queued} statements")
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, exc, tb):
-        if not self._finished:  # left early (an error, a killed worker): skip what is queued, wait
-            if kind is not None and self._error is None:
-                self._error = RuntimeError("copy pipeline abandoned by its caller")
-            try:
-                self.finish()
-            except BaseException:
-                if kind is None:
-                    raise
+        if kind is not None and not self._thread.dead:
+            self._thread.kill()
 
     def _run(self):
-        cursor = self._conn.cursor()
+        cursor = None
         while True:
             step = self._queue.get()
             if step is None:
                 return
             if self._error is not None:
-                continue
-            kind, sql, arg = step
+                continue  # keep taking them, so that the caller never waits on a full queue
             started = time.perf_counter()
             try:
-                if kind == "copy":
-                    cursor.copy_expert(sql, io.BytesIO(arg.encode("utf-8")), size=self.COPY_CHUNK)
-                else:
-                    cursor.execute(sql, arg)
-            except BaseException as exc:  # handed to the caller by finish()
+                cursor = cursor or self._conn.cursor()
+                cursor.execute(*step)
+                self.done += 1
+            except Exception as exc:  # handed to the caller by finish()
                 self._error = exc
             self.busy_seconds += time.perf_counter() - started

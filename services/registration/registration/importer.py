@@ -26,7 +26,7 @@ from contracts.errors import NotFound
 from contracts.rules import field_errors
 from toolkit.config import now
 from toolkit.fastload import FastLoader
-from toolkit.bulk import CopyPipeline, copy_value
+from toolkit.bulk import StatementPipeline, array_literal
 from toolkit.validation import invalid
 
 from . import domain
@@ -192,21 +192,44 @@ def validate_rows(rows, unit_id, known_communities, progress=None, seen=None):
     return good, errors
 
 
-# The member's own fields are in both tables: each row formats them once, for both lines.
+# A batch in one statement, sent by the writing green thread while the next batch is checked:
+# its members new to the city, its registrations and their events (the same payload as
+# handlers.report_member emits; tests check it against contracts.events.MemberReported). Each
+# column comes as one array; skills and intentions as one array literal per row.
 COMMON_COLUMNS = ("name", "gender", "birth_date", "party_join_date", "education", "unit_id", "position",
                   "phone", "home_address")
-MEMBER_COLUMNS = ("id", "id_number", *COMMON_COLUMNS)
-REG_COLUMNS = ("id", "certificate_no", "member_id", "community_choice", "skills", "other_skill",
-               "service_intentions", *COMMON_COLUMNS, "year", "status", "late", "source", "community_code",
-               "street_code", "district_code", "reported_at", "unit_decision", "unit_officer",
-               "unit_opinion_date", "unit_comment")
-_PER_ROW = ("community_choice", "skills", "other_skill", "service_intentions")
+_COMMON_TYPES = ("text", "text", "date", "date", "text", "bigint", "text", "text", "text")
+_REG_ROW = (("id", "bigint"), ("certificate_no", "text"), ("member_id", "bigint"), ("community_code", "text"),
+            ("street_code", "text"), ("district_code", "text"), ("community_choice", "text"), ("skills", "text"),
+            ("other_skill", "text"), ("service_intentions", "text"), *zip(COMMON_COLUMNS, _COMMON_TYPES))
+_MEMBER_ROW = (("id", "bigint"), ("id_number", "text"), *zip(COMMON_COLUMNS, _COMMON_TYPES))
+_REG_JOB_COLUMNS = ("year", "status", "late", "source", "reported_at", "unit_decision", "unit_officer",
+                    "unit_opinion_date", "unit_comment")
+REG_COLUMNS = tuple(name for name, _ in _REG_ROW) + _REG_JOB_COLUMNS  # what a job writes of a registration
+
+
 _HEADING = {field: heading for heading, field in IMPORT_COLUMNS.items()}
 _ID_NUMBER = _CONVERTERS["id_number"]
 
-# one member_reported per registration of a batch, built where the rows are (the same payload
-# as handlers.report_member emits; tests check it against contracts.events.MemberReported)
-_EVENTS = """
+
+def _unnest(prefix, row):
+    arrays = ", ".join(f"%({prefix}{name})s::{kind}[]" for name, kind in row)
+    return f"unnest({arrays}) AS u({', '.join(name for name, _ in row)})"
+
+
+_WRITE_BATCH = f"""
+    WITH new_members AS (
+        INSERT INTO registration.members ({', '.join(name for name, _ in _MEMBER_ROW)})
+        SELECT u.* FROM {_unnest('m_', _MEMBER_ROW)}),
+    regs AS (
+        INSERT INTO registration.member_registrations ({', '.join(REG_COLUMNS)})
+        SELECT u.id, u.certificate_no, u.member_id, u.community_code, u.street_code, u.district_code,
+               u.community_choice, u.skills::text[], u.other_skill, u.service_intentions::text[],
+               {', '.join('u.' + c for c in COMMON_COLUMNS)},
+               %(year)s, 'unit_approved', %(late)s, %(source)s, %(at)s::timestamptz, 'approve', %(officer)s,
+               %(on)s::date, '单位批量报送'
+        FROM {_unnest('r_', _REG_ROW)}
+        RETURNING *)
     INSERT INTO registration.outbox (event_id, event_type, payload)
     SELECT r.event_id, 'member_reported', jsonb_build_object(
         'event_id', r.event_id, 'event_type', 'member_reported', 'occurred_at', %(at)s,
@@ -216,8 +239,7 @@ _EVENTS = """
         'skills', to_jsonb(r.skills), 'service_intentions', to_jsonb(r.service_intentions),
         'source', r.source, 'member_name', r.name)
     FROM (SELECT gen_random_uuid() AS event_id, *  -- in the select list: a new id for every row
-          FROM registration.member_registrations
-          WHERE id BETWEEN %(first)s AND %(last)s AND source = %(source)s ORDER BY id) r"""
+          FROM regs ORDER BY id) r"""
 
 
 def _reserve_ids(cur, table, n):
@@ -231,18 +253,22 @@ def _reserve_ids(cur, table, n):
 
 
 class _Writing:
-    """What writing needs before the first row is checked, so that each batch can be written as
-    soon as it is: the members already known, those who reported already this year, and ids and
-    certificate numbers reserved for every row of the file (counted from its raw cells: if the
-    file passes, they are its rows exactly; if not, nothing is kept)."""
+    """What writing needs, so that each batch can be written as soon as it is checked: the members
+    already known and those who reported already this year (before the first row is checked);
+    ids and certificate numbers for every row of the file, counted from its raw cells (if the
+    file passes, they are its rows exactly), reserved when the first clean batch is written."""
 
     def __init__(self, conn, job, rows, known_communities, submitted_by):
+        self.conn, self.rows, self.known_communities = conn, rows, known_communities
         self.reported_at = now()
         self.year = year = self.reported_at.year
         self.source = f"import:{job['id']}"
+        self.submitted_by = submitted_by
+        self.late = domain.is_late(self.reported_at, year)
         cur = conn.connection.dbapi_connection.cursor()
-        numbers = list({_ID_NUMBER(raw.get(_HEADING["id_number"])) for _, raw in rows})
-        cur.execute("SELECT id_number, id FROM registration.members WHERE id_number = ANY(%s)", (numbers,))
+        self.numbers_in_file = list({_ID_NUMBER(raw.get(_HEADING["id_number"])) for _, raw in rows})
+        cur.execute("SELECT id_number, id FROM registration.members WHERE id_number = ANY(%s)",
+                    (self.numbers_in_file,))
         self.member_ids = dict(cur.fetchall())
         # only members known before this file can have reported already this year
         cur.execute("""SELECT m.id_number FROM registration.member_registrations r
@@ -250,20 +276,25 @@ class _Writing:
                        WHERE r.year = %s AND r.status = ANY(%s) AND m.id_number = ANY(%s)""",
                     (year, list(ACTIVE), list(self.member_ids)))
         self.already = {row[0] for row in cur.fetchall()}
-        self.new_member_ids = _reserve_ids(cur, "registration.members", len(numbers) - len(self.member_ids))
-        self.registration_ids = _reserve_ids(cur, "registration.member_registrations", len(rows))
-        per_community = Counter(_text(raw.get(_HEADING["community_code"])) for _, raw in rows)
-        late = domain.is_late(self.reported_at, year)
-        self.numbers, self.tail = {}, {}
-        for code, n in sorted(per_community.items()):  # one lock order for every job: no deadlock
-            if code not in known_communities:
-                continue  # every such row is an error: the file will not be written
-            self.numbers[code] = domain.certificate_numbers(year, code, next_certificate_seqs(conn, code, year, n))
-            scope = domain.scope_of_community(code)
-            # the columns every registration of a community shares in this job, formatted once
-            self.tail[code] = "\t".join(copy_value(v) for v in (
-                year, "unit_approved", late, self.source, code, scope["street_code"], scope["district_code"],
-                self.reported_at.isoformat(), "approve", submitted_by, self.reported_at.date(), "单位批量报送"))
+        self.numbers = None
+
+    def _reserve(self):
+        cur = self.conn.connection.dbapi_connection.cursor()
+        self.new_member_ids = _reserve_ids(cur, "registration.members",
+                                           len(self.numbers_in_file) - len(self.member_ids))
+        self.registration_ids = _reserve_ids(cur, "registration.member_registrations", len(self.rows))
+        per_community = Counter(_text(raw.get(_HEADING["community_code"])) for _, raw in self.rows)
+        # Certificate numbers are taken in a transaction of their own, committed at once: a
+        # community's counter is then locked for a moment, not for the whole job (its form
+        # reports would wait that long), and never before the job's member rows (a form report
+        # locks member, then counter: the opposite order could deadlock). A job that fails leaves
+        # its numbers unused: numbers are unique and checkable, not gapless.
+        self.numbers = {}
+        with self.conn.engine.begin() as own:
+            for code, n in sorted(per_community.items()):  # one lock order for every job
+                if code in self.known_communities:  # else every such row is an error: nothing is written
+                    self.numbers[code] = domain.certificate_numbers(
+                        self.year, code, next_certificate_seqs(own, code, self.year, n))
 
     def refused(self, line, req):
         if req["id_number"] in self.already:
@@ -272,37 +303,46 @@ class _Writing:
         return None
 
     def write(self, pipe, good):
-        """Hand one batch of good rows to the COPY thread: members new to the city (members
-        already known keep their record until a community accepts the new report, see
-        handlers.accept_registration), their registrations, and the registrations' events."""
-        member_lines, reg_lines = [], []
-        for _, r in good:
-            common = "\t".join(copy_value(r[c]) for c in COMMON_COLUMNS)
-            member_id = self.member_ids.get(r["id_number"])
+        """Hand one batch of good rows to the writing green thread. Members already known keep
+        their record until a community accepts the new report (handlers.accept_registration)."""
+        if self.numbers is None:
+            self._reserve()
+        m = {f"m_{name}": [] for name, _ in _MEMBER_ROW}
+        r = {f"r_{name}": [] for name, _ in _REG_ROW}
+        for _, row in good:
+            member_id = self.member_ids.get(row["id_number"])
             if member_id is None:
-                member_id = self.member_ids[r["id_number"]] = next(self.new_member_ids)
-                member_lines.append(f"{member_id}\t{copy_value(r['id_number'])}\t{common}\n")
-            reg_id = next(self.registration_ids)
-            reg_lines.append("\t".join((str(reg_id), next(self.numbers[r["community_code"]]), str(member_id),
-                                        *(copy_value(r[c]) for c in _PER_ROW), common,
-                                        self.tail[r["community_code"]])) + "\n")
-            if len(reg_lines) == 1:
-                first = reg_id
-        if member_lines:
-            pipe.copy("registration.members", MEMBER_COLUMNS, "".join(member_lines))
-        pipe.copy("registration.member_registrations", REG_COLUMNS, "".join(reg_lines))
-        pipe.execute(_EVENTS, {"first": first, "last": reg_id, "source": self.source,
-                               "at": self.reported_at.isoformat()})
+                member_id = self.member_ids[row["id_number"]] = next(self.new_member_ids)
+                m["m_id"].append(member_id)
+                m["m_id_number"].append(row["id_number"])
+                for c in COMMON_COLUMNS:
+                    m[f"m_{c}"].append(row[c])
+            code = row["community_code"]
+            r["r_id"].append(next(self.registration_ids))
+            r["r_certificate_no"].append(next(self.numbers[code]))
+            r["r_member_id"].append(member_id)
+            r["r_community_code"].append(code)
+            r["r_street_code"].append(code[:9])   # domain.scope_of_community
+            r["r_district_code"].append(code[:6])
+            r["r_community_choice"].append(row["community_choice"])
+            r["r_skills"].append(array_literal(row["skills"]))
+            r["r_other_skill"].append(row["other_skill"])
+            r["r_service_intentions"].append(array_literal(row["service_intentions"]))
+            for c in COMMON_COLUMNS:
+                r[f"r_{c}"].append(row[c])
+        pipe.execute(_WRITE_BATCH, {**m, **r, "year": self.year, "late": self.late, "source": self.source,
+                                    "at": self.reported_at.isoformat(), "officer": self.submitted_by,
+                                    "on": self.reported_at.date()})
 
 
 def import_rows(conn, job, rows, known_communities, progress=None, checked=None):
     """Check every row and write the good ones in the caller's transaction, batch by batch: while
-    PostgreSQL takes in one batch (a real thread runs the COPYs), the next is checked. From the
-    first bad row on, nothing more is written and the caller rolls back; the rest is still
-    checked, so the report names every bad row. Returns the errors ([] when all is written)."""
+    PostgreSQL takes in one batch (a green thread of its own waits for it), the next is checked.
+    From the first bad row on, nothing more is written and the caller rolls back; the rest is
+    still checked, so the report names every bad row. Returns the errors ([] when all is written)."""
     writing = _Writing(conn, job, rows, known_communities, job["submitted_by"])
     errors, seen = [], {}
-    with CopyPipeline(conn.connection.dbapi_connection) as pipe:
+    with StatementPipeline(conn.connection.dbapi_connection) as pipe:
         for start in range(0, len(rows), BATCH_ROWS):
             good, bad = validate_rows(rows[start:start + BATCH_ROWS], job["unit_id"], known_communities, seen=seen)
             errors += bad
@@ -311,11 +351,15 @@ def import_rows(conn, job, rows, known_communities, progress=None, checked=None)
                 writing.write(pipe, good)
             if progress:
                 progress(min(start + BATCH_ROWS, len(rows)))
-        if checked and not errors:
+        if errors:  # the file's own faults are the report, whatever became of the batches written
+            try:
+                pipe.finish()
+            except Exception as exc:
+                log.info("import job %s: writing also failed (%s)", job["id"], type(exc).__name__)
+            return errors
+        if checked:
             checked()
         pipe.finish()  # the writing's own failure (a member reported meanwhile by another route) goes up
-    if errors:
-        return errors
     conn.execute(text(CLOSE_TRANSFERS.format(
         reports="(SELECT id, member_id, community_code FROM registration.member_registrations"
                 " WHERE source = :source)")), {"source": writing.source})

@@ -316,15 +316,19 @@ def test_a_bad_row_after_batches_went_to_the_database_leaves_nothing(rpc, place,
     approved_and_accepted(rpc, place, data)
     rows[38][heading.index("学历")] = "大专"
     # the job's own outcome (member_import_finished) is the one event a failed file sends
-    tables = ("members", "member_registrations", "outbox where event_type = 'member_reported'", "certificate_counters")
+    tables = ("members", "member_registrations", "outbox where event_type = 'member_reported'")
     before = {t: count(migrated, f"select count(*) from registration.{t}") for t in tables}
-    seqs = count(migrated, "select sum(last_seq) from registration.certificate_counters")
+    seq = "select last_seq from registration.certificate_counters where community_code = :c and year = :y"
+    seqs = count(migrated, seq, c=place["community"], y=today().year)
     status = _import(rpc, place, rows)
     assert status["status"] == "failed"
     assert {(e["row"], e["code"]) for e in status["errors"]} == {(35, "already_reported"), (39, "bad_education")}, status["errors"]
     assert {t: count(migrated, f"select count(*) from registration.{t}") for t in tables} == before
-    assert count(migrated, "select sum(last_seq) from registration.certificate_counters") == seqs
     assert batches == [10, 10, 10]  # what was written before the bad rows is gone with the rollback
+    # the file's certificate numbers were taken in a transaction of their own (the counter is not
+    # held for the job): they stay taken, and the next report is numbered after them
+    assert count(migrated, seq, c=place["community"], y=today().year) == seqs + 45
+    assert reported(rpc, place)["certificate_no"].split("-")[2] == f"{seqs + 46:06d}"
 
 
 def test_an_import_in_batches_numbers_every_row_and_keeps_each_member_as_given(rpc, place, migrated, monkeypatch):
@@ -351,3 +355,38 @@ def test_an_import_in_batches_numbers_every_row_and_keeps_each_member_as_given(r
     assert seqs == list(range(seqs[0], seqs[0] + 40))  # one unbroken run of the community's numbers
     from registration import domain
     assert all(domain.parse_certificate_no(n) for n in numbers)
+
+
+def test_form_reports_go_on_while_an_import_writes_in_the_same_community(rpc, place, migrated, monkeypatch):
+    import eventlet
+    from registration import importer
+    monkeypatch.setattr(importer, "BATCH_ROWS", 10)
+    check = importer.validate_rows
+
+    def slow_check(*args, **kwargs):  # each batch takes a while: the job is long enough to overlap
+        eventlet.sleep(0.3)
+        return check(*args, **kwargs)
+    monkeypatch.setattr(importer, "validate_rows", slow_check)
+    rows = _file_for(place, 60, 513)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    job = rpc.start_import({"unit_id": place["unit"], "filename": "m.csv", "submitted_by": "王书记",
+                            "content_b64": base64.b64encode(buf.getvalue().encode()).decode()})
+    for _ in range(100):  # until the job has written a batch (it holds its rows' locks from then on)
+        if rpc.import_status(job["job_id"], place["unit"])["processed_rows"] >= 20:
+            break
+        time.sleep(0.05)
+    started = time.monotonic()
+    reg = reported(rpc, place)  # same community, same process, while the job's transaction is open
+    assert time.monotonic() - started < 2, "a form report waited for the import"
+    assert rpc.import_status(job["job_id"], place["unit"])["status"] in ("validating", "writing")
+    for _ in range(200):
+        status = rpc.import_status(job["job_id"], place["unit"])
+        if status["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    assert status["status"] == "succeeded", status
+    numbers = {r[0] for r in migrated.connect().execute(text(
+        "select certificate_no from registration.member_registrations where source = :s or id = :r"),
+        {"s": f"import:{job['job_id']}", "r": reg["registration_id"]})}
+    assert len(numbers) == 61  # every number once, the form's and the file's
