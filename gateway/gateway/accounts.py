@@ -153,10 +153,14 @@ def caller_from_token(settings, token):
         caller, sid, expires = known
         if time.time() < expires:
             return caller, sid
-        del _VERIFIED[(settings.secret, token)]  # expired: decode below says so
+        _VERIFIED.pop((settings.secret, token), None)  # expired: decode below says so
     caller, sid, expires = _verify(settings, token)
-    if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.clear()
+    if len(_VERIFIED) >= _VERIFIED_MAX:  # the expired go first; if the living fill it, all go
+        now_ = time.time()
+        for key in [k for k, (_, _, exp) in _VERIFIED.items() if exp <= now_]:
+            _VERIFIED.pop(key, None)
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
     _VERIFIED[(settings.secret, token)] = (caller, sid, expires)
     return caller, sid
 

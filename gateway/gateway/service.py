@@ -135,6 +135,16 @@ class Timed:
                 del waiting[correlation_id]
 
 
+def _storable(value):
+    """A value PostgreSQL can store. A NUL (a path like /communities/%00/..., refused before any
+    login) cannot be, and would cost the line; it is kept as the four characters \\x00."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 class AuditLines:
     """Group commit of audit lines. Each request hands its line over and waits until the line is
     committed, as if it had written it itself; one green thread writes whatever lines are waiting
@@ -144,6 +154,7 @@ class AuditLines:
     PostgreSQL more than the line itself)."""
 
     MAX_BATCH = 500
+    WAIT = 10.0  # a request waits this long for its line, then fails as if its own INSERT had
     COLUMNS = ("account_id", "username", "role", "scope", "action", "method", "path", "status",
                "personal_data", "personal_fields", "subjects", "client_ip", "request_id")
 
@@ -156,12 +167,15 @@ class AuditLines:
         self._row = "(" + ", ".join(["%s"] * len(self.COLUMNS)) + ")"
 
     def write(self, row):
-        """Returns once the line is committed; raises what the commit raised."""
+        """Returns once the line is committed; raises what its commit raised."""
         done = eventlet.event.Event()
-        self.waiting.put((tuple(row[c] for c in self.COLUMNS), done))
-        error = done.wait()
-        if error is not None:
-            raise error
+        self.waiting.put((tuple(_storable(row[c]) for c in self.COLUMNS), done))
+        with eventlet.Timeout(self.WAIT, False):
+            error = done.wait()
+            if error is not None:
+                raise error
+            return
+        raise TimeoutError(f"audit line not committed within {self.WAIT:g}s")
 
     def run(self):
         while self.running or self.waiting.qsize():
@@ -171,19 +185,27 @@ class AuditLines:
                 continue
             while len(batch) < self.MAX_BATCH and self.waiting.qsize():
                 batch.append(self.waiting.get_nowait())
-            error = None
             try:
                 self._insert([line for line, _ in batch])
-            except Exception as exc:  # each waiting request logs it (GatewayService._audit)
-                error = exc
+                errors = [None] * len(batch)
+            except Exception:  # find the line(s) at fault: the others must not go unrecorded with it
                 self._drop_connection()
-            for _, done in batch:
+                errors = []
+                for line, _ in batch:
+                    try:
+                        self._insert([line])
+                        errors.append(None)
+                    except Exception as exc:  # the request logs it (GatewayService._audit)
+                        self._drop_connection()
+                        errors.append(exc)
+            for (_, done), error in zip(batch, errors):
                 done.send(error)
         self._drop_connection()
 
     def _insert(self, lines):
         if self._conn is None:
             self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._conn.exec_driver_sql("SET statement_timeout = '5s'")
         cursor = self._conn.connection.dbapi_connection.cursor()
         values = b",".join(cursor.mogrify(self._row, line) for line in lines)
         cursor.execute(self._sql.encode() % values)
@@ -198,8 +220,8 @@ class AuditLines:
             self._conn = None
 
     def stop(self):
-        """The lines still waiting are written before the loop ends (its thread is managed: the
-        container waits for it)."""
+        """Ends the loop once no line waits. Called when the gateway's dependencies stop, that is
+        after its workers have finished, each only once its line was committed: none is left."""
         self.running = False
 
 
@@ -281,7 +303,7 @@ class Gate(DependencyProvider):
         if durable:
             with self.store.engine.begin() as conn:
                 conn.execute(text("SET LOCAL synchronous_commit = on"))
-                conn.execute(insert(audit_log).values(**row))
+                conn.execute(insert(audit_log).values(**{k: _storable(v) for k, v in row.items()}))
             return
         self.lines.write(row)
 

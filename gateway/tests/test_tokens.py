@@ -10,14 +10,18 @@ from gateway import accounts
 ACCOUNT = {"id": 7, "username": "staff.1", "role": "community_staff", "scope": "410106001001"}
 
 
-def test_a_checked_token_is_remembered_until_it_expires():
-    settings = accounts.Settings(secret="s" * 32, access_ttl=1)
+def test_a_checked_token_is_remembered_until_it_expires(monkeypatch):
+    settings = accounts.Settings(secret="s" * 32, access_ttl=2)
     token = accounts.access_token(settings, ACCOUNT, "sid-1")
     caller, sid = accounts.caller_from_token(settings, token)
     assert (caller.account_id, caller.role, caller.scope, sid) == (7, "community_staff", "410106001001", "sid-1")
-    assert (settings.secret, token) in accounts._VERIFIED
-    assert accounts.caller_from_token(settings, token) == (caller, sid)  # from memory
-    time.sleep(2.1)  # past its expiry (whole seconds): refused, remembered or not
+
+    def not_again(*_):
+        raise AssertionError("checked again: not remembered")
+    with monkeypatch.context() as m:
+        m.setattr(accounts, "_verify", not_again)
+        assert accounts.caller_from_token(settings, token) == (caller, sid)  # from memory
+    time.sleep(3.1)  # past its expiry (whole seconds): refused, remembered or not
     with pytest.raises(Unauthenticated) as refused:
         accounts.caller_from_token(settings, token)
     assert refused.value.code == "token_expired" and (settings.secret, token) not in accounts._VERIFIED

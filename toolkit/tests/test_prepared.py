@@ -16,13 +16,27 @@ def test_named_parameters_become_numbered_and_typed():
         Prepared("probe_bad", "SELECT :a", nope="integer")
 
 
+def test_quotes_and_comments_are_left_as_they_are():
+    p = Prepared("probe_quoted", """SELECT '{"a":1}'::jsonb, ':not', "col:x", :x -- note :y
+        /* :z */ WHERE 'it''s :w' <> :x""")
+    assert p.prepare == """PREPARE probe_quoted (text) AS SELECT '{"a":1}'::jsonb, ':not', "col:x", $1 -- note :y
+        /* :z */ WHERE 'it''s :w' <> $1"""
+
+
+def test_one_name_one_statement():
+    Prepared("probe_once", "SELECT 1")
+    Prepared("probe_once", "SELECT 1")  # the same module imported twice: fine
+    with pytest.raises(ValueError, match="probe_once"):
+        Prepared("probe_once", "SELECT 2")
+
+
 @pytest.mark.integration
 def test_each_connection_prepares_once_and_keeps_it_through_a_rollback(database_url):
     engine = create_engine(database_url, pool_size=1, max_overflow=0)
-    p = Prepared("probe_add", "SELECT :n + 1 AS next, :day + 1 AS after", n="integer", day="date")
+    p = Prepared("probe_add", "SELECT :n + 1 AS next, :day + 1 AS after, 7 % 4 AS rest", n="integer", day="date")
     with engine.connect() as conn:
         with conn.begin() as tx:
-            assert p(conn, {"n": 41, "day": "2026-02-28"}).one() == (42, date(2026, 3, 1))
+            assert p(conn, {"n": 41, "day": "2026-02-28"}).one() == (42, date(2026, 3, 1), 3)
             tx.rollback()
         assert p(conn, {"n": 1, "day": "2026-12-31"}).one()[0] == 2  # no second PREPARE (it would fail)
         count = conn.execute(text("SELECT count(*) FROM pg_prepared_statements WHERE name = 'probe_add'")).scalar()

@@ -122,7 +122,7 @@ def _check_signature_once(self, args, kwargs):
     fn = getattr(self.container.service_cls, self.method_name)
     signature = _signatures.get(fn)
     if signature is None:
-        signature = _signatures[fn] = _inspect.signature(fn)
+        signature = _signatures[fn] = _inspect.signature(fn, follow_wrapped=False)  # as getcallargs
     try:
         signature.bind(None, *args, **kwargs)  # None: the unbound method's `self`
     except TypeError as exc:

@@ -453,13 +453,20 @@ def run_job(store, job_id):
                                                           "code": "bad_file", "rule": "", "message": str(exc)}])
     except _Rejected as rejected:
         return _finish(store, job, "failed", len(rows), rejected.errors)
-    except (IntegrityError, psycopg2.IntegrityError):  # a member of the file reported by another route while this job wrote
-        log.warning("import job %s met a concurrent report", job_id, exc_info=True)
+    except (IntegrityError, psycopg2.IntegrityError) as exc:  # a member of the file reported by another route meanwhile
+        # the constraint only: the error's own detail names the identity number
+        diag = getattr(getattr(exc, "orig", exc), "diag", None)
+        log.warning("import job %s met a concurrent report (%s)", job_id, getattr(diag, "constraint_name", "?"))
         return _finish(store, job, "failed", len(rows), [{
             "row": 0, "column": "身份证号", "field": "id_number", "code": "already_reported", "rule": "§4.2",
             "message": "导入期间，文件中有党员已通过其他途径报到；未写入任何数据，请重新提交文件以查看具体行"}])
-    except Exception:  # never leave a job "writing" for ever: fail it, say so, keep the trace in the log
-        log.exception("import job %s failed while writing", job_id)
+    except Exception as exc:  # never leave a job "writing" for ever: fail it, say so, keep the cause in the log
+        database_error = getattr(exc, "orig", exc)
+        if isinstance(database_error, psycopg2.Error):  # its message can quote a row (identity number, phone)
+            log.error("import job %s failed while writing: %s (SQLSTATE %s)", job_id,
+                      type(database_error).__name__, database_error.pgcode)
+        else:
+            log.exception("import job %s failed while writing", job_id)
         return _finish(store, job, "failed", len(rows), [{
             "row": 0, "column": "", "field": "file", "code": "internal_error", "rule": "",
             "message": "写入时发生错误，未写入任何数据；请稍后重试，如持续出现请联系运维"}])
