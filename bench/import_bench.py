@@ -163,7 +163,7 @@ def instrument(clock, rows_total):
         def write(self, pipe, good):
             started = time.perf_counter()
             super().write(pipe, good)
-            clock.add("arrange rows as column arrays, hand over", time.perf_counter() - started)
+            clock.add("arrange rows as JSON, hand over", time.perf_counter() - started)
 
     class Pipeline(saved["StatementPipeline"]):
         def finish(self):
@@ -346,7 +346,7 @@ def main(argv=None):
     spent = clock.spent
     overlapped = "writing waited for PostgreSQL (overlapped)"
     serial = ("read_rows", "prepare (known members, those reported)", "check rows (validate_rows)",
-              "arrange rows as column arrays, hand over", "wait for the writing at the end")
+              "arrange rows as JSON, hand over", "wait for the writing at the end")
     spent["rest of run_job (job row, progress, transfers, commit, finish)"] = import_s - sum(spent.get(p, 0.0) for p in serial)
     phases = [*serial, "rest of run_job (job row, progress, transfers, commit, finish)", overlapped]
 

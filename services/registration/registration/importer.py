@@ -9,6 +9,7 @@ committed on the job row as the work goes, so it can be watched while it runs.
 import base64
 import csv
 import io
+import json
 import logging
 import re
 import time
@@ -26,7 +27,7 @@ from contracts.errors import NotFound
 from contracts.rules import field_errors
 from toolkit.config import now
 from toolkit.fastload import FastLoader
-from toolkit.bulk import StatementPipeline, array_literal
+from toolkit.bulk import StatementPipeline
 from toolkit.validation import invalid
 
 from . import domain
@@ -194,41 +195,35 @@ def validate_rows(rows, unit_id, known_communities, progress=None, seen=None):
 
 # A batch in one statement, sent by the writing green thread while the next batch is checked:
 # its members new to the city, its registrations and their events (the same payload as
-# handlers.report_member emits; tests check it against contracts.events.MemberReported). Each
-# column comes as one array; skills and intentions as one array literal per row.
+# handlers.report_member emits; tests check it against contracts.events.MemberReported). The
+# rows travel as one JSON array (json.dumps and PostgreSQL's JSON reader are both C), one object
+# per registration, with the member's fields once.
 COMMON_COLUMNS = ("name", "gender", "birth_date", "party_join_date", "education", "unit_id", "position",
                   "phone", "home_address")
-_COMMON_TYPES = ("text", "text", "date", "date", "text", "bigint", "text", "text", "text")
-_REG_ROW = (("id", "bigint"), ("certificate_no", "text"), ("member_id", "bigint"), ("community_code", "text"),
-            ("street_code", "text"), ("district_code", "text"), ("community_choice", "text"), ("skills", "text"),
-            ("other_skill", "text"), ("service_intentions", "text"), *zip(COMMON_COLUMNS, _COMMON_TYPES))
-_MEMBER_ROW = (("id", "bigint"), ("id_number", "text"), *zip(COMMON_COLUMNS, _COMMON_TYPES))
+_BATCH_ROW = ("id bigint, certificate_no text, member_id bigint, new_member boolean, id_number text, "
+              "community_code text, street_code text, district_code text, community_choice text, skills text[], "
+              "other_skill text, service_intentions text[], name text, gender text, birth_date date, "
+              "party_join_date date, education text, unit_id bigint, position text, phone text, home_address text")
+_REG_ROW_COLUMNS = ("id", "certificate_no", "member_id", "community_code", "street_code", "district_code",
+                    "community_choice", "skills", "other_skill", "service_intentions", *COMMON_COLUMNS)
 _REG_JOB_COLUMNS = ("year", "status", "late", "source", "reported_at", "unit_decision", "unit_officer",
                     "unit_opinion_date", "unit_comment")
-REG_COLUMNS = tuple(name for name, _ in _REG_ROW) + _REG_JOB_COLUMNS  # what a job writes of a registration
-
-
+REG_COLUMNS = _REG_ROW_COLUMNS + _REG_JOB_COLUMNS  # what a job writes of a registration
 _HEADING = {field: heading for heading, field in IMPORT_COLUMNS.items()}
 _ID_NUMBER = _CONVERTERS["id_number"]
 
-
-def _unnest(prefix, row):
-    arrays = ", ".join(f"%({prefix}{name})s::{kind}[]" for name, kind in row)
-    return f"unnest({arrays}) AS u({', '.join(name for name, _ in row)})"
-
-
 _WRITE_BATCH = f"""
-    WITH new_members AS (
-        INSERT INTO registration.members ({', '.join(name for name, _ in _MEMBER_ROW)})
-        SELECT u.* FROM {_unnest('m_', _MEMBER_ROW)}),
+    WITH batch AS (
+        SELECT * FROM json_to_recordset(%(rows)s::json) AS u({_BATCH_ROW})),
+    new_members AS (
+        INSERT INTO registration.members (id, id_number, {', '.join(COMMON_COLUMNS)})
+        SELECT member_id, id_number, {', '.join(COMMON_COLUMNS)} FROM batch WHERE new_member),
     regs AS (
         INSERT INTO registration.member_registrations ({', '.join(REG_COLUMNS)})
-        SELECT u.id, u.certificate_no, u.member_id, u.community_code, u.street_code, u.district_code,
-               u.community_choice, u.skills::text[], u.other_skill, u.service_intentions::text[],
-               {', '.join('u.' + c for c in COMMON_COLUMNS)},
+        SELECT {', '.join(_REG_ROW_COLUMNS)},
                %(year)s, 'unit_approved', %(late)s, %(source)s, %(at)s::timestamptz, 'approve', %(officer)s,
                %(on)s::date, '单位批量报送'
-        FROM {_unnest('r_', _REG_ROW)}
+        FROM batch
         RETURNING *)
     INSERT INTO registration.outbox (event_id, event_type, payload)
     SELECT r.event_id, 'member_reported', jsonb_build_object(
@@ -307,32 +302,24 @@ class _Writing:
         their record until a community accepts the new report (handlers.accept_registration)."""
         if self.numbers is None:
             self._reserve()
-        m = {f"m_{name}": [] for name, _ in _MEMBER_ROW}
-        r = {f"r_{name}": [] for name, _ in _REG_ROW}
+        batch = []
         for _, row in good:
             member_id = self.member_ids.get(row["id_number"])
-            if member_id is None:
+            new_member = member_id is None
+            if new_member:
                 member_id = self.member_ids[row["id_number"]] = next(self.new_member_ids)
-                m["m_id"].append(member_id)
-                m["m_id_number"].append(row["id_number"])
-                for c in COMMON_COLUMNS:
-                    m[f"m_{c}"].append(row[c])
             code = row["community_code"]
-            r["r_id"].append(next(self.registration_ids))
-            r["r_certificate_no"].append(next(self.numbers[code]))
-            r["r_member_id"].append(member_id)
-            r["r_community_code"].append(code)
-            r["r_street_code"].append(code[:9])   # domain.scope_of_community
-            r["r_district_code"].append(code[:6])
-            r["r_community_choice"].append(row["community_choice"])
-            r["r_skills"].append(array_literal(row["skills"]))
-            r["r_other_skill"].append(row["other_skill"])
-            r["r_service_intentions"].append(array_literal(row["service_intentions"]))
-            for c in COMMON_COLUMNS:
-                r[f"r_{c}"].append(row[c])
-        pipe.execute(_WRITE_BATCH, {**m, **r, "year": self.year, "late": self.late, "source": self.source,
-                                    "at": self.reported_at.isoformat(), "officer": self.submitted_by,
-                                    "on": self.reported_at.date()})
+            batch.append({**{c: row[c] for c in COMMON_COLUMNS},
+                          "birth_date": row["birth_date"].isoformat(),
+                          "party_join_date": row["party_join_date"].isoformat(),
+                          "id": next(self.registration_ids), "certificate_no": next(self.numbers[code]),
+                          "member_id": member_id, "new_member": new_member, "id_number": row["id_number"],
+                          "community_code": code, "street_code": code[:9], "district_code": code[:6],  # domain.scope_of_community
+                          "community_choice": row["community_choice"], "skills": row["skills"],
+                          "other_skill": row["other_skill"], "service_intentions": row["service_intentions"]})
+        pipe.execute(_WRITE_BATCH, {"rows": json.dumps(batch, ensure_ascii=False), "year": self.year,
+                                    "late": self.late, "source": self.source, "at": self.reported_at.isoformat(),
+                                    "officer": self.submitted_by, "on": self.reported_at.date()})
 
 
 def import_rows(conn, job, rows, known_communities, progress=None, checked=None):
