@@ -331,7 +331,8 @@ def import_rows(conn, job, rows, known_communities, progress=None, checked=None)
     errors, seen = [], {}
     with StatementPipeline(conn.connection.dbapi_connection) as pipe:
         for start in range(0, len(rows), BATCH_ROWS):
-            good, bad = validate_rows(rows[start:start + BATCH_ROWS], job["unit_id"], known_communities, seen=seen)
+            good, bad = validate_rows(rows[start:start + BATCH_ROWS], job["unit_id"], known_communities, seen=seen,
+                                      progress=progress and (lambda n, start=start: progress(start + n)))
             errors += bad
             errors += [e for e in (writing.refused(line, req) for line, req in good) if e]
             if good and not errors and not pipe.failed:
