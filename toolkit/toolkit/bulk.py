@@ -30,8 +30,7 @@ def _escape(text):
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def array_literal(values):
-    """A PostgreSQL array literal of text: '{"a","b"}' (for a parameter cast to text[] per row)."""
+def _array(values):
     return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
@@ -44,7 +43,7 @@ def copy_value(value):
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, (list, tuple)):
-        value = array_literal(value)
+        value = _array(value)
     return _escape(str(value))
 
 

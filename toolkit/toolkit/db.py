@@ -66,7 +66,8 @@ class UnitOfWork:
         it reports: it is given the event's id as :event_id and its JSON as :event, which it may
         complete with what its own inserts return (`CAST(:event AS jsonb) ||
         jsonb_build_object('registration_id', reg.id)`). It must return a row if and only if it
-        wrote the event. Returns that row, or None."""
+        wrote the event. Returns that row, or None. (The event kept in `events` lacks what the
+        statement added: it only tells the relay to wake after the commit.)"""
         event = envelope(event_type, scope, payload)
         params = {**params, "event_id": event["event_id"], "event": to_json(event)}
         if isinstance(statement, Prepared):

@@ -3,7 +3,8 @@
 Every row is validated by the same schema as a single report (contracts.registration.MemberReport)
 plus what needs the whole file or the database (duplicates in the file, unknown communities,
 members who already reported this year). A file with any bad row writes nothing and returns a
-per-row report in Chinese; a good file is written in one transaction with COPY. Progress is
+per-row report in Chinese; a good file is written in one transaction, batch by batch while the
+next batch is checked (import_rows). Progress is
 committed on the job row as the work goes, so it can be watched while it runs.
 """
 import base64
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
 KEPT_ERRORS = 2_000          # rows of the error report kept on the job; the count is exact
 PROGRESS_EVERY = 2_000
-BATCH_ROWS = 5_000      # rows checked, then handed to the COPY thread, at a time
+BATCH_ROWS = 5_000      # rows checked, then handed to the writing green thread, at a time
 COOPERATE_EVERY = 200
 STALE_AFTER_MINUTES = 30  # far longer than a 200,000-row job takes
 REQUIRED_COLUMNS = [h for h, f in IMPORT_COLUMNS.items() if f not in ("other_skill",)]
