@@ -41,6 +41,10 @@ def make_engine(url, **kwargs):
     return create_engine(url, **kwargs)
 
 
+def _returned(row):
+    return row is not None
+
+
 class UnitOfWork:
     """One transaction on a Core connection (`uow.conn`), and the events it will publish once
     committed. The use cases write SQL-shaped code; an ORM session would only add overhead."""
@@ -61,20 +65,20 @@ class UnitOfWork:
         self.events.append(event)
         return event
 
-    def emit_in(self, statement, params, event_type, scope, **payload):
+    def emit_in(self, statement, params, event_type, scope, *, wrote=None, **payload):
         """Execute `statement`, which writes the event itself, in one round trip with the change
         it reports: it is given the event's id as :event_id and its JSON as :event, which it may
         complete with what its own inserts return (`CAST(:event AS jsonb) ||
-        jsonb_build_object('registration_id', reg.id)`). It must return a row if and only if it
-        wrote the event. Returns that row, or None. (The event kept in `events` lacks what the
-        statement added: it only tells the relay to wake after the commit.)"""
+        jsonb_build_object('registration_id', reg.id)`). Returns its first row, or None.
+        `wrote(row)` tells whether it wrote the event; by default, if it returned a row. (The event
+        kept in `events` lacks what the statement added: it only tells the relay to wake.)"""
         event = envelope(event_type, scope, payload)
         params = {**params, "event_id": event["event_id"], "event": to_json(event)}
         if isinstance(statement, Prepared):
             row = statement(self.conn, params).first()
         else:
             row = self.conn.execute(statement, params).first()
-        if row is not None:
+        if (wrote or _returned)(row):
             self.events.append(event)
         return row
 
@@ -102,11 +106,18 @@ class Store:
             self.relay_loop = RelayLoop(Relay(self.engine, self.outbox, service_name, amqp or amqp_uri()))
 
     @contextmanager
-    def unit_of_work(self):
+    def unit_of_work(self, one_statement=False):
+        """A transaction; or, `one_statement`, a connection in autocommit for a use case that
+        writes in a single statement (atomic on its own; it saves the BEGIN and COMMIT round
+        trips: form reports). Either way, events written wake the relay once committed."""
         with self.engine.connect() as conn:
             uow = UnitOfWork(conn, self.outbox)
-            with conn.begin():
+            if one_statement:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield uow
+            else:
+                with conn.begin():
+                    yield uow
         if uow.events and self.relay_loop is not None:
             self.relay_loop.notify()
 

@@ -196,40 +196,12 @@ MEMBER_FIELDS = ("name", "gender", "birth_date", "party_join_date", "education",
                  "position", "phone", "home_address")
 CERTIFICATE_FIELDS = MEMBER_FIELDS + ("community_choice", "skills", "other_skill", "service_intentions")
 
-# One round trip for what a report needs before its certificate number can be written: the
-# community (none: unknown), whether the unit exists (NULL: unknown), the member's id and the
-# community's next sequence number (both NULL when the unit is unknown: nothing is written).
-# A report names a member by identity number; a member known already keeps the data on record
-# (the no-op update only returns the id): what a report says becomes the member's record when
-# the community accepts it, after the unit approved (accept_registration). Otherwise any clerk
-# could rewrite anyone's phone, address and unit by typing their identity number.
-_PREPARE_REPORT = Prepared("registration_prepare_report", f"""
-    WITH c AS (
-        SELECT co.code, co.name, co.street_code, co.district_code, u.id AS unit_found
-        FROM registration.communities co LEFT JOIN registration.units u ON u.id = :unit_id
-        WHERE co.code = :code),
-    m AS (
-        INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
-        SELECT :id_number, {', '.join(':' + f for f in MEMBER_FIELDS)} FROM c WHERE c.unit_found IS NOT NULL
-        ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
-        RETURNING id),
-    seq AS (
-        INSERT INTO registration.certificate_counters (community_code, year, last_seq)
-        SELECT c.code, :year, 1 FROM c WHERE c.unit_found IS NOT NULL
-        ON CONFLICT (community_code, year) DO UPDATE
-        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
-        RETURNING last_seq)
-    SELECT c.*, (SELECT id FROM m) AS member_id, (SELECT last_seq FROM seq) AS seq FROM c""",
-    code="bpchar", unit_id="bigint", year="integer", id_number="bpchar", birth_date="date", party_join_date="date")
-
 _MEMBER_FROM_REGISTRATION = text(f"""
     UPDATE registration.members m SET {', '.join(f'{f} = r.{f}' for f in MEMBER_FIELDS)}, updated_at = now()
     FROM registration.member_registrations r WHERE r.id = :registration_id AND m.id = r.member_id""")
 
 _REG_COLUMNS = ("certificate_no", "member_id", "year", "status", "late", "source", "reported_at",
                 "district_code", "street_code", "community_code") + CERTIFICATE_FIELDS
-# R5: the partial unique index allows one active report per member and year; a second one
-# inserts nothing and returns no id, without a savepoint round trip
 # R7: a report fulfils a pending transfer only if it is made elsewhere than the old community,
 # and in the new community where the transfer named one. `{reports}` is a row source of the new
 # reports (id, member_id, community_code).
@@ -240,23 +212,61 @@ CLOSE_TRANSFERS = """
       AND t.community_code <> r.community_code
       AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
 
-# one round trip: the report, the transfer it fulfils and its event (the inserted row is visible
-# to the UPDATE and the event only through `reg`, which is why they are written here)
-_INSERT_REGISTRATION = Prepared("registration_insert_registration", f"""
-    WITH reg AS (
+# A form report in ONE statement, committed on its own (autocommit): no BEGIN and COMMIT round
+# trips, the hottest write of the platform (every member, every year, most of them in March).
+# - `c`: the community (no row: unknown) and whether the unit exists (NULL: unknown);
+# - `dup`: the member's active report of the year, if any (R5: one a year): then nothing is written;
+# - otherwise (`go`) the member (a member known already keeps the data on record: the no-op update
+#   only returns the id; what a report says becomes the member's record when the community accepts
+#   it, after the unit approved, in accept_registration; otherwise any clerk could rewrite anyone's
+#   phone, address and unit by typing their identity number), the community's next sequence
+#   number, the registration with its certificate number (registration.certificate_no, migration
+#   0003), the transfer it fulfils (R7) and its event, completed with what the inserts returned.
+# Two reports of one member at the same moment both pass `dup`; the partial unique index then
+# refuses the second, and the whole statement (its sequence number too) is undone: IntegrityError.
+_REPORT = Prepared("registration_report", f"""
+    WITH c AS (
+        SELECT co.code, co.name, co.street_code, co.district_code, u.id AS unit_found
+        FROM registration.communities co LEFT JOIN registration.units u ON u.id = :unit_id
+        WHERE co.code = :code),
+    dup AS (
+        SELECT r.certificate_no AS dup_certificate_no, r.community_code AS dup_community_code,
+               rc.name AS dup_community_name
+        FROM registration.members dm
+        JOIN registration.member_registrations r ON r.member_id = dm.id AND r.year = :year
+             AND r.status IN ({", ".join(f"'{s}'" for s in ACTIVE)})
+        JOIN registration.communities rc ON rc.code = r.community_code
+        WHERE dm.id_number = :id_number),
+    go AS (SELECT c.* FROM c WHERE c.unit_found IS NOT NULL AND NOT EXISTS (SELECT FROM dup)),
+    m AS (
+        INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
+        SELECT :id_number, {', '.join(':' + f for f in MEMBER_FIELDS)} FROM go
+        ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
+        RETURNING id),
+    seq AS (
+        INSERT INTO registration.certificate_counters (community_code, year, last_seq)
+        SELECT go.code, :year, 1 FROM go
+        ON CONFLICT (community_code, year) DO UPDATE
+        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
+        RETURNING last_seq),
+    reg AS (
         INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
-        VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})
-        ON CONFLICT (member_id, year) WHERE status IN ('submitted', 'unit_approved', 'accepted') DO NOTHING
-        RETURNING id, member_id, community_code),
+        SELECT registration.certificate_no(:year, go.code, seq.last_seq), m.id, :year, 'submitted', :late,
+               :source, :reported_at, go.district_code, go.street_code, go.code,
+               {', '.join(':' + f for f in CERTIFICATE_FIELDS)}
+        FROM go, m, seq
+        RETURNING id, member_id, community_code, certificate_no),
     fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")}),
     event AS (
         INSERT INTO registration.outbox (event_id, event_type, payload)
-        SELECT :event_id, 'member_reported', CAST(:event AS jsonb) || jsonb_build_object('registration_id', reg.id)
-        FROM reg)
-    SELECT id FROM reg""",
-    member_id="bigint", year="integer", late="boolean", reported_at="timestamptz", district_code="bpchar",
-    street_code="bpchar", community_code="bpchar", unit_id="bigint", birth_date="date", party_join_date="date",
-    skills="text[]", service_intentions="text[]", event_id="uuid")
+        SELECT :event_id, 'member_reported', CAST(:event AS jsonb) || jsonb_build_object(
+            'registration_id', reg.id, 'certificate_no', reg.certificate_no, 'member_id', reg.member_id,
+            'district_code', go.district_code, 'street_code', go.street_code)
+        FROM reg, go)
+    SELECT c.*, reg.id AS registration_id, reg.certificate_no, reg.member_id, dup.*
+    FROM c LEFT JOIN reg ON true LEFT JOIN dup ON true""",
+    code="bpchar", unit_id="bigint", year="integer", id_number="bpchar", birth_date="date", party_join_date="date",
+    late="boolean", reported_at="timestamptz", skills="text[]", service_intentions="text[]", event_id="uuid")
 
 
 def next_certificate_seqs(conn, community_code, year, n=1):
@@ -266,40 +276,44 @@ def next_certificate_seqs(conn, community_code, year, n=1):
 
 
 def report_member(uow, req, source="form", caller=None):
-    c = uow.conn
+    """A member reports (certificate B.1, R2-R6). `uow` is a unit of work of one statement
+    (Store.unit_of_work(one_statement=True)): the report commits as it is written."""
     reported_at = now()
     year = reported_at.year
-    community = _PREPARE_REPORT(c, {"code": req["community_code"], "year": year, "id_number": req["id_number"].upper(),
-                                    **{k: req[k] for k in MEMBER_FIELDS}}).mappings().first()
-    if community is None:
-        raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
-    if community["unit_found"] is None:
-        raise invalid("unit_id", "unknown_unit", "附录B.1", f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到")
-    scope = _scope(community)
-    member_id = community["member_id"]
-    cert = domain.certificate_no(year, scope["community_code"], community["seq"])
     late = domain.is_late(reported_at, year)
-    reg = uow.emit_in(_INSERT_REGISTRATION, {
-        "certificate_no": cert, "member_id": member_id, "year": year, "status": "submitted", "late": late,
-        "source": source, "reported_at": reported_at, **scope, **{k: req[k] for k in CERTIFICATE_FIELDS}},
-        "member_reported", scope, certificate_no=cert, member_id=member_id, unit_id=req["unit_id"], year=year,
-        late=late, community_choice=req["community_choice"], skills=req["skills"],
-        service_intentions=req["service_intentions"], source=source, member_name=req["name"])
-    if reg is None:  # the transaction rolls back: the certificate number is not used up
-        active = c.execute(
-            select(regs.c.certificate_no, regs.c.community_code, communities.c.name)
+    params = {"code": req["community_code"], "year": year, "id_number": req["id_number"].upper(), "late": late,
+              "source": source, "reported_at": reported_at, **{k: req[k] for k in CERTIFICATE_FIELDS}}
+    try:  # the event's district and street, number, member and registration are added by _REPORT
+        row = uow.emit_in(_REPORT, params, "member_reported", {"community_code": req["community_code"]},
+                          unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
+                          skills=req["skills"], service_intentions=req["service_intentions"], source=source,
+                          member_name=req["name"], wrote=lambda row: row is not None and row.registration_id)
+    except IntegrityError as exc:  # a report of the same member committed a moment ago (see _REPORT)
+        if getattr(exc.orig, "pgcode", None) != "23505":
+            raise
+        active = uow.conn.execute(
+            select(regs.c.certificate_no.label("dup_certificate_no"),
+                   regs.c.community_code.label("dup_community_code"), communities.c.name.label("dup_community_name"))
             .join(communities, communities.c.code == regs.c.community_code)
-            .where(regs.c.member_id == member_id, regs.c.year == year, regs.c.status.in_(ACTIVE))).first()
-        raise _already_reported(year, active, caller)
-    return {"registration_id": reg.id, "certificate_no": cert, "member_id": member_id, "year": year,
-            "status": "submitted", "late": late, "community_name": community["name"], **scope}
+            .join(members, members.c.id == regs.c.member_id)
+            .where(members.c.id_number == params["id_number"], regs.c.year == year,
+                   regs.c.status.in_(ACTIVE))).first()
+        raise _already_reported(year, active, caller) from None
+    if row is None:
+        raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
+    if row.unit_found is None:
+        raise invalid("unit_id", "unknown_unit", "附录B.1", f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到")
+    if row.registration_id is None:
+        raise _already_reported(year, row, caller)
+    return {"registration_id": row.registration_id, "certificate_no": row.certificate_no, "member_id": row.member_id,
+            "year": year, "status": "submitted", "late": late, "community_name": row.name, **_scope(row._mapping)}
 
 
 def _already_reported(year, active, caller=None):
     # where and under which number only to those who may see that registration: to others the
     # message would tell where a person with this identity number lives or works
-    shown = active is not None and caller is not None and caller.covers_area(active.community_code)
-    where = f"（{active.name}，报到证编号 {active.certificate_no}）" if shown else ""
+    shown = active is not None and caller is not None and caller.covers_area(active.dup_community_code)
+    where = f"（{active.dup_community_name}，报到证编号 {active.dup_certificate_no}）" if shown else ""
     return Conflict("already_reported", f"该党员{year}年已报到{where}，每年报到一次；如单位、住址或社区变动，请先办理转移（§4.2）",
                     [{"field": "id_number", "code": "already_reported", "rule": "§4.2",
                       "message": f"{year}年已有有效报到"}])

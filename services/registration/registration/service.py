@@ -99,7 +99,7 @@ class RegistrationService:
         Emits member_reported. Raises ValidationFailed, Conflict (already reported this year)."""
         req = load(c.MemberReport, request)
         guard.community_staff(self.caller, req["community_code"])
-        with self.db.unit_of_work() as uow:
+        with self.db.unit_of_work(one_statement=True) as uow:
             return handlers.report_member(uow, req, caller=self.caller)
 
     @rpc

@@ -83,6 +83,62 @@ def test_one_active_report_per_member_and_year(rpc, place):
     assert exc.value.code == "already_reported" and "§4.2" in exc.value.message
 
 
+def test_a_second_report_uses_up_no_certificate_number(rpc, place, migrated):
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    first = rpc.report_member(data)
+    last = "select last_seq from registration.certificate_counters where community_code = :c"
+    before = count(migrated, last, c=place["community"])
+    with pytest.raises(errors.Conflict):
+        rpc.report_member(data)
+    assert count(migrated, last, c=place["community"]) == before
+    assert reported(rpc, place)["certificate_no"][-8:-2] == f"{int(first['certificate_no'][-8:-2]) + 1:06d}"
+
+
+def test_two_reports_of_one_member_at_once_give_one_registration_and_one_conflict(rpc, place, migrated, database_url):
+    """The second report passes the check for an active report (the first is not committed yet),
+    waits on the unique index, and is undone whole when the first commits: a 409, not a second
+    registration, and no certificate number used up in its community."""
+    import eventlet
+    from registration import handlers
+    from registration.models import metadata
+    from toolkit.db import Store
+    from toolkit.validation import load
+    from contracts.registration import MemberReport
+    data = sample_report(place["community"], place["unit"], seed=next(seeds))
+    last = "select last_seq from registration.certificate_counters where community_code = :c"
+    before = count(migrated, last, c=place["other_community"])
+    store = Store("registration", metadata, url=database_url, relay=False, pool_size=1)
+    try:
+        with store.unit_of_work() as uow:  # the first, in a transaction held open
+            first = handlers.report_member(uow, load(MemberReport, data))
+            second = eventlet.spawn(rpc.report_member, dict(data, community_code=place["other_community"]))
+            eventlet.sleep(1.0)
+            assert not second.dead  # waiting for the first's transaction
+        with pytest.raises(errors.Conflict) as exc:
+            second.wait()
+    finally:
+        store.dispose()
+    assert exc.value.code == "already_reported"
+    assert first["certificate_no"] in exc.value.message  # the admin covers the first's community
+    assert count(migrated, last, c=place["other_community"]) == before
+    assert count(migrated, "select count(*) from registration.member_registrations where member_id = :m",
+                 m=first["member_id"]) == 1
+
+
+def test_certificate_numbers_made_in_sql_are_those_of_the_domain(migrated):
+    import random
+    from registration import domain
+    rng = random.Random(7)
+    cases = [(2026, "410102001001", 1), (2026, "410185100200", 999_999), (2031, "410106002003", 1_234_567)]
+    cases += [(rng.randrange(2000, 2100), f"4101{rng.randrange(10**8):08d}", rng.randrange(1, 10**7)) for _ in range(500)]
+    with migrated.connect() as conn:
+        made = conn.execute(text("select registration.certificate_no(y, c, s) from unnest(:y, :c, :s) as t(y, c, s)"),
+                            {"y": [y for y, _, _ in cases], "c": [c for _, c, _ in cases],
+                             "s": [s for _, _, s in cases]}).scalars().all()
+    assert made == [domain.certificate_no(*case) for case in cases]
+    assert any(n.endswith("-X") for n in made)  # the check character 10 is written X
+
+
 def test_a_rejected_report_can_be_made_again(rpc, place):
     data = sample_report(place["community"], place["unit"], seed=next(seeds))
     first = rpc.report_member(data)
