@@ -1,5 +1,5 @@
 """A step of the gateway benchmark's decomposition (`gateway_bench.py --decompose`): the real
-gateway and the real registration service, except that report_member writes nothing.
+gateway and the real registration service, except that a member report writes nothing.
 
     cd services/registration && PYTHONPATH=../../bench ... ../../.venv/bin/nameko run \
         --config config.yaml gateway_nodb_service:RegistrationWithoutDatabase
@@ -10,20 +10,21 @@ validation and guard, and an answer of the same shape. Its rate against the floo
 is what the gateway's and the service's checks cost; against the full registration, what the
 database work (PostgreSQL, the outbox and its relay) costs. Not a service: a bench instrument.
 """
-from contracts import registration as c
-from registration import guard
+from registration import handlers
 from registration.service import RegistrationService
-from toolkit.errors import rpc
-from toolkit.validation import load
+
+
+def _answer_without_writing(uow, req, source="form", caller=None):
+    code = req["community_code"]
+    return {"registration_id": 1, "certificate_no": f"2026-{code}-000001-0", "member_id": 1, "year": 2026,
+            "status": "submitted", "late": True, "community_name": "-", "district_code": code[:6],
+            "street_code": code[:9], "community_code": code}
+
+
+# report_member and report_members (the gateway's coalesced calls) both end here: all their checks
+# run, the pool lends a connection, and no statement is sent
+handlers.report_member = _answer_without_writing
 
 
 class RegistrationWithoutDatabase(RegistrationService):
-
-    @rpc
-    def report_member(self, request):
-        req = load(c.MemberReport, request)
-        guard.community_staff(self.caller, req["community_code"])
-        code = req["community_code"]
-        return {"registration_id": 1, "certificate_no": f"2026-{code}-000001-0", "member_id": 1, "year": 2026,
-                "status": "submitted", "late": True, "community_name": "-", "district_code": code[:6],
-                "street_code": code[:9], "community_code": code}
+    pass

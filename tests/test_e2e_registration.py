@@ -110,6 +110,43 @@ def test_every_bad_field_is_refused_with_its_rule_and_nothing_written(platform, 
     assert after == before
 
 
+def test_reports_arriving_together_are_each_answered_as_their_own(platform, city, migrated):
+    """Concurrent reports travel to the service together (gateway.coalesce): each request still
+    gets its own answer, checked against its own caller, and its own audit line."""
+    units = {u["community_code"]: u["id"] for u in city.units}
+    a, b = list(units)[:2]
+    bodies = [(a, member_body(a, units[a])) for _ in range(10)] + [(b, member_body(b, units[b])) for _ in range(10)]
+    bodies.append((a, member_body(a, units[a], phone="12345")))  # refused: its own 400
+    bodies.append((b, dict(bodies[10][1])))                       # the same member again: its own 409
+    intruder = (a, member_body(a, units[a]))                        # b's staff at a: its own 403
+    answers = [None] * (len(bodies) + 1)
+    staff = {code: platform.as_("community_staff", code) for code in (a, b)}  # signed in beforehand
+
+    def send(i, community, body, as_community):
+        answers[i] = staff[as_community].post(f"/communities/{community}/member-registrations", body)
+
+    threads = [threading.Thread(target=send, args=(i, c, body, c)) for i, (c, body) in enumerate(bodies)]
+    threads.append(threading.Thread(target=send, args=(len(bodies), intruder[0], intruder[1], b)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    statuses = [r.status_code for r in answers]
+    assert statuses[:20] == [201] * 20 and statuses[20:] == [400, 409, 403], [r.text for r in answers[20:]]
+    assert answers[20].json()["error"]["fields"][0]["field"] == "phone"
+    for (community, body), r in zip(bodies[:20], answers[:20]):
+        assert r.json()["community_code"] == community and r.json()["certificate_no"].split("-")[1] == community
+    ids = [r.json()["registration_id"] for r in answers[:20]]
+    assert count(migrated, "select count(*) from registration.member_registrations where id = any(:ids)", ids=ids) == 20
+    assert len({r.headers["X-Request-Id"] for r in answers}) == len(answers)
+    # the answers were told apart even if several went in one call: each belongs to its own body
+    numbers = {r.json()["member_id"] for r in answers[:20]}
+    with migrated.connect() as conn:
+        owners = dict(conn.execute(text("select id, id_number from registration.members where id = any(:m)"),
+                                   {"m": list(numbers)}).all())
+    assert [owners[r.json()["member_id"]] for r in answers[:20]] == [body["id_number"] for _, body in bodies[:20]]
+
+
 def test_http_refusals_share_one_shape(platform, city):
     community = city.communities[0]["code"]
     cases = [

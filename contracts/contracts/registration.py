@@ -161,6 +161,19 @@ class MemberReport(Strict):
             raise ValidationError(errors)
 
 
+# at most this many reports in one report_members call (the gateway sends fewer: GATEWAY_REPORTS_BATCH)
+MAX_REPORTS_PER_CALL = 200
+
+
+class ReportOfCaller(Strict):
+    """One report in a report_members call: the report, who made it (the caller context the
+    gateway signed for its request, contracts.access) and its request's id (for the logs)."""
+    caller = fields.String(required=True, allow_none=True)
+    request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    report = fields.Dict(required=True)
+
+
+
 class UnitOpinion(Strict):
     """The unit Party organization's opinion on a member's certificate (Annex B.1, 单位党组织意见)."""
     decision = fields.String(required=True, validate=_one_of(("approve", "reject"), "bad_decision", "附录B.1", "意见"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from marshmallow import Schema, fields, validate, RAISE
+from nameko.exceptions import deserialize
 
 from contracts import registration as c
 from contracts import scoring as sc
@@ -259,7 +260,13 @@ def report_member(call, community_code):
         from toolkit.validation import invalid
         raise invalid("community_code", "community_mismatch", "§4.2", "请求体中的社区代码与地址中的社区不一致")
     body["community_code"] = community_code
-    return call.registration.report_member(body)
+    # with the reports of other requests under way at the same moment, in one call (gateway.coalesce)
+    outcome = call.gateway.reports.submit(
+        {"caller": call.caller.to_context(), "request_id": call.service.request_id, "report": body},
+        call.registration.report_members)
+    if "error" in outcome:
+        raise deserialize(outcome["error"])
+    return outcome["result"]
 
 
 def _registrations(call, owner):

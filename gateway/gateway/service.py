@@ -42,6 +42,7 @@ from toolkit.validation import invalid, load
 from . import privacy
 from .accounts import Settings, caller_from_token, revoked_since
 from .admin import LoginThrottle
+from .coalesce import Coalescer
 from .errors import error_response
 from .models import audit_log, metadata
 from .openapi import build_spec
@@ -248,6 +249,9 @@ class Gate(DependencyProvider):
         self.login_throttle = LoginThrottle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
         self.unit_communities = {}
         self.lines = AuditLines(self.store.engine)
+        # member reports travel together under load (gateway.coalesce)
+        self.reports = Coalescer(in_flight=int(config.get("REPORTS_IN_FLIGHT", 1)),
+                                 max_batch=int(config.get("REPORTS_BATCH", 50)), wait=RPC_TIMEOUT)
         self._running = True
         tune_gc()
 

@@ -5,23 +5,31 @@ contracts.errors types, which the gateway maps to HTTP in one table.
 """
 import logging
 
+import eventlet
 
+from nameko.exceptions import serialize
 from nameko.timer import timer
 from nameko.web.handlers import http
 from sqlalchemy import text
 
+from contracts import registration as c
+from contracts.access import Caller
+from contracts.errors import DomainError
+from toolkit import logcontext
 from toolkit.caller import CallerOf
+from toolkit.config import env
 from toolkit.logcontext import RequestLog
 from toolkit.errors import rpc
-from contracts import registration as c
 from toolkit.db import Database
 from toolkit.metrics import Metrics
-from toolkit.validation import load
+from toolkit.validation import invalid, load
 
 from . import guard, handlers, importer
 from .models import metadata
 
 log = logging.getLogger(__name__)
+# reports of one report_members call written at once (each with a connection of the pool)
+REPORTS_AT_ONCE = int(env("REGISTRATION_REPORTS_AT_ONCE", "4"))
 
 LEVELS = ("community", "street", "district", "city")
 
@@ -101,6 +109,37 @@ class RegistrationService:
         guard.community_staff(self.caller, req["community_code"])
         with self.db.unit_of_work(one_statement=True) as uow:
             return handlers.report_member(uow, req, caller=self.caller)
+
+    @rpc
+    def report_members(self, reports):
+        """[ReportOfCaller] -> [{"result": as report_member} | {"error": a serialized remote error}],
+        in order. Each report is loaded, checked against its own caller and written on its own
+        (one statement each), exactly as by report_member: a refused report refuses only itself.
+        The gateway sends in one call the reports that reach it while its previous calls are under
+        way (gateway.coalesce): under load, one message and one worker serve many requests."""
+        guard.signed_in(self.caller)  # the call itself comes from the gateway
+        if not isinstance(reports, list) or not 1 <= len(reports) <= c.MAX_REPORTS_PER_CALL:
+            raise invalid("reports", "bad_batch", "-", f"应为 1–{c.MAX_REPORTS_PER_CALL} 份报到的列表")
+        # a few at once: each report's statement waits for its commit to reach the disk, and
+        # PostgreSQL flushes the commits of concurrent statements together
+        at_once = eventlet.GreenPool(min(len(reports), REPORTS_AT_ONCE))
+        return list(at_once.imap(self._report_of_caller, reports))
+
+    def _report_of_caller(self, item):  # in a green thread of its own: the request id is its own
+        logcontext.bind(item.get("request_id") if isinstance(item, dict) else None)
+        try:
+            item = load(c.ReportOfCaller, item)
+            caller = Caller.from_context(item["caller"])
+            req = load(c.MemberReport, item["report"])
+            guard.community_staff(caller, req["community_code"])
+            with self.db.unit_of_work(one_statement=True) as uow:
+                return {"result": handlers.report_member(uow, req, caller=caller)}
+        except DomainError as exc:  # a refusal, as nameko logs those of report_member
+            log.warning("report refused: %s", exc)
+            return {"error": serialize(exc)}
+        except Exception as exc:  # this report failed (the database away...): the others go on
+            log.exception("report failed")
+            return {"error": serialize(exc)}
 
     @rpc
     def give_unit_opinion(self, unit_id, registration_id, request):

@@ -125,6 +125,38 @@ def test_two_reports_of_one_member_at_once_give_one_registration_and_one_conflic
                  m=first["member_id"]) == 1
 
 
+def test_reports_sent_together_are_answered_each_on_its_own(rpc, place, migrated):
+    """report_members (the gateway's coalesced calls): every report is loaded, checked against its
+    own caller and written alone; a bad one, a stranger's or a forged one refuses only itself."""
+    from nameko.exceptions import deserialize
+    staff = Caller(5, "staff.a", "community_staff", place["community"]).to_context()
+    stranger = Caller(6, "staff.b", "community_staff", place["other_community"]).to_context()
+    good, again = (sample_report(place["community"], place["unit"], seed=next(seeds)) for _ in range(2))
+    forged = staff.replace("|staff.a", "|staff.x")
+    before = count(migrated, "select count(*) from registration.member_registrations")
+    outcomes = rpc.report_members([
+        {"caller": staff, "request_id": "r1", "report": good},
+        {"caller": staff, "request_id": "r2", "report": dict(again, phone="12345")},
+        {"caller": stranger, "request_id": "r3", "report": again},
+        {"caller": forged, "request_id": "r4", "report": again},
+        {"caller": staff, "request_id": "r5", "report": good},
+        {"caller": staff, "request_id": "r6", "report": again},
+        {"request_id": "r7", "report": again},
+    ])
+    assert len(outcomes) == 7
+    first, last = outcomes[0]["result"], outcomes[5]["result"]
+    assert first["certificate_no"].startswith(f"{today().year}-{place['community']}-") and last["member_id"]
+    errors_ = [deserialize(o["error"]) for o in outcomes[1:5] + outcomes[6:]]
+    assert [type(e) for e in errors_] == [errors.ValidationFailed, errors.Forbidden, errors.Forbidden,
+                                          errors.Conflict, errors.ValidationFailed]
+    assert errors_[0].fields[0]["field"] == "phone" and errors_[2].code == "no_caller"
+    assert errors_[4].fields[0]["field"] == "caller"
+    assert count(migrated, "select count(*) from registration.member_registrations") == before + 2
+    with pytest.raises(errors.ValidationFailed) as exc:
+        rpc.report_members([])
+    assert exc.value.fields[0]["code"] == "bad_batch"
+
+
 def test_certificate_numbers_made_in_sql_are_those_of_the_domain(migrated):
     import random
     from registration import domain
