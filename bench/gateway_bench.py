@@ -19,7 +19,7 @@ What it does, in order:
   2. runs the bare service (bench/gateway_bare_service.py, `nameko run`) and loads it;
   3. runs registration and gateway as real `nameko run` processes and loads
      POST /api/v1/communities/{code}/member-registrations with a unique member per request;
-  4. optionally: --decompose (the real gateway and registration, report_member writing nothing:
+  4. optionally: --decompose (the real gateway and registration, a member report writing nothing:
      bench/gateway_nodb_service.py), --variants (50 registration workers; 2 registration processes), --probe
      (single-client timings of each layer), --profile (py-spy of gateway and registration).
 

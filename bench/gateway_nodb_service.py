@@ -5,10 +5,12 @@ gateway and the real registration service, except that a member report writes no
         --config config.yaml gateway_nodb_service:RegistrationWithoutDatabase
 
 Everything of a registration but its database work runs: the gateway's token, role and scope
-check, its validation, the audit line, the RPC with the signed caller, the service's own
-validation and guard, and an answer of the same shape. Its rate against the floor (HTTP + RPC)
-is what the gateway's and the service's checks cost; against the full registration, what the
-database work (PostgreSQL, the outbox and its relay) costs. Not a service: a bench instrument.
+check, its validation, the audit line, the coalesced RPC (gateway.coalesce) with each report's
+signed caller, the service's own validation and guard, and an answer of the same shape; the pool
+still lends a connection (no statement is sent on it). Its rate against the full registration is
+what the database work (PostgreSQL, the outbox and its relay) costs. Against the floor (HTTP + one
+RPC per request) it is no longer the checks alone: here the calls carry several requests each.
+Not a service: a bench instrument.
 """
 from registration import handlers
 from registration.service import RegistrationService

@@ -57,7 +57,11 @@ class Coalescer:
             self.free -= 1
         else:
             self.queue.append(me)
-            said = me.done.wait(self.wait) if self.wait else me.done.wait()
+            try:
+                said = me.done.wait(self.wait) if self.wait else me.done.wait()
+            except BaseException:  # killed in line (the gateway stopping): leave the line
+                self._leave(me)
+                raise
             if said is None:  # still in line after `wait`: the service is stuck or away
                 try:
                     self.queue.remove(me)
@@ -69,6 +73,21 @@ class Coalescer:
                 return me.outcome()
         self._call(send, me)
         return me.outcome()
+
+    def _leave(self, me):
+        """A request that will not wait any more: out of the line, and if the slot was handed to
+        it already, on to the next in line (else the slot would be lost for good)."""
+        try:
+            self.queue.remove(me)
+        except ValueError:
+            if me.done.ready() and me.done.wait() is _LEAD:
+                self._release()
+
+    def _release(self):
+        if self.queue:
+            self.queue.popleft().done.send(_LEAD)  # the slot goes to the first in line
+        else:
+            self.free += 1
 
     def _call(self, send, first):
         """Holds a call slot: sends `first` and whoever waits, sets each outcome, then hands the
@@ -90,7 +109,4 @@ class Coalescer:
         finally:  # also when this worker is killed: nobody is left waiting for it
             for request in batch[1:]:
                 request.done.send(_DONE)
-            if self.queue:
-                self.queue.popleft().done.send(_LEAD)
-            else:
-                self.free += 1
+            self._release()

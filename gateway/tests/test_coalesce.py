@@ -120,3 +120,24 @@ def test_when_the_worker_making_a_call_is_killed_its_batch_is_answered_and_the_l
     assert service.calls[-1] == [4]  # the slot went on to the next in line
     service.gate.send()
     assert after[0].wait() == 40 and coalescer.free == 1
+
+
+def test_a_request_killed_while_in_line_leaves_it_and_the_slot_goes_on():
+    service, coalescer = Service(), Coalescer(in_flight=1)
+    service.close()
+    first = submit_all(coalescer, service, [1])
+    killed_in_line = submit_all(coalescer, service, [2])
+    killed_in_line[0].kill()
+    assert not coalescer.queue
+    service.gate.send()
+    assert first[0].wait() == 10 and coalescer.free == 1
+    # killed after the slot was handed to it, before it could use it: the slot is not lost
+    service.close()
+    first = submit_all(coalescer, service, [3])
+    handed = submit_all(coalescer, service, [4])
+    waiting = submit_all(coalescer, service, [5])
+    service.gate.send()
+    eventlet.sleep(0)  # 3 is answered and hands the slot to 4, which has not run yet
+    handed[0].kill()
+    assert first[0].wait() == 30 and waiting[0].wait() == 50
+    assert [5] in service.calls and [4] not in service.calls and coalescer.free == 1

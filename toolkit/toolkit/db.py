@@ -100,6 +100,8 @@ class Store:
         self.service_name = service_name
         self.metadata = metadata
         self.engine = make_engine(url or database_url(service_name), **engine_kwargs)
+        self._engine_args = (url or database_url(service_name), engine_kwargs)
+        self._autocommit = None
         self.outbox = metadata.tables.get(f"{service_name}.outbox")
         self.relay_loop = None
         if relay and self.outbox is not None:
@@ -110,10 +112,10 @@ class Store:
         """A transaction; or, `one_statement`, a connection in autocommit for a use case that
         writes in a single statement (atomic on its own; it saves the BEGIN and COMMIT round
         trips: form reports). Either way, events written wake the relay once committed."""
-        with self.engine.connect() as conn:
+        engine = self._autocommit_engine() if one_statement else self.engine
+        with engine.connect() as conn:
             uow = UnitOfWork(conn, self.outbox)
             if one_statement:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield uow
             else:
                 with conn.begin():
@@ -121,10 +123,20 @@ class Store:
         if uow.events and self.relay_loop is not None:
             self.relay_loop.notify()
 
+    def _autocommit_engine(self):
+        # a pool of its own, in autocommit from the connect on: switching a pooled connection to
+        # autocommit and back costs a round trip at every check-in
+        if self._autocommit is None:
+            url, kwargs = self._engine_args
+            self._autocommit = make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+        return self._autocommit
+
     def dispose(self):
         if self.relay_loop is not None:
             self.relay_loop.stop()
         self.engine.dispose()
+        if self._autocommit is not None:
+            self._autocommit.dispose()
 
 
 class Database(DependencyProvider):

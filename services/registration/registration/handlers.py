@@ -243,9 +243,9 @@ _REPORT = Prepared("registration_report", f"""
         SELECT :id_number, {', '.join(':' + f for f in MEMBER_FIELDS)} FROM go
         ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
         RETURNING id),
-    seq AS (
+    seq AS (  -- FROM m too: the member row is locked before the counter, as by an import
         INSERT INTO registration.certificate_counters (community_code, year, last_seq)
-        SELECT go.code, :year, 1 FROM go
+        SELECT go.code, :year, 1 FROM go, m
         ON CONFLICT (community_code, year) DO UPDATE
         SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
         RETURNING last_seq),
@@ -289,7 +289,7 @@ def report_member(uow, req, source="form", caller=None):
                           skills=req["skills"], service_intentions=req["service_intentions"], source=source,
                           member_name=req["name"], wrote=lambda row: row is not None and row.registration_id)
     except IntegrityError as exc:  # a report of the same member committed a moment ago (see _REPORT)
-        if getattr(exc.orig, "pgcode", None) != "23505":
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != "one_active_registration_per_year":
             raise
         active = uow.conn.execute(
             select(regs.c.certificate_no.label("dup_certificate_no"),

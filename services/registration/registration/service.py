@@ -28,8 +28,8 @@ from . import guard, handlers, importer
 from .models import metadata
 
 log = logging.getLogger(__name__)
-# reports of one report_members call written at once (each with a connection of the pool)
-REPORTS_AT_ONCE = int(env("REGISTRATION_REPORTS_AT_ONCE", "4"))
+# reports of report_members calls written at once in this process (each with a connection)
+_REPORTS_AT_ONCE = eventlet.GreenPool(int(env("REGISTRATION_REPORTS_AT_ONCE", "4")))
 
 LEVELS = ("community", "street", "district", "city")
 
@@ -117,18 +117,19 @@ class RegistrationService:
         (one statement each), exactly as by report_member: a refused report refuses only itself.
         The gateway sends in one call the reports that reach it while its previous calls are under
         way (gateway.coalesce): under load, one message and one worker serve many requests."""
-        guard.signed_in(self.caller)  # the call itself comes from the gateway
+        guard.signed_in(self.caller)  # a signed caller sends it; each report is checked for its own
         if not isinstance(reports, list) or not 1 <= len(reports) <= c.MAX_REPORTS_PER_CALL:
             raise invalid("reports", "bad_batch", "-", f"应为 1–{c.MAX_REPORTS_PER_CALL} 份报到的列表")
         # a few at once: each report's statement waits for its commit to reach the disk, and
-        # PostgreSQL flushes the commits of concurrent statements together
-        at_once = eventlet.GreenPool(min(len(reports), REPORTS_AT_ONCE))
-        return list(at_once.imap(self._report_of_caller, reports))
+        # PostgreSQL flushes the commits of concurrent statements together. One pool for the
+        # process, however many calls are under way: each report holds a database connection.
+        return list(_REPORTS_AT_ONCE.imap(self._report_of_caller, reports))
 
     def _report_of_caller(self, item):  # in a green thread of its own: the request id is its own
-        logcontext.bind(item.get("request_id") if isinstance(item, dict) else None)
+        logcontext.bind(None)
         try:
             item = load(c.ReportOfCaller, item)
+            logcontext.bind(item["request_id"])
             caller = Caller.from_context(item["caller"])
             req = load(c.MemberReport, item["report"])
             guard.community_staff(caller, req["community_code"])
