@@ -107,6 +107,6 @@ class Coalescer:
             for request in batch:
                 request.error = exc
         finally:  # also when this worker is killed: nobody is left waiting for it
+            self._release()  # first: the next call leaves before these answers are written
             for request in batch[1:]:
                 request.done.send(_DONE)
-            self._release()
