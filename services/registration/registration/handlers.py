@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from contracts.registration import SKILLS, UNIT_TYPES, age_on
 from contracts.errors import Conflict, InvalidState, NotFound, ReadOnly
 from toolkit.config import now, today
+from toolkit.events import envelope
+from toolkit.outbox import to_json
 from toolkit.prepared import Prepared
 from toolkit.validation import invalid
 
@@ -267,6 +269,121 @@ _REPORT = Prepared("registration_report", f"""
     FROM c LEFT JOIN reg ON true LEFT JOIN dup ON true""",
     code="bpchar", unit_id="bigint", year="integer", id_number="bpchar", birth_date="date", party_join_date="date",
     late="boolean", reported_at="timestamptz", skills="text[]", service_intentions="text[]", event_id="uuid")
+
+
+# The reports of one report_members call in ONE statement, committed on its own: _REPORT for
+# many rows. Each input row `i` comes back with what became of it: its community and unit (NULL:
+# unknown), its active report of the year (nothing written), `k` > 1 if an earlier row of the call
+# names the same member (nothing written: it is made after, alone), or its registration. The
+# member rows are all locked before any counter (the GROUP BY reads all of `m`), and counters in
+# the order of their codes: calls running at once cannot wait for each other in a circle. A report
+# of one of these members committed meanwhile trips the unique index and undoes the whole
+# statement: IntegrityError, and the caller makes the reports one by one.
+_REPORT_ROW = ", ".join(["i integer", "code char(12)", "id_number char(18)", "event json",
+                         "name text", "gender text", "birth_date date", "party_join_date date", "education text",
+                         "unit_id bigint", "position text", "phone text", "home_address text", "community_choice text",
+                         "skills text[]", "other_skill text", "service_intentions text[]"])
+_REPORTS = Prepared("registration_reports", f"""
+    WITH input AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r({_REPORT_ROW})),
+    c AS (
+        SELECT input.*, co.code AS community_found, co.name AS community_name, co.street_code, co.district_code,
+               u.id AS unit_found, row_number() OVER (PARTITION BY input.id_number ORDER BY input.i) AS k
+        FROM input LEFT JOIN registration.communities co ON co.code = input.code
+        LEFT JOIN registration.units u ON u.id = input.unit_id),
+    dup AS (
+        SELECT DISTINCT ON (c.i) c.i, r.certificate_no AS dup_certificate_no,
+               r.community_code AS dup_community_code, rc.name AS dup_community_name
+        FROM c
+        JOIN registration.members dm ON dm.id_number = c.id_number
+        JOIN registration.member_registrations r ON r.member_id = dm.id AND r.year = :year
+             AND r.status IN ({", ".join(f"'{s}'" for s in ACTIVE)})
+        JOIN registration.communities rc ON rc.code = r.community_code
+        ORDER BY c.i),
+    go AS (
+        SELECT c.*, row_number() OVER (PARTITION BY c.code ORDER BY c.i) AS nth FROM c
+        WHERE c.community_found IS NOT NULL AND c.unit_found IS NOT NULL AND c.k = 1
+          AND NOT EXISTS (SELECT FROM dup WHERE dup.i = c.i)),
+    m AS (
+        INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
+        SELECT id_number, {', '.join(MEMBER_FIELDS)} FROM go ORDER BY id_number
+        ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
+        RETURNING id, id_number),
+    counts AS (
+        SELECT go.code, count(*)::integer AS n FROM go JOIN m ON m.id_number = go.id_number GROUP BY go.code),
+    seq AS (
+        INSERT INTO registration.certificate_counters (community_code, year, last_seq)
+        SELECT code, :year, n FROM counts ORDER BY code
+        ON CONFLICT (community_code, year) DO UPDATE
+        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
+        RETURNING community_code, last_seq),
+    numbered AS (
+        SELECT go.*, m.id AS member_id,
+               registration.certificate_no(:year, go.code, (seq.last_seq - counts.n + go.nth)::integer) AS cert
+        FROM go JOIN m ON m.id_number = go.id_number JOIN counts ON counts.code = go.code
+        JOIN seq ON seq.community_code = go.code),
+    reg AS (
+        INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
+        SELECT n.cert, n.member_id, :year, 'submitted', :late, :source, :reported_at, n.district_code,
+               n.street_code, n.code, {', '.join('n.' + f for f in CERTIFICATE_FIELDS)}
+        FROM numbered n
+        RETURNING id, member_id, community_code, certificate_no),
+    fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")}),
+    event AS (
+        INSERT INTO registration.outbox (event_id, event_type, payload)
+        SELECT CAST(n.event ->> 'event_id' AS uuid), 'member_reported', CAST(n.event AS jsonb) || jsonb_build_object(
+            'registration_id', reg.id, 'certificate_no', reg.certificate_no, 'member_id', reg.member_id,
+            'district_code', n.district_code, 'street_code', n.street_code)
+        FROM reg JOIN numbered n ON n.cert = reg.certificate_no)
+    SELECT c.i, c.community_found, c.community_name AS name, c.street_code, c.district_code, c.code AS community_code,
+           c.unit_found, c.k, reg.id AS registration_id, reg.certificate_no, reg.member_id,
+           dup.dup_certificate_no, dup.dup_community_code, dup.dup_community_name
+    FROM c LEFT JOIN numbered n ON n.i = c.i LEFT JOIN reg ON reg.certificate_no = n.cert
+    LEFT JOIN dup ON dup.i = c.i
+    ORDER BY c.i""",
+    year="integer", late="boolean", reported_at="timestamptz")
+
+AGAIN = "again"  # an outcome of report_members: make this report alone, after the others
+
+
+def report_members(uow, reqs, callers, source="form"):
+    """Many form reports (each loaded and allowed already) in one statement of a one-statement
+    unit of work. Returns one outcome per report, in order: its result (as report_member's), the
+    DomainError that refuses it, or AGAIN (a second report of a member in the same call: made
+    alone after this one commits, it is answered as report_member would). Raises IntegrityError
+    if a report of one of these members was committed meanwhile: nothing is written then."""
+    reported_at = now()
+    year = reported_at.year
+    late = domain.is_late(reported_at, year)
+    rows, events = [], []
+    for i, req in enumerate(reqs):
+        # the event's district and street, number, member and registration are added by _REPORTS
+        event = envelope("member_reported", {"community_code": req["community_code"]}, {
+            "unit_id": req["unit_id"], "year": year, "late": late, "community_choice": req["community_choice"],
+            "skills": req["skills"], "service_intentions": req["service_intentions"], "source": source,
+            "member_name": req["name"]})
+        events.append(event)
+        rows.append({"i": i, "code": req["community_code"], "id_number": req["id_number"].upper(), "event": event,
+                     **{k: req[k] for k in CERTIFICATE_FIELDS}})
+    found = _REPORTS(uow.conn, {"rows": to_json(rows), "year": year, "late": late, "source": source,
+                                "reported_at": reported_at}).all()
+    outcomes = []
+    for req, caller, row, event in zip(reqs, callers, found, events):
+        if row.community_found is None:
+            outcomes.append(invalid("community_code", "unknown_community", "§4.2",
+                                    f"社区代码 {req['community_code']} 不存在"))
+        elif row.unit_found is None:
+            outcomes.append(invalid("unit_id", "unknown_unit", "附录B.1",
+                                    f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到"))
+        elif row.dup_certificate_no is not None:
+            outcomes.append(_already_reported(year, row, caller))
+        elif row.k > 1:
+            outcomes.append(AGAIN)
+        else:
+            uow.events.append(event)  # written: the relay wakes after the commit
+            outcomes.append({"registration_id": row.registration_id, "certificate_no": row.certificate_no,
+                             "member_id": row.member_id, "year": year, "status": "submitted", "late": late,
+                             "community_name": row.name, **_scope(row._mapping)})
+    return outcomes
 
 
 def next_certificate_seqs(conn, community_code, year, n=1):

@@ -5,19 +5,17 @@ contracts.errors types, which the gateway maps to HTTP in one table.
 """
 import logging
 
-import eventlet
-
 from nameko.exceptions import serialize
 from nameko.timer import timer
 from nameko.web.handlers import http
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from contracts import registration as c
 from contracts.access import Caller
 from contracts.errors import DomainError
 from toolkit import logcontext
 from toolkit.caller import CallerOf
-from toolkit.config import env
 from toolkit.logcontext import RequestLog
 from toolkit.errors import rpc
 from toolkit.db import Database
@@ -28,8 +26,6 @@ from . import guard, handlers, importer
 from .models import metadata
 
 log = logging.getLogger(__name__)
-# reports of report_members calls written at once in this process (each with a connection)
-_REPORTS_AT_ONCE = eventlet.GreenPool(int(env("REGISTRATION_REPORTS_AT_ONCE", "4")))
 
 LEVELS = ("community", "street", "district", "city")
 
@@ -113,19 +109,28 @@ class RegistrationService:
     @rpc
     def report_members(self, reports):
         """[ReportOfCaller] -> [{"result": as report_member} | {"error": a serialized remote error}],
-        in order. Each report is loaded, checked against its own caller and written on its own
-        (one statement each), exactly as by report_member: a refused report refuses only itself.
-        The gateway sends in one call the reports that reach it while its previous calls are under
-        way (gateway.coalesce): under load, one message and one worker serve many requests."""
+        in order. Each report is loaded and checked against its own caller, as by report_member, and
+        a refused report refuses only itself; those allowed are written in one statement
+        (handlers.report_members). The gateway sends in one call the reports that reach it while its
+        previous call is under way (gateway.coalesce): under load, one message, one worker and one
+        statement serve many requests."""
         guard.signed_in(self.caller)  # a signed caller sends it; each report is checked for its own
         if not isinstance(reports, list) or not 1 <= len(reports) <= c.MAX_REPORTS_PER_CALL:
             raise invalid("reports", "bad_batch", "-", f"应为 1–{c.MAX_REPORTS_PER_CALL} 份报到的列表")
-        # a few at once: each report's statement waits for its commit to reach the disk, and
-        # PostgreSQL flushes the commits of concurrent statements together. One pool for the
-        # process, however many calls are under way: each report holds a database connection.
-        return list(_REPORTS_AT_ONCE.imap(self._report_of_caller, reports))
+        own_id = logcontext.current_request_id()
+        outcomes, allowed = [None] * len(reports), []
+        try:
+            for index, item in enumerate(reports):
+                outcomes[index] = self._allowed(item, allowed, index)
+            if allowed:
+                self._write_together(allowed, outcomes)
+        finally:
+            logcontext.bind(own_id)  # the call's own id again, for what the worker logs next
+        return outcomes
 
-    def _report_of_caller(self, item):  # in a green thread of its own: the request id is its own
+    @staticmethod
+    def _allowed(item, allowed, index):
+        """None, with (index, request id, report, caller) added to `allowed`; or the error outcome."""
         logcontext.bind(None)
         try:
             item = load(c.ReportOfCaller, item)
@@ -133,14 +138,35 @@ class RegistrationService:
             caller = Caller.from_context(item["caller"])
             req = load(c.MemberReport, item["report"])
             guard.community_staff(caller, req["community_code"])
-            with self.db.unit_of_work(one_statement=True) as uow:
-                return {"result": handlers.report_member(uow, req, caller=caller)}
         except DomainError as exc:  # a refusal, as nameko logs those of report_member
             log.warning("report refused: %s", exc)
             return {"error": serialize(exc)}
-        except Exception as exc:  # this report failed (the database away...): the others go on
-            log.exception("report failed")
-            return {"error": serialize(exc)}
+        allowed.append((index, item["request_id"], req, caller))
+        return None
+
+    def _write_together(self, allowed, outcomes):
+        try:
+            with self.db.unit_of_work(one_statement=True) as uow:
+                written = handlers.report_members(uow, [req for _, _, req, _ in allowed],
+                                                  [caller for _, _, _, caller in allowed])
+        except IntegrityError:  # a report of one of these members committed meanwhile: one by one
+            written = [handlers.AGAIN] * len(allowed)
+        except Exception:  # the database away...: each report fails as its own call would have
+            log.exception("%d reports not written", len(allowed))
+            raise
+        for (index, request_id, req, caller), outcome in zip(allowed, written):
+            logcontext.bind(request_id)
+            if outcome is handlers.AGAIN:
+                try:
+                    with self.db.unit_of_work(one_statement=True) as uow:
+                        outcome = handlers.report_member(uow, req, caller=caller)
+                except DomainError as exc:
+                    outcome = exc
+            if isinstance(outcome, DomainError):
+                log.warning("report refused: %s", outcome)
+                outcomes[index] = {"error": serialize(outcome)}
+            else:
+                outcomes[index] = {"result": outcome}
 
     @rpc
     def give_unit_opinion(self, unit_id, registration_id, request):

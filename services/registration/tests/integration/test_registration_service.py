@@ -157,6 +157,59 @@ def test_reports_sent_together_are_answered_each_on_its_own(rpc, place, migrated
     assert exc.value.fields[0]["code"] == "bad_batch"
 
 
+def test_reports_written_together_are_numbered_in_turn_with_complete_events(rpc, place, migrated):
+    from nameko.exceptions import deserialize
+    from contracts.events import MemberReported
+    staff = Caller(1, "admin", "city_admin", "").to_context()
+    reports = [sample_report(place["community"], place["unit"], seed=next(seeds)) for _ in range(5)]
+    reports.insert(2, sample_report(place["other_community"], place["unit"], seed=next(seeds)))
+    unknown = [dict(sample_report(place["community"], place["unit"], seed=next(seeds)), community_code="410106999999"),
+               dict(sample_report(place["community"], place["unit"], seed=next(seeds)), unit_id=999999)]
+    outcomes = rpc.report_members([{"caller": staff, "report": r} for r in reports + unknown])
+    results = [o["result"] for o in outcomes[:6]]
+    ours = [r["certificate_no"] for r in results if r["community_code"] == place["community"]]
+    assert [int(n.split("-")[2]) for n in ours] == list(range(int(ours[0].split("-")[2]), int(ours[0].split("-")[2]) + 5))
+    assert results[2]["community_code"] == place["other_community"]
+    assert [deserialize(o["error"]).fields[0]["code"] for o in outcomes[6:]] == ["unknown_community", "unknown_unit"]
+    with migrated.connect() as conn:
+        events = conn.execute(text("select payload from registration.outbox where event_type = 'member_reported' "
+                                   "and (payload->>'registration_id')::bigint = any(:ids)"),
+                              {"ids": [r["registration_id"] for r in results]}).scalars().all()
+    assert len(events) == 6
+    for event in events:
+        loaded = MemberReported().load(event)
+        mine = next(r for r in results if r["registration_id"] == loaded["registration_id"])
+        assert (loaded["certificate_no"], loaded["member_id"], loaded["street_code"]) == (
+            mine["certificate_no"], mine["member_id"], mine["street_code"])
+
+
+def test_a_report_committed_while_a_call_is_written_sends_the_call_one_by_one(rpc, place, migrated, database_url):
+    import eventlet
+    from nameko.exceptions import deserialize
+    from registration import handlers
+    from registration.models import metadata
+    from toolkit.db import Store
+    from toolkit.validation import load
+    from contracts.registration import MemberReport
+    staff = Caller(1, "admin", "city_admin", "").to_context()
+    member, other = (sample_report(place["community"], place["unit"], seed=next(seeds)) for _ in range(2))
+    store = Store("registration", metadata, url=database_url, relay=False, pool_size=1)
+    try:
+        with store.unit_of_work() as uow:  # the member's report, in a transaction held open
+            first = handlers.report_member(uow, load(MemberReport, member))
+            call = eventlet.spawn(rpc.report_members, [
+                {"caller": staff, "report": other},
+                {"caller": staff, "report": dict(member, community_code=place["other_community"])}])
+            eventlet.sleep(1.0)
+            assert not call.dead  # its statement waits for the transaction above
+        outcomes = call.wait()
+    finally:
+        store.dispose()
+    assert outcomes[0]["result"]["registration_id"]
+    refused = deserialize(outcomes[1]["error"])
+    assert refused.code == "already_reported" and first["certificate_no"] in refused.message
+
+
 def test_certificate_numbers_made_in_sql_are_those_of_the_domain(migrated):
     import random
     from registration import domain
