@@ -23,9 +23,14 @@ def _answer_without_writing(uow, req, source="form", caller=None):
             "street_code": code[:9], "community_code": code}
 
 
-# report_member and report_members (the gateway's coalesced calls) both end here: all their checks
-# run, the pool lends a connection, and no statement is sent
+def _answers_without_writing(uow, reqs, callers, source="form"):
+    return [_answer_without_writing(uow, req, source) for req in reqs]
+
+
+# report_member and report_members (the gateway's coalesced calls) end here: all their checks run,
+# the pool lends a connection, and no statement is sent
 handlers.report_member = _answer_without_writing
+handlers.report_members = _answers_without_writing
 
 
 class RegistrationWithoutDatabase(RegistrationService):
