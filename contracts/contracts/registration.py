@@ -63,8 +63,8 @@ def _text(lo, hi, what):
     def check(value):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             fail("control_character", "附录B.1", f"{what}含有不可见的控制字符")
-        if not lo <= len(value.strip()) <= hi:
-            fail("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字（不计首尾空格）")
+        if not lo <= len(value.strip()) <= hi or len(value) > hi:  # stored as written: blanks count there
+            fail("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字（不计首尾空格，含空格不超过{hi}个字）")
     return check
 
 
@@ -111,7 +111,7 @@ class MemberReport(Strict):
     education = fields.String(required=True, validate=_one_of(EDUCATION, "bad_education", "附录B.1", "学历"))
     party_join_date = fields.Date(required=True)
     unit_id = fields.Integer(required=True, strict=True,
-                             validate=validate.Range(min=1, error=broken("bad_unit", "附录B.1", "工作单位编号无效")))
+                             validate=validate.Range(min=1, max=2**63 - 1, error=broken("bad_unit", "附录B.1", "工作单位编号无效")))
     position = fields.String(required=True, validate=_text(1, 50, "职务"))
     phone = fields.String(required=True, validate=validate_phone)
     home_address = fields.String(required=True, validate=_text(5, 200, "家庭住址"))

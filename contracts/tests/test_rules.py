@@ -131,3 +131,10 @@ def test_blank_text_and_control_characters_are_refused():
     assert ("name", "control_character") in refused(name="张\x00三")
     assert ("home_address", "length") in refused(home_address="        ")
     assert ("position", "length") in refused(position=" ")
+
+
+def test_values_the_database_cannot_hold_are_refused_at_the_boundary():
+    # a name is stored as written: 30 characters and blanks around them do not fit varchar(30)
+    assert ("name", "length") in refused(name=" " + "张" * 30)
+    assert refused(name=" 张三 ") == {}
+    assert ("unit_id", "bad_unit") in refused(unit_id=2**63)  # beyond bigint

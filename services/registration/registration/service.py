@@ -9,7 +9,7 @@ from nameko.exceptions import serialize
 from nameko.timer import timer
 from nameko.web.handlers import http
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from contracts import registration as c
 from contracts.access import Caller
@@ -28,6 +28,22 @@ from .models import metadata
 log = logging.getLogger(__name__)
 
 LEVELS = ("community", "street", "district", "city")
+
+
+def _error_outcome(exc):
+    """The outcome of a report that failed; logged without the report's data."""
+    if isinstance(exc, DomainError):  # a refusal, logged as nameko logs those of report_member
+        log.warning("report refused: %s", exc)
+    elif isinstance(exc, DBAPIError):  # its message can quote a row: the SQLSTATE and constraint only
+        log.error("report failed: %s (SQLSTATE %s, constraint %s)", type(exc).__name__,
+                  getattr(exc.orig, "pgcode", None), _constraint(exc))
+    else:
+        log.error("report failed", exc_info=True)
+    return {"error": serialize(exc)}
+
+
+def _constraint(exc):
+    return getattr(getattr(getattr(exc, "orig", None), "diag", None), "constraint_name", None)
 
 
 class RegistrationService:
@@ -138,35 +154,35 @@ class RegistrationService:
             caller = Caller.from_context(item["caller"])
             req = load(c.MemberReport, item["report"])
             guard.community_staff(caller, req["community_code"])
-        except DomainError as exc:  # a refusal, as nameko logs those of report_member
-            log.warning("report refused: %s", exc)
-            return {"error": serialize(exc)}
+        except Exception as exc:
+            return _error_outcome(exc)
         allowed.append((index, item["request_id"], req, caller))
         return None
 
     def _write_together(self, allowed, outcomes):
+        own_id = logcontext.current_request_id()
         try:
             with self.db.unit_of_work(one_statement=True) as uow:
                 written = handlers.report_members(uow, [req for _, _, req, _ in allowed],
                                                   [caller for _, _, _, caller in allowed])
-        except IntegrityError:  # a report of one of these members committed meanwhile: one by one
+        except Exception as exc:  # nothing was written: each report is made alone, and fails alone
+            logcontext.bind(own_id)
+            if _constraint(exc) == "one_active_registration_per_year":
+                log.info("a report of one of %d members committed meanwhile: one by one", len(allowed))
+            else:  # a deadlock with an import, a value the database refuses, the database away...
+                log.warning("%d reports not written together (%s): one by one", len(allowed), type(exc).__name__)
             written = [handlers.AGAIN] * len(allowed)
-        except Exception:  # the database away...: each report fails as its own call would have
-            log.exception("%d reports not written", len(allowed))
-            raise
-        for (index, request_id, req, caller), outcome in zip(allowed, written):
+        for (index, request_id, req, caller), outcome in zip(allowed, written, strict=True):
             logcontext.bind(request_id)
             if outcome is handlers.AGAIN:
                 try:
                     with self.db.unit_of_work(one_statement=True) as uow:
                         outcome = handlers.report_member(uow, req, caller=caller)
-                except DomainError as exc:
-                    outcome = exc
-            if isinstance(outcome, DomainError):
-                log.warning("report refused: %s", outcome)
-                outcomes[index] = {"error": serialize(outcome)}
-            else:
-                outcomes[index] = {"result": outcome}
+                except Exception as exc:
+                    outcomes[index] = _error_outcome(exc)
+                    continue
+            outcomes[index] = _error_outcome(outcome) if isinstance(outcome, DomainError) else {"result": outcome}
+
 
     @rpc
     def give_unit_opinion(self, unit_id, registration_id, request):

@@ -165,12 +165,16 @@ def test_reports_written_together_are_numbered_in_turn_with_complete_events(rpc,
     reports.insert(2, sample_report(place["other_community"], place["unit"], seed=next(seeds)))
     unknown = [dict(sample_report(place["community"], place["unit"], seed=next(seeds)), community_code="410106999999"),
                dict(sample_report(place["community"], place["unit"], seed=next(seeds)), unit_id=999999)]
-    outcomes = rpc.report_members([{"caller": staff, "report": r} for r in reports + unknown])
+    earlier = sample_report(place["community"], place["unit"], seed=next(seeds))
+    first = rpc.report_member(earlier)  # this member's report of the year is on record already
+    outcomes = rpc.report_members([{"caller": staff, "report": r} for r in reports + unknown + [earlier]])
     results = [o["result"] for o in outcomes[:6]]
     ours = [r["certificate_no"] for r in results if r["community_code"] == place["community"]]
     assert [int(n.split("-")[2]) for n in ours] == list(range(int(ours[0].split("-")[2]), int(ours[0].split("-")[2]) + 5))
     assert results[2]["community_code"] == place["other_community"]
-    assert [deserialize(o["error"]).fields[0]["code"] for o in outcomes[6:]] == ["unknown_community", "unknown_unit"]
+    assert [deserialize(o["error"]).fields[0]["code"] for o in outcomes[6:]] == [
+        "unknown_community", "unknown_unit", "already_reported"]
+    assert first["certificate_no"] in deserialize(outcomes[8]["error"]).message
     with migrated.connect() as conn:
         events = conn.execute(text("select payload from registration.outbox where event_type = 'member_reported' "
                                    "and (payload->>'registration_id')::bigint = any(:ids)"),
@@ -208,6 +212,20 @@ def test_a_report_committed_while_a_call_is_written_sends_the_call_one_by_one(rp
     assert outcomes[0]["result"]["registration_id"]
     refused = deserialize(outcomes[1]["error"])
     assert refused.code == "already_reported" and first["certificate_no"] in refused.message
+
+
+def test_when_the_reports_of_a_call_cannot_be_written_together_each_is_made_alone(rpc, place, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from registration import handlers
+
+    def refused_together(uow, reqs, callers, source="form"):  # a deadlock with an import, say
+        raise OperationalError("WITH input AS ...", {}, Exception("deadlock detected"))
+    monkeypatch.setattr(handlers, "report_members", refused_together)  # the service runs in this process
+    staff = Caller(1, "admin", "city_admin", "").to_context()
+    reports = [sample_report(place["community"], place["unit"], seed=next(seeds)) for _ in range(3)]
+    outcomes = rpc.report_members([{"caller": staff, "report": r} for r in reports + reports[:1]])
+    assert all(o["result"]["registration_id"] for o in outcomes[:3])
+    assert outcomes[3]["error"]["exc_type"] == "Conflict"
 
 
 def test_certificate_numbers_made_in_sql_are_those_of_the_domain(migrated):
