@@ -5,8 +5,22 @@ from marshmallow import ValidationError
 from contracts.errors import ValidationFailed
 from contracts.rules import field_errors
 
+from .fastload import FastLoader
 
 _SCHEMAS = {}
+_FAST = {}
+# hooks FastLoader does not run: a schema that has one is always loaded by marshmallow itself
+_UNRUN_HOOKS = ("pre_load", "post_load", "validates")
+
+
+def _fast_loader(schema_cls, schema):
+    """FastLoader of a flat schema (certificate B.1, opinions, acceptances), else None."""
+    if any(schema._hooks.get(kind) for kind in _UNRUN_HOOKS):
+        return None
+    try:
+        return FastLoader(schema_cls)
+    except TypeError:  # a field it does not handle (nested, dict, loose integers of a query...)
+        return None
 
 
 def load(schema_cls, data):
@@ -14,6 +28,13 @@ def load(schema_cls, data):
         raise ValidationFailed(fields=[{"field": "_", "code": "type", "rule": "", "message": "请求体应为 JSON 对象"}])
     # a schema instance copies all its fields when made: make each once, loading is reentrant
     schema = _SCHEMAS.get(schema_cls) or _SCHEMAS.setdefault(schema_cls, schema_cls())
+    if schema_cls not in _FAST:
+        _FAST[schema_cls] = _fast_loader(schema_cls, schema)
+    fast = _FAST[schema_cls]
+    if fast is not None:  # what it accepts the schema accepts alike; what it is unsure of goes on
+        loaded = fast.load(data)
+        if loaded is not None:
+            return loaded
     try:
         return schema.load(data)
     except ValidationError as exc:
