@@ -46,8 +46,8 @@ def _returned(row):
 
 
 class UnitOfWork:
-    """One transaction on a Core connection (`uow.conn`), and the events it will publish once
-    committed. The use cases write SQL-shaped code; an ORM session would only add overhead."""
+    """One transaction on a Core connection (`uow.conn`), or one statement in autocommit
+    (Store.unit_of_work(one_statement=True)), and the events it will publish once committed. The use cases write SQL-shaped code; an ORM session would only add overhead."""
 
     def __init__(self, conn, outbox):
         self.conn = conn

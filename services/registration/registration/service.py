@@ -183,7 +183,6 @@ class RegistrationService:
                     continue
             outcomes[index] = _error_outcome(outcome) if isinstance(outcome, DomainError) else {"result": outcome}
 
-
     @rpc
     def give_unit_opinion(self, unit_id, registration_id, request):
         """UnitOpinion -> {registration_id, status}. Emits unit_opinion_given."""
