@@ -22,7 +22,6 @@ from sqlalchemy import create_engine, text
 from .config import amqp_uri, database_url
 from .events import envelope
 from .outbox import Relay, RelayLoop, copy_events, to_json
-from .prepared import Prepared
 from .runtime import tune_gc
 
 log = logging.getLogger(__name__)
@@ -39,10 +38,6 @@ def make_engine(url, **kwargs):
     # a failed statement's parameters hold phones, addresses and identity numbers: not for logs
     kwargs.setdefault("hide_parameters", True)
     return create_engine(url, **kwargs)
-
-
-def _returned(row):
-    return row is not None
 
 
 class UnitOfWork:
@@ -64,23 +59,6 @@ class UnitOfWork:
                                          "payload": to_json(event)})  # serialized once, here
         self.events.append(event)
         return event
-
-    def emit_in(self, statement, params, event_type, scope, *, wrote=None, **payload):
-        """Execute `statement`, which writes the event itself, in one round trip with the change
-        it reports: it is given the event's id as :event_id and its JSON as :event, which it may
-        complete with what its own inserts return (`CAST(:event AS jsonb) ||
-        jsonb_build_object('registration_id', reg.id)`). Returns its first row, or None.
-        `wrote(row)` tells whether it wrote the event; by default, if it returned a row. (The event
-        kept in `events` lacks what the statement added: it only tells the relay to wake.)"""
-        event = envelope(event_type, scope, payload)
-        params = {**params, "event_id": event["event_id"], "event": to_json(event)}
-        if isinstance(statement, Prepared):
-            row = statement(self.conn, params).first()
-        else:
-            row = self.conn.execute(statement, params).first()
-        if (wrote or _returned)(row):
-            self.events.append(event)
-        return row
 
     def emit_many(self, event_type, scoped_payloads):
         """Many events of one type at once, by COPY (a settlement run's thousands of messages):

@@ -214,71 +214,19 @@ CLOSE_TRANSFERS = """
       AND t.community_code <> r.community_code
       AND (t.new_community_code IS NULL OR t.new_community_code = r.community_code)"""
 
-# A form report in ONE statement, committed on its own (autocommit): no BEGIN and COMMIT round
-# trips, the hottest write of the platform (every member, every year, most of them in March).
-# - `c`: the community (no row: unknown) and whether the unit exists (NULL: unknown);
-# - `dup`: the member's active report of the year, if any (R5: one a year): then nothing is written;
-# - otherwise (`go`) the member (a member known already keeps the data on record: the no-op update
-#   only returns the id; what a report says becomes the member's record when the community accepts
-#   it, after the unit approved, in accept_registration; otherwise any clerk could rewrite anyone's
-#   phone, address and unit by typing their identity number), the community's next sequence
-#   number, the registration with its certificate number (registration.certificate_no, migration
-#   0003), the transfer it fulfils (R7) and its event, completed with what the inserts returned.
-# Two reports of one member at the same moment both pass `dup`; the partial unique index then
-# refuses the second, and the whole statement (its sequence number too) is undone: IntegrityError.
-_REPORT = Prepared("registration_report", f"""
-    WITH c AS (
-        SELECT co.code, co.name, co.street_code, co.district_code, u.id AS unit_found
-        FROM registration.communities co LEFT JOIN registration.units u ON u.id = :unit_id
-        WHERE co.code = :code),
-    dup AS (
-        SELECT r.certificate_no AS dup_certificate_no, r.community_code AS dup_community_code,
-               rc.name AS dup_community_name
-        FROM registration.members dm
-        JOIN registration.member_registrations r ON r.member_id = dm.id AND r.year = :year
-             AND r.status IN ({", ".join(f"'{s}'" for s in ACTIVE)})
-        JOIN registration.communities rc ON rc.code = r.community_code
-        WHERE dm.id_number = :id_number),
-    go AS (SELECT c.* FROM c WHERE c.unit_found IS NOT NULL AND NOT EXISTS (SELECT FROM dup)),
-    m AS (
-        INSERT INTO registration.members (id_number, {', '.join(MEMBER_FIELDS)})
-        SELECT :id_number, {', '.join(':' + f for f in MEMBER_FIELDS)} FROM go
-        ON CONFLICT (id_number) DO UPDATE SET id_number = EXCLUDED.id_number
-        RETURNING id),
-    seq AS (  -- FROM m too: the member row is locked before the counter, as by an import
-        INSERT INTO registration.certificate_counters (community_code, year, last_seq)
-        SELECT go.code, :year, 1 FROM go, m
-        ON CONFLICT (community_code, year) DO UPDATE
-        SET last_seq = registration.certificate_counters.last_seq + EXCLUDED.last_seq
-        RETURNING last_seq),
-    reg AS (
-        INSERT INTO registration.member_registrations ({', '.join(_REG_COLUMNS)})
-        SELECT registration.certificate_no(:year, go.code, seq.last_seq), m.id, :year, 'submitted', :late,
-               :source, :reported_at, go.district_code, go.street_code, go.code,
-               {', '.join(':' + f for f in CERTIFICATE_FIELDS)}
-        FROM go, m, seq
-        RETURNING id, member_id, community_code, certificate_no),
-    fulfilled AS ({CLOSE_TRANSFERS.format(reports="reg")}),
-    event AS (
-        INSERT INTO registration.outbox (event_id, event_type, payload)
-        SELECT :event_id, 'member_reported', CAST(:event AS jsonb) || jsonb_build_object(
-            'registration_id', reg.id, 'certificate_no', reg.certificate_no, 'member_id', reg.member_id,
-            'district_code', go.district_code, 'street_code', go.street_code)
-        FROM reg, go)
-    SELECT c.*, reg.id AS registration_id, reg.certificate_no, reg.member_id, dup.*
-    FROM c LEFT JOIN reg ON true LEFT JOIN dup ON true""",
-    code="bpchar", unit_id="bigint", year="integer", id_number="bpchar", birth_date="date", party_join_date="date",
-    late="boolean", reported_at="timestamptz", skills="text[]", service_intentions="text[]", event_id="uuid")
-
-
-# The reports of one report_members call in ONE statement, committed on its own: _REPORT for
-# many rows. Each input row `i` comes back with what became of it: its community and unit (NULL:
-# unknown), its active report of the year (nothing written), `k` > 1 if an earlier row of the call
-# names the same member (nothing written: it is made after, alone), or its registration. The
-# member rows are all locked before any counter (the GROUP BY reads all of `m`), and counters in
-# the order of their codes: calls running at once cannot wait for each other in a circle. A report
-# of one of these members committed meanwhile trips the unique index and undoes the whole
-# statement: IntegrityError, and the caller makes the reports one by one.
+# Form reports in ONE statement, committed on its own (autocommit): no BEGIN and COMMIT round
+# trips for the hottest write of the platform (every member, every year, most of them in March);
+# one report (report_member) or all those of a report_members call. A member known already keeps
+# the data on record (the no-op update only returns the id): what a report says becomes the
+# member's record when the community accepts it, after the unit approved (accept_registration);
+# otherwise any clerk could rewrite anyone's phone, address and unit by typing an identity number.
+# Each input row `i` comes back with what became of it: its community and unit (NULL: unknown),
+# its active report of the year (nothing written), `k` > 1 if an earlier row of the call names the
+# same member (nothing written: it is made after, alone), or its registration. The member rows are
+# all locked before any counter (the GROUP BY reads all of `m`), and counters in the order of their
+# codes: calls running at once cannot wait for each other in a circle. A report of one of these
+# members committed meanwhile trips the unique index and undoes the whole statement (its numbers
+# too): IntegrityError, and the caller makes the reports one by one.
 _REPORT_ROW = ", ".join(["i integer", "code char(12)", "id_number char(18)", "event json",
                          "name text", "gender text", "birth_date date", "party_join_date date", "education text",
                          "unit_id bigint", "position text", "phone text", "home_address text", "community_choice text",
@@ -393,19 +341,12 @@ def next_certificate_seqs(conn, community_code, year, n=1):
 
 
 def report_member(uow, req, source="form", caller=None):
-    """A member reports (certificate B.1, R2-R6). `uow` is a unit of work of one statement
-    (Store.unit_of_work(one_statement=True)): the report commits as it is written."""
-    reported_at = now()
-    year = reported_at.year
-    late = domain.is_late(reported_at, year)
-    params = {"code": req["community_code"], "year": year, "id_number": req["id_number"].upper(), "late": late,
-              "source": source, "reported_at": reported_at, **{k: req[k] for k in CERTIFICATE_FIELDS}}
-    try:  # the event's district and street, number, member and registration are added by _REPORT
-        row = uow.emit_in(_REPORT, params, "member_reported", {"community_code": req["community_code"]},
-                          unit_id=req["unit_id"], year=year, late=late, community_choice=req["community_choice"],
-                          skills=req["skills"], service_intentions=req["service_intentions"], source=source,
-                          member_name=req["name"], wrote=lambda row: row is not None and row.registration_id)
-    except IntegrityError as exc:  # a report of the same member committed a moment ago (see _REPORT)
+    """A member reports (certificate B.1, R2-R6): report_members for one report. `uow` is a unit
+    of work of one statement (Store.unit_of_work(one_statement=True)): it commits as it is written."""
+    year = now().year
+    try:
+        (outcome,) = report_members(uow, [req], [caller], source)
+    except IntegrityError as exc:  # a report of the same member committed a moment ago (see _REPORTS)
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != "one_active_registration_per_year":
             raise
         active = uow.conn.execute(
@@ -413,17 +354,12 @@ def report_member(uow, req, source="form", caller=None):
                    regs.c.community_code.label("dup_community_code"), communities.c.name.label("dup_community_name"))
             .join(communities, communities.c.code == regs.c.community_code)
             .join(members, members.c.id == regs.c.member_id)
-            .where(members.c.id_number == params["id_number"], regs.c.year == year,
+            .where(members.c.id_number == req["id_number"].upper(), regs.c.year == year,
                    regs.c.status.in_(ACTIVE))).first()
         raise _already_reported(year, active, caller) from None
-    if row is None:
-        raise invalid("community_code", "unknown_community", "§4.2", f"社区代码 {req['community_code']} 不存在")
-    if row.unit_found is None:
-        raise invalid("unit_id", "unknown_unit", "附录B.1", f"工作单位 {req['unit_id']} 不存在：单位须先到社区报到")
-    if row.registration_id is None:
-        raise _already_reported(year, row, caller)
-    return {"registration_id": row.registration_id, "certificate_no": row.certificate_no, "member_id": row.member_id,
-            "year": year, "status": "submitted", "late": late, "community_name": row.name, **_scope(row._mapping)}
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _already_reported(year, active, caller=None):
