@@ -173,7 +173,6 @@ class ReportOfCaller(Strict):
     report = fields.Dict(required=True)
 
 
-
 class UnitOpinion(Strict):
     """The unit Party organization's opinion on a member's certificate (Annex B.1, 单位党组织意见)."""
     decision = fields.String(required=True, validate=_one_of(("approve", "reject"), "bad_decision", "附录B.1", "意见"))

@@ -47,7 +47,7 @@ class Coalescer:
         self.wait = wait  # a waiting request gives up after this long in line (503, like a call)
         self.free = in_flight
         self.queue = deque()
-        self.calls = self.items = 0  # counters for metrics and tests
+        self.calls = self.items = 0  # how many calls carried how many requests (read by the tests)
 
     def submit(self, item, send):
         """`send(items)` makes one call and returns one outcome per item, in order. Returns this

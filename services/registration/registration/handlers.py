@@ -221,12 +221,13 @@ CLOSE_TRANSFERS = """
 # member's record when the community accepts it, after the unit approved (accept_registration);
 # otherwise any clerk could rewrite anyone's phone, address and unit by typing an identity number.
 # Each input row `i` comes back with what became of it: its community and unit (NULL: unknown),
-# its active report of the year (nothing written), `k` > 1 if an earlier row of the call names the
-# same member (nothing written: it is made after, alone), or its registration. The member rows are
-# all locked before any counter (the GROUP BY reads all of `m`), and counters in the order of their
-# codes: calls running at once cannot wait for each other in a circle. A report of one of these
-# members committed meanwhile trips the unique index and undoes the whole statement (its numbers
-# too): IntegrityError, and the caller makes the reports one by one.
+# its active report of the year (R5, one a year: nothing written), `k` > 1 if an earlier row of
+# the call names the same member (nothing written: it is made after, alone), or its registration
+# (with the transfer it fulfils, R7, and its event). The member rows are all locked before any
+# counter (the GROUP BY reads all of `m`), and counters in the order of their codes: calls running
+# at once cannot wait for each other in a circle. A report of one of these members committed
+# meanwhile trips the unique index and undoes the whole statement (its numbers too):
+# IntegrityError, and the caller makes the reports one by one.
 _REPORT_ROW = ", ".join(["i integer", "code char(12)", "id_number char(18)", "event json",
                          "name text", "gender text", "birth_date date", "party_join_date date", "education text",
                          "unit_id bigint", "position text", "phone text", "home_address text", "community_choice text",
