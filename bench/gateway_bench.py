@@ -642,9 +642,11 @@ def probe(reports, n):
 
     rows.append(("GET /health on the gateway (HTTP + nameko worker, no RPC)",
                  timed(lambda: session.get(f"http://{HOST}:{GATEWAY_PORT}/health"), n)))
-    from contracts.access import CONTEXT_KEY, Caller
-    # straight to the service, as the gateway would call it for a city administrator
-    caller = {CONTEXT_KEY: Caller(1, "bench", "city_admin", "").to_context()}
+    from contracts.access import Caller
+    from toolkit.caller import SignedAtEachCall
+    # straight to the service, as the gateway would call it for a city administrator (signed at
+    # each call, as the gateway signs it)
+    caller = SignedAtEachCall(Caller(1, "bench", "city_admin", ""))
     with ClusterRpcProxy({"AMQP_URI": AMQP_URI}, context_data=caller) as cluster:
         rows.append(("RPC registration.list_districts (RPC round trip, 1 small query)",
                      timed(lambda: cluster.registration.list_districts(), n)))

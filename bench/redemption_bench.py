@@ -36,8 +36,10 @@ COMMUNITY = "410106001001"
 
 
 def caller(account_id, username, role, scope):
-    from contracts.access import CONTEXT_KEY, Caller
-    return {CONTEXT_KEY: Caller(account_id, username, role, scope).to_context()}
+    """Signed at each call of the proxy (a signature lives for seconds: contracts.access)."""
+    from contracts.access import Caller
+    from toolkit.caller import SignedAtEachCall
+    return SignedAtEachCall(Caller(account_id, username, role, scope))
 
 
 STAFF = caller(1, "bench.staff", "community_staff", COMMUNITY)

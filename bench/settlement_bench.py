@@ -467,9 +467,10 @@ def settle(period, procs, timeout):
     """start_settlement, then settlement_run until done (or --timeout). Returns (seconds,
     seconds start_settlement took, the last settlement_run, polls, cpu)."""
     from nameko.standalone.rpc import ClusterRpcProxy
-    from contracts.access import CITY_ADMIN, CONTEXT_KEY, Caller
+    from contracts.access import CITY_ADMIN, Caller
+    from toolkit.caller import SignedAtEachCall
 
-    caller = {CONTEXT_KEY: Caller(1, "bench", CITY_ADMIN, "").to_context()}
+    caller = SignedAtEachCall(Caller(1, "bench", CITY_ADMIN, ""))  # signed at each call: the run takes minutes
     meter = gb.CpuMeter(procs, count_sessions=True)
     meter.groups.pop("load generator")
     meter.groups["this process (RPC, polls)"] = [os.getpid()]

@@ -5,11 +5,13 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 from kombu import Connection
 
+from gateway.dbrole import role_url
 from toolkit.listen import queue_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +47,48 @@ class Process:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class BrokerProxy:
+    """The broker as the platform's processes see it: tests/brokerproxy.py, a process of this
+    session's own, so that a test can stop "the broker" without stopping the shared RabbitMQ (a
+    `make run` beside the tests keeps its connections)."""
+
+    def __init__(self, amqp):
+        parts = urlsplit(amqp)
+        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "brokerproxy.py"),
+                                      parts.hostname or "127.0.0.1", str(parts.port or 5672)],
+                                     stdout=subprocess.PIPE, text=True)
+        port = int(self._said("listening"))
+        userinfo = parts.netloc.rpartition("@")[0]  # as given: user, password, their escapes
+        netloc = f"{userinfo}@127.0.0.1:{port}" if userinfo else f"127.0.0.1:{port}"
+        self.uri = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+    def _said(self, word):
+        line = self.proc.stdout.readline().split()
+        assert line and line[0] == word, f"broker proxy said {line}, not {word}"
+        return line[1] if len(line) > 1 else None
+
+    def stop(self):
+        """An outage: every connection cut, new ones refused. Returns how many it cut."""
+        self.proc.send_signal(signal.SIGUSR1)
+        return int(self._said("down"))
+
+    def start(self):
+        """Back, on the same address."""
+        self.proc.send_signal(signal.SIGUSR2)
+        self._said("up")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def broker(amqp):
+    proxy = BrokerProxy(amqp)
+    yield proxy
+    proxy.close()
 
 
 def wait_http(url, seconds=30):
@@ -159,9 +203,11 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(city, gateway_db, volunteering_db, scoring_db, database_url, amqp, tmp_path_factory):
-    env = {**os.environ, "AMQP_URI": amqp, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
-           "GATEWAY_DATABASE_URL": database_url, "VOLUNTEERING_DATABASE_URL": database_url,
+def platform(city, gateway_db, volunteering_db, scoring_db, database_url, broker, tmp_path_factory):
+    # the services reach the broker through the session's proxy, which a test may stop
+    env = {**os.environ, "AMQP_URI": broker.uri, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
+           # the gateway's own role (migration 0002): the suite proves it needs no more than its grants
+           "GATEWAY_DATABASE_URL": role_url(database_url), "VOLUNTEERING_DATABASE_URL": database_url,
            "VOLUNTEERING_WEB_ADDRESS": f"127.0.0.1:{VOLUNTEERING_PORT}",
            "SCORING_DATABASE_URL": database_url, "SCORING_WEB_ADDRESS": f"127.0.0.1:{SCORING_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
@@ -170,6 +216,7 @@ def platform(city, gateway_db, volunteering_db, scoring_db, database_url, amqp, 
            "PYTHONWARNINGS": "ignore"}
     logs = str(tmp_path_factory.mktemp("logs"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
+    p.broker = broker
     # volunteering first: its queues on registration.events must exist before the registration
     # relay publishes the city's events, or it would never hear of the loaded members
     p.scoring.start()

@@ -12,6 +12,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
+from gateway.dbrole import role_url
 from registration.city import sample_report
 from tests.conftest import PASSWORD, Client
 
@@ -152,7 +153,8 @@ def test_accounts_are_made_in_bulk_from_a_file_all_or_nothing(tmp_path, database
     bad.write_text("username,display_name,role,scope\n"
                    "bulk.three,王三,community_staff,4101\n"
                    "bulk.four,赵四,mayor,\n", encoding="gbk")
-    env = {**os.environ, "GATEWAY_DATABASE_URL": database_url, "PYTHONWARNINGS": "ignore"}
+    # as the gateway's own role, as in production (gateway/dbrole.py)
+    env = {**os.environ, "GATEWAY_DATABASE_URL": role_url(database_url), "PYTHONWARNINGS": "ignore"}
     run = lambda *args: subprocess.run([sys.executable, "-m", "gateway.cli", *args], env=env, capture_output=True, text=True)
     refused = run("import", str(bad), "--out", str(tmp_path / "x.csv"))
     assert refused.returncode != 0 and "第 2 行" in refused.stderr and "第 3 行" in refused.stderr

@@ -2,8 +2,6 @@
 PostgreSQL, every fact heard by a plain AMQP consumer outside the services."""
 import itertools
 import random
-import shutil
-import subprocess
 import threading
 import time
 
@@ -101,8 +99,9 @@ def test_every_bad_field_is_refused_with_its_rule_and_nothing_written(platform, 
     r = platform.post(f"/communities/{community}/member-registrations", missing)
     assert r.status_code == 400 and r.json()["error"]["fields"][0]["code"] == "required"
     # rules that need the database are refused the same way
+    # a community that does not exist: the gateway knows the tree (gateway.nodes)
     r = platform.post("/communities/410106999999/member-registrations", member_body("410106999999", unit))
-    assert r.status_code == 400 and r.json()["error"]["fields"][0]["code"] == "unknown_community"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
     r = platform.post(f"/communities/{community}/member-registrations", member_body(community, 99_999_999))
     assert r.status_code == 400 and r.json()["error"]["fields"][0]["field"] == "unit_id"
     after = {t: count(migrated, f"select count(*) from registration.{t}") for t in tables}
@@ -189,33 +188,44 @@ def _registrations_since(engine, first_id):
             "select id from registration.member_registrations where id > :i"), {"i": first_id})}
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs rabbitmqctl to stop and start the broker")
 def test_a_broker_restart_while_registrations_are_written_loses_no_event(platform, city, migrated, listener):
+    # "the broker" is the platform's proxy to it: the shared RabbitMQ, and whatever else uses it
+    # (a `make run` beside the tests), never notices the outage; the listener talks to it directly
     community, unit = city.communities[1]["code"], city.units[1]["id"]
     first_id = count(migrated, "select coalesce(max(id), 0) from registration.member_registrations")
     stop = threading.Event()
-    answers = []
+    answers = []  # (began, answered, status)
 
     def writer():
         while not stop.is_set():
+            began = time.monotonic()
             try:
-                answers.append(platform.post(f"/communities/{community}/member-registrations",
-                                             member_body(community, unit)).status_code)
+                status = platform.post(f"/communities/{community}/member-registrations",
+                                       member_body(community, unit)).status_code
             except Exception:
-                answers.append("refused")
+                status = "refused"
                 time.sleep(0.2)
+            answers.append((began, time.monotonic(), status))
 
     thread = threading.Thread(target=writer)
     thread.start()
     time.sleep(1.5)
-    subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, timeout=60)
+    cut = platform.broker.stop()
+    down_at = time.monotonic()
     time.sleep(2)
-    subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, timeout=120)
+    platform.broker.start()
+    up_at = time.monotonic()
     time.sleep(4)
     stop.set()
     thread.join(60)
     committed = _registrations_since(migrated, first_id)
-    assert answers.count(201) >= 5 and committed
+    assert [status for _, _, status in answers].count(201) >= 5 and committed
+    # the outage was real: every service lost its connections; nothing begun while the broker
+    # was away got through before it came back, and some request waited for it (the gateway's
+    # publisher retries) or failed
+    assert cut >= 4, cut
+    assert not [a for a in answers if down_at < a[0] and a[1] < up_at and a[2] == 201], answers
+    assert [a for a in answers if a[0] < up_at and a[1] > down_at and (a[1] > up_at or a[2] != 201)], answers
 
     def all_heard(events):
         return committed <= {e["registration_id"] for e in events if e["event_type"] == "member_reported"}

@@ -12,6 +12,14 @@ A leak is any 2xx answer to a call the caller should not be allowed: a role the 
 name, a foreign scope, a foreign record. The refused calls run first, and must change nothing
 (no event in the registration outbox, no account made); then the allowed ones must be let
 through (neither 401 nor 403), so the checks are not simply refusing everything.
+
+The third axis (`test_an_object_of_elsewhere_under_ones_own_scope_is_not_found`): every route
+whose path or body names an object (a member, unit, registration, import job, post, claim, team,
+activity, household, project, ledger entry, goods, redemption, settlement run) is called by each
+of its roles from their own scope with, in turn, each such id replaced by one of another
+community of the same district, of another district, of another unit of the same community (on
+unit routes), or by an id that does not exist. Each call must answer 404 and leave every table
+as it was; then each route with the caller's own objects must not.
 """
 import itertools
 import random
@@ -34,13 +42,19 @@ RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activi
 
 @pytest.fixture(scope="module")
 def world(platform, city, migrated):
+    """Own place A (its district, street, unit U), and the places whose objects must stay out of
+    A's reach: `foreign` B in another district, `near` A2 in A's district but another street, and
+    `sibling` U2, another unit sitting in A."""
     from sqlalchemy import text
     units_by_community = {}
     for u in city.units:
         units_by_community.setdefault(u["community_code"], []).append(u["id"])
-    a = next(c for c in city.communities if c["code"] in units_by_community)
+    a = next(c for c in city.communities if len(units_by_community.get(c["code"], ())) >= 2)
     b = next(c for c in city.communities if c["code"] in units_by_community and c["code"][:6] != a["code"][:6])
-    unit_a, unit_b = units_by_community[a["code"]][0], units_by_community[b["code"]][0]
+    a2 = next(c for c in city.communities if c["code"] in units_by_community and c["code"][:6] == a["code"][:6]
+              and c["code"][:9] != a["code"][:9])
+    unit_a, sibling_unit = units_by_community[a["code"]][:2]
+    unit_b, unit_a2 = units_by_community[b["code"]][0], units_by_community[a2["code"]][0]
 
     def registration(community, unit):
         r = platform.as_("community_staff", community).post(
@@ -48,10 +62,10 @@ def world(platform, city, migrated):
         assert r.status_code == 201, r.text
         return r.json()
 
-    def job(unit):
+    def job(community, unit):
         r = platform.as_("unit_officer", unit).post(
             f"/units/{unit}/member-imports", params={"filename": "members.csv"},
-            data=import_csv(a["code"] if unit == unit_a else b["code"], seed=next(seeds)), headers={"Content-Type": "text/csv"})
+            data=import_csv(community, seed=next(seeds)), headers={"Content-Type": "text/csv"})
         assert r.status_code == 202, r.text
         job_id = r.json()["job_id"]
         # the job writes in the background: let it finish, so the refused calls below can be
@@ -64,26 +78,29 @@ def world(platform, city, migrated):
             time.sleep(0.3)
         raise AssertionError(f"import job {job_id} did not finish")
 
-    reg_a, reg_b = registration(a["code"], unit_a), registration(b["code"], unit_b)
-    volunteering = {code: _volunteering(platform, migrated, code) for code in (a["code"], b["code"])}
-    with migrated.connect() as conn:
-        member_a, member_b = (conn.execute(text("select member_id from registration.member_registrations where id = :i"),
-                                           {"i": r["registration_id"]}).scalar() for r in (reg_a, reg_b))
+    def place(community, unit, **extra):
+        reg = registration(community, unit)
+        with migrated.connect() as conn:
+            member = conn.execute(text("select member_id from registration.member_registrations where id = :i"),
+                                  {"i": reg["registration_id"]}).scalar()
+        return {"community": community, "street": community[:9], "district": community[:6], "unit": unit,
+                "member": member, "registration_id": reg["registration_id"], "job_id": job(community, unit),
+                "number": reg["certificate_no"], "year": 2026, **extra}
+
+    own = place(a["code"], unit_a, **_volunteering(platform, migrated, a["code"], unit_a, run_at="district"))
+    foreign = place(b["code"], unit_b, **_volunteering(platform, migrated, b["code"], unit_b, run_at="district"))
+    near = place(a2["code"], unit_a2, **_volunteering(platform, migrated, a2["code"], unit_a2, run_at="street"))
+    sibling = place(a["code"], sibling_unit)
     target = platform.accounts.ensure("member", "999999")  # an account the admin routes act on
     with platform.accounts.engine.connect() as conn:
-        account_id = conn.execute(text("select id from gateway.accounts where username = :u"), {"u": target}).scalar()
-    return {
-        "own": {"community": a["code"], "street": a["code"][:9], "district": a["code"][:6], "unit": unit_a,
-                "member": member_a, "registration_id": reg_a["registration_id"], "job_id": job(unit_a),
-                "number": reg_a["certificate_no"], "account_id": account_id, "year": 2026, **volunteering[a["code"]]},
-        "foreign": {"community": b["code"], "street": b["code"][:9], "district": b["code"][:6], "unit": unit_b,
-                    "member": member_b, "registration_id": reg_b["registration_id"], "job_id": job(unit_b),
-                    "number": reg_b["certificate_no"], **volunteering[b["code"]]},
-    }
+        own["account_id"] = conn.execute(text("select id from gateway.accounts where username = :u"), {"u": target}).scalar()
+    return {"own": own, "foreign": foreign, "near": near, "sibling": sibling}
 
 
-def _volunteering(platform, migrated, community):
-    """A post, a claim of it by a member active there and an activity, in one community."""
+def _volunteering(platform, migrated, community, unit, run_at):
+    """A post, a claim of it by a member active there, an activity, a co-building project with a
+    unit sitting there, a merit entry, goods and their redemption, a settlement run of the
+    community's district or street, a team and a household, in one community."""
     from datetime import timedelta
     from sqlalchemy import text
     from toolkit.config import now
@@ -98,7 +115,7 @@ def _volunteering(platform, migrated, community):
         "kind": "regular", "title": "楼道清洁", "content": "清理楼道杂物", "place": "3号楼", "contact": "李娜",
         "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(), "capacity": 10}).json()["activity_id"]
     project = staff.post(f"/communities/{community}/projects", {
-        "unit_id": 1, "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人", "deadline": "2026-12-31",
+        "unit_id": unit, "title": "健康进社区", "goals": "为居民义诊", "expected_effects": "覆盖老人", "deadline": "2026-12-31",
         "links": {"services": "义诊"}, "service_count": 12, "service_hours": 48, "service_mode": "每月一次"}).json()["project_id"]
     entry = staff.post(f"/communities/{community}/merit-entries", {
         "member_id": member, "category": "见义勇为", "reason": "救起落水儿童一名", "points": 10,
@@ -108,12 +125,22 @@ def _volunteering(platform, migrated, community):
     assert goods.status_code == 201, goods.text
     redemption = platform.as_("member", member).post("/me/redemptions", {"goods_id": goods.json()["id"]})
     assert redemption.status_code == 201, redemption.text
-    run = platform.as_("district_officer", community[:6]).post(f"/districts/{community[:6]}/settlement-runs",
-                                                               {"period": "2026H2"})
+    node = community[:6] if run_at == "district" else community[:9]
+    run = platform.as_(f"{run_at}_officer", node).post(f"/{'districts' if run_at == 'district' else 'streets'}/{node}"
+                                                        "/settlement-runs", {"period": "2026H2"})
     assert run.status_code == 202, run.text
     team = staff.post(f"/communities/{community}/teams", {"name": "楼道服务队", "formation": "interest",
                                                           "leader_member_id": member, "member_ids": [member]}).json()["team_id"]
-    return {"post_id": post, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team,
+    households = []
+    for n in range(10):  # a cadre covers 10–15 (§3.4.5)
+        household = staff.post(f"/communities/{community}/households", {
+            "head_name": "王大爷", "home_address": f"郑州市某区某路{n + 1}号院", "tags": ["空巢老人"]})
+        assert household.status_code == 201, household.text
+        households.append(household.json()["household_id"])
+    street_run = platform.as_("street_officer", community[:9]).post(f"/streets/{community[:9]}/settlement-runs",
+                                                                   {"period": "2026H2"})
+    assert street_run.status_code == 202, street_run.text
+    return {"street_run_id": street_run.json()["run_id"], "post_id": post, "household_id": households[0], "household_ids": households, "active_member": member, "claim_id": claim, "activity_id": activity, "project_id": project, "team_id": team,
             "entry_id": entry, "goods_id": goods.json()["id"], "redemption_id": redemption.json()["id"],
             "run_id": run.json()["run_id"], "period": "2026H2"}
 
@@ -168,9 +195,9 @@ def _bodies(route, place):
     if name == "add_household":
         return {"json": {"head_name": "王大爷", "home_address": "郑州市某区某路1号院", "tags": ["空巢老人"]}}
     if name == "set_coverage":
-        return {"json": {"member_id": place["member"], "household_ids": list(range(1, 11))}}
+        return {"json": {"member_id": place["member"], "household_ids": place["household_ids"]}}
     if name == "record_visit":
-        return {"json": {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}}
+        return {"json": {"household_id": place["household_id"], "visited_on": "2026-11-01", "kinds": ["查民情"]}}
     if name == "commit":
         return {"json": {"year": 2026, "items": ["义诊"], "services": 12, "hours": 30, "mode": "每月一次"}}
     if name == "record_organization_life":
@@ -304,7 +331,7 @@ def test_no_route_leaks_to_a_foreign_scope_or_a_role_it_does_not_name(platform, 
                 tries.append(("foreign scope", _scope_of(role, foreign), path))
             if role in route.roles and role != "city_admin" and "<number>" in route.path:
                 tries.append(("foreign record", _scope_of(role, own), _path(route, own, record_from=foreign)))
-            if role in route.roles and any(f"{p}>" in route.path for p in RECORDS if p != "number"):
+            if role in route.roles and route.scope != "city" and any(f"{p}>" in route.path for p in RECORDS if p != "number"):
                 tries.append(("foreign record", _scope_of(role, own), _path(route, own, record_from=foreign)))
             for kind, scope, p in tries:
                 if route.name == "logout" or route.name == "change_password":
@@ -339,3 +366,158 @@ def test_a_member_sees_only_themself(platform, world):
         r = platform.as_("member", member).get("/me/member-registrations")
         assert r.status_code == 200, r.text
         assert r.json() and {c["member_id"] for c in r.json()} == {member}
+
+
+# --- the third axis: objects of elsewhere under the caller's own scope -------------------------
+
+# what a path value or body field names, and the key of the world's places that holds one
+SLOTS = {"registration_id": "registration_id", "job_id": "job_id", "post_id": "post_id", "claim_id": "claim_id",
+         "activity_id": "activity_id", "project_id": "project_id", "team_id": "team_id", "entry_id": "entry_id",
+         "run_id": "run_id", "goods_id": "goods_id", "redemption_id": "redemption_id", "member_id": "active_member",
+         "leader_member_id": "active_member", "member_ids": "active_member", "attendee_ids": "active_member",
+         "household_id": "household_id", "household_ids": "household_id", "unit_id": "unit"}
+# ids that may name an object anywhere in the city (the services refuse only unknown ones)
+ANYWHERE = {("report_member", "unit_id"), ("record_transfer", "new_unit_id"), ("record_merit", "unit_id")}
+UNKNOWN = 987_654_321
+
+
+def _fingerprint(migrated):
+    """Everything the services and the gateway keep, as one digest: the refused calls must leave it
+    as it was. Left out: what moves without any request (outbox marks, inbox records, the audit
+    log and sessions: every request writes those by design)."""
+    from sqlalchemy import text
+    with migrated.connect() as conn:
+        tables = conn.execute(text(
+            "select schemaname || '.' || tablename from pg_tables where schemaname in "
+            "('registration', 'volunteering', 'scoring', 'gateway') and tablename not in "
+            "('inbox', 'audit_log', 'sessions', 'alembic_version') order by 1")).scalars().all()
+        parts = []
+        for table in tables:
+            if table.endswith(".outbox"):  # new events, not the relay's marks
+                parts.append(str(conn.execute(text(f"select coalesce(max(id), 0) from {table}")).scalar()))
+            else:
+                parts.append(conn.execute(text(f"select md5(coalesce(string_agg(md5(t::text), '' order by md5(t::text)), '')) "
+                                               f"from {table} t")).scalar())
+        return dict(zip(tables, parts))
+
+
+def _quiet(migrated, seconds=60):
+    """Wait until the world's own work (events consumed, settlement runs) has settled."""
+    deadline, last = time.time() + seconds, None
+    while time.time() < deadline:
+        current = _fingerprint(migrated)
+        if current == last:
+            return current
+        last = current
+        time.sleep(1.5)
+    raise AssertionError("the platform did not settle")
+
+
+def _body_slots(route, body, prefix=""):
+    """Paths of the id fields in a body: `member_id`, `participants.0.member_id`..."""
+    found = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in SLOTS and (route.name, key) not in ANYWHERE:
+                found.append(prefix + key)
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for i, item in enumerate(value):
+                    found += _body_slots(route, item, f"{prefix}{key}.{i}.")
+    return found
+
+
+def _with(body, path, value):
+    import copy
+    body = copy.deepcopy(body)
+    *heads, last = path.split(".")
+    node = body
+    for h in heads:
+        node = node[int(h)] if h.isdigit() else node[h]
+    # one member of a list (the rest stay own and valid: a list has its lengths, §3.4.5)
+    node[last] = [value, *node[last][1:]] if isinstance(node[last], list) else value
+    return body
+
+
+def _query(route):
+    """The query a route requires (a half year), so that only the object can be wrong."""
+    required = {k for k, f in route.query._declared_fields.items() if f.required} if route.query else set()
+    return {"params": {"period": "2026H2"}} if "period" in required else {}
+
+
+def _foreign_places(route):
+    """Places whose objects do not sit under the route's own node."""
+    if route.scope == "unit":
+        return ("sibling", "foreign")
+    if route.scope == "district":
+        return ("foreign",)
+    if route.scope == "city":
+        return ()
+    return ("near", "foreign")
+
+
+def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, world, migrated):
+    own = {**world["own"], "member": world["own"]["active_member"]}
+    kinds, calls, wrong, untested = set(), 0, [], []
+    routes = [r for r in ROUTES if not r.public and r.name not in ("logout", "change_password")]
+    for role in ROLES:
+        platform.as_(role, _scope_of(role, own))
+    before = _quiet(migrated)
+    tried_routes = set()
+    for route in routes:
+        path_slots = [p for p in _PARAM.findall(route.path) if p in SLOTS and not (p == "unit_id" and route.scope == "unit")]
+        request = {**_query(route), **_bodies(route, own)}
+        body = request.get("json")
+        slots = [("path", p) for p in path_slots] + [("body", p) for p in _body_slots(route, body)]
+        if route.body is not None and not route.upload:  # an id field this test cannot fill is a gap
+            for name in route.body._declared_fields:
+                if name.endswith(("_id", "_ids")) and name not in SLOTS and (route.name, name) not in ANYWHERE:
+                    untested.append(f"{route.method} {route.path}: body field {name}")
+        for where, slot in slots:
+            key = SLOTS[slot.rsplit(".", 1)[-1]]
+            samples = [(side, world[side].get(key)) for side in _foreign_places(route)] + [("unknown", UNKNOWN)]
+            for side, value in samples:
+                if value is None:  # the sibling unit keeps registrations and imports only
+                    continue
+                for role in route.roles:
+                    if role == "city_admin" and side != "unknown":
+                        continue  # the city covers every community: nothing is elsewhere for it
+                    if where == "path":
+                        template = route.path.removeprefix("/api/v1").split("/")  # own values, one replaced
+                        p = "/".join(str(value) if (m := _PARAM.fullmatch(t)) and m.group(1) == slot else v
+                                     for t, v in zip(template, _path(route, own).split("/")))
+                        call = dict(request)
+                    else:
+                        p = _path(route, own)
+                        call = {**request, "json": _with(body, slot, value)}
+                    client = platform.as_(role, _scope_of(role, own))
+                    r = client.request(route.method, p, **call)
+                    calls += 1
+                    kinds.add(key)
+                    tried_routes.add(route.name)
+                    if r.status_code != 404:
+                        wrong.append(f"{route.method} {p} {slot}={value} ({side}) as {role} -> {r.status_code} {r.text[:160]}")
+                        before = _fingerprint(migrated) if route.writes else before
+                    elif route.writes and _fingerprint(migrated) != before:
+                        changed = [t for t, v in _fingerprint(migrated).items() if before.get(t) != v]
+                        wrong.append(f"{route.method} {p} {slot}={value} ({side}) as {role}: 404 but changed {changed}")
+                        before = _fingerprint(migrated)
+    # the control: the same calls with the caller's own objects are let through (so the 404s
+    # above are the objects', not a route that refuses everything)
+    own_refused = []
+    for route in routes:
+        if route.name not in tried_routes:
+            continue
+        request = {**_query(route), **_bodies(route, own)}
+        role = next((r for r in route.roles if r != "city_admin"), route.roles[0])
+        path = _path(route, {**own, "run_id": own["street_run_id"]} if route.scope == "street" else own)
+        r = platform.as_(role, _scope_of(role, own)).request(route.method, path, **request)
+        # refused by role or scope, or its object not found (a 404 of the domain's own, such as
+        # "not a ten-star member", is an answer about a found object)
+        if r.status_code in (401, 403) or r.status_code == 404 and r.json()["error"]["code"] == "not_found":
+            own_refused.append(f"{route.method} {_path(route, own)} as {role} -> {r.status_code} {r.text[:160]}")
+    print(f"\nobject axis: {len(tried_routes)} routes with an object id, {len(kinds)} kinds of object, "
+          f"{calls} calls with an object of another community, district or unit, or an unknown id; wrong: {len(wrong)}")
+    assert untested == [], "\n".join(untested)
+    assert len(tried_routes) > 30 and calls > 100
+    assert wrong == [], "\n".join(wrong)
+    assert own_refused == [], "\n".join(own_refused)

@@ -16,8 +16,11 @@ in the RPC context (`Caller.to_context`); each service rebuilds it (`Caller.from
 checks ownership again with the same functions: the gateway is not the only wall.
 
 The context is signed (HMAC-SHA256 with RPC_CONTEXT_SECRET, the same on the gateway and every
-service) and dated: a message put on the broker by anyone else, or an old one replayed after
-CONTEXT_TTL seconds, carries no caller, and every check refuses it.
+service) and dated: a message put on the broker by anyone else, or a captured one replayed after
+CONTEXT_TTL seconds (45: it is signed for one call, not for a session), carries no caller, and
+every check refuses it. The gateway signs the caller again for each call it makes, so a context
+lives as long as one call waits for a service; a tool that holds a proxy longer signs at each call
+(toolkit.caller.SignedAtEachCall).
 """
 import hashlib
 import hmac
@@ -50,9 +53,15 @@ PERSONAL_DATA_ROLES = (COMMUNITY_STAFF, UNIT_OFFICER, MEMBER)
 CONTEXT_KEY = "caller"
 CONTEXT_SECRET_ENV = "RPC_CONTEXT_SECRET"
 CONTEXT_SECRET_MIN = 16
-# a request's caller is signed when it arrives at the gateway; an hour covers any chain of calls
-# it makes (and a long-running tool's proxy) and still ends a captured context's use
-CONTEXT_TTL = 3600
+# How long a signed caller is honoured, in seconds. The gateway signs it for each call; the
+# longest a signature is used after it was made is a member report's (gateway.coalesce): it waits
+# in line up to GATEWAY_RPC_TIMEOUT, then its call up to as long again. 45 s holds that at the
+# default 15 s with room to spare, and the gateway refuses to start where it would not
+# (require_context_lifetime). A context copied off the broker is worthless within a minute.
+CONTEXT_TTL = 45
+# how far ahead of the reader's clock a signature may be dated (the clocks of two hosts), and the
+# same allowance at the other end: a caller used CONTEXT_TTL - CONTEXT_SKEW after signing is honoured
+CONTEXT_SKEW = 5
 # the city's own prefix of the GB/T 2260 codes (郑州市): the area of the city administrator
 CITY_AREA = "4101"
 
@@ -98,7 +107,7 @@ class Caller:
             return None
         issued, account_id, role, scope, username = body.split("|", 4)
         now = time.time() if now is None else now
-        if not issued.isdigit() or not -60 <= now - int(issued) <= CONTEXT_TTL:
+        if not issued.isdigit() or not -CONTEXT_SKEW <= now - int(issued) <= CONTEXT_TTL:
             return None
         if role not in ROLES or not account_id.isdigit():
             return None
@@ -138,6 +147,16 @@ class Caller:
 def require_context_secret():
     """For the gateway and each service at start: without the secret every call would be refused."""
     _context_secret(required=True)
+
+
+def require_context_lifetime(longest_use, why):
+    """For the gateway at start: a caller it signs may be used `longest_use` seconds later (`why`
+    says what sets that); refuse to start if the services would no longer honour it by then."""
+    if longest_use + CONTEXT_SKEW > CONTEXT_TTL:
+        raise RuntimeError(
+            f"{why}: a signed caller would be used up to {longest_use:g}s after it was signed, but the services "
+            f"honour it for {CONTEXT_TTL - CONTEXT_SKEW}s only (CONTEXT_TTL {CONTEXT_TTL}s less {CONTEXT_SKEW}s "
+            "for the hosts' clocks, contracts/access.py): lower it")
 
 
 def _context_secret(required=False):

@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from contracts.access import CONTEXT_SECRET_ENV, CONTEXT_TTL, Caller, ROLES, require, scope_problem
+from contracts.access import (CONTEXT_SECRET_ENV, CONTEXT_SKEW, CONTEXT_TTL, Caller, ROLES, require,
+                             require_context_lifetime, scope_problem)
 from contracts.errors import Forbidden
 
 
@@ -51,16 +52,30 @@ def test_a_forged_tampered_or_old_context_carries_no_caller(monkeypatch):
     monkeypatch.setenv(CONTEXT_SECRET_ENV, "another-secret-entirely")
     assert Caller.from_context(staff) is None
     monkeypatch.setenv(CONTEXT_SECRET_ENV, "a-secret-of-this-test")
-    # dated: honoured for CONTEXT_TTL seconds, not replayed after
-    then = time.time()
+    # dated: honoured for CONTEXT_TTL seconds (seconds, not an hour), not replayed after
+    assert CONTEXT_TTL <= 60
+    then = int(time.time())
     old = Caller(7, "staff.x", "community_staff", "410106001001").to_context(now=then - CONTEXT_TTL - 1)
     assert Caller.from_context(old, now=then) is None
-    assert Caller.from_context(staff, now=then + CONTEXT_TTL - 60) is not None
+    signed = Caller(7, "staff.x", "community_staff", "410106001001").to_context(now=then)
+    assert Caller.from_context(signed, now=then + CONTEXT_TTL) is not None
+    assert Caller.from_context(signed, now=then + CONTEXT_TTL + 1) is None
+    assert Caller.from_context(signed, now=then + 61) is None   # a minute after: worthless
+    # dated ahead of the reader's clock: a few seconds (two hosts' clocks), no more
+    assert Caller.from_context(signed, now=then - CONTEXT_SKEW) is not None
+    assert Caller.from_context(signed, now=then - CONTEXT_SKEW - 1) is None
     # no secret configured: nothing is signed, nothing is honoured
     monkeypatch.delenv(CONTEXT_SECRET_ENV)
     assert Caller.from_context(staff) is None
     with pytest.raises(RuntimeError, match=CONTEXT_SECRET_ENV):
         Caller(7, "staff.x", "community_staff", "410106001001").to_context()
+
+
+def test_the_gateway_refuses_a_timeout_its_signatures_would_not_outlive():
+    require_context_lifetime(2 * 15, "GATEWAY_RPC_TIMEOUT=15")       # the default fits
+    require_context_lifetime(CONTEXT_TTL - CONTEXT_SKEW, "just")     # so does the edge
+    with pytest.raises(RuntimeError, match="GATEWAY_RPC_TIMEOUT=30.*lower it"):
+        require_context_lifetime(2 * 30, "GATEWAY_RPC_TIMEOUT=30")
 
 
 @pytest.mark.parametrize("role, scope, ok", [

@@ -8,6 +8,9 @@ export GATEWAY_ADDRESS="0.0.0.0:${GATEWAY_PORT}"
 setup_venv
 ensure_postgres
 ensure_rabbitmq
+# the gateway connects as its own role, which may only add to the audit log (gateway/dbrole.py;
+# migration 0002 of the gateway makes it); migrations still run as DATABASE_URL's user
+export GATEWAY_DATABASE_URL="${GATEWAY_DATABASE_URL:-$("$PY" -m gateway.dbrole url "$DATABASE_URL")}"
 migrate
 say "loading the demo city"
 (cd services/registration && "$PY" -m registration.city demo)

@@ -47,7 +47,8 @@ sessions = Table(
     Index("sessions_revoked_recently", "revoked_at", postgresql_where=text("revoked_at IS NOT NULL")),
 )
 
-# Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE; see migration 0001): who, in which
+# Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE, migration 0001; and the gateway's
+# role may only INSERT and SELECT, migration 0002 and gateway/dbrole.py): who, in which
 # role and scope, did what, when, from where, under which request id; for reads of personal
 # data, whose (`subjects`, e.g. member:12) and which fields.
 audit_log = Table(

@@ -6,6 +6,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from contracts.access import ROLE_NAMES
 
+from .nodes import node_params
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -63,6 +65,8 @@ def build_spec(routes, version="1.0.0"):
             op["x-roles"] = list(route.roles)
             op["description"] = "可用角色：" + "、".join(ROLE_NAMES[r] for r in route.roles)
         errors = {"400": "输入有误（逐字段说明与条款）", "404": "不存在", "422": "当前状态不允许此操作"}
+        if node_params(route):  # the gateway checks the node exists (gateway.nodes)
+            errors["404"] = "不存在（含路径中的县（区）、街道或社区不存在）"
         if not route.public:
             errors.update({"401": "未登录、令牌过期或会话已结束", "403": "角色或管辖范围不允许"})
         if route.name == "login":

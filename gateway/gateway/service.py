@@ -30,7 +30,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
-from contracts.access import CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_secret
+from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_lifetime,
+                              require_context_secret)
 from contracts.errors import Forbidden, Unauthenticated
 from toolkit.config import env, now
 from toolkit.db import Store
@@ -45,6 +46,7 @@ from .admin import LoginThrottle
 from .coalesce import Coalescer
 from .errors import error_response
 from .models import audit_log, metadata
+from .nodes import Nodes
 from .openapi import build_spec
 from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
@@ -111,13 +113,18 @@ class RequestId(DependencyProvider):
 class Timed:
     """A service proxy whose calls give up after RPC_TIMEOUT seconds (nameko's in-service proxy
     would wait forever for a service that is down). The request message expires with the same
-    timeout, so a call the client was told failed is not carried out later."""
+    timeout, so a call the client was told failed is not carried out later. `sign`, if given, signs
+    the caller afresh before each call: a context lives for one call (contracts.access.CONTEXT_TTL),
+    however many calls a request makes one after another."""
 
-    def __init__(self, proxy):
+    def __init__(self, proxy, sign=None):
         self.proxy = proxy
+        self.sign = sign
 
     def __getattr__(self, method):
         def call(*args, **kwargs):
+            if self.sign is not None:
+                self.sign()
             reply = getattr(self.proxy, method).call_async(*args, **kwargs)
             try:
                 with eventlet.Timeout(RPC_TIMEOUT):
@@ -229,8 +236,9 @@ class AuditLines:
 class Gate(DependencyProvider):
     """The gateway's own state, one per process: its schema (accounts, sessions, audit log), the
     token settings, the sessions revoked lately (reloaded every REVOKED_RELOAD seconds, so a
-    logout or revocation on any replica reaches this one), the login throttle and the units'
-    communities (for the scope check of unit routes)."""
+    logout or revocation on any replica reaches this one), the login throttle, the units'
+    communities (for the scope check of unit routes) and the administrative tree's codes (for
+    the check that the node a path names exists: gateway.nodes)."""
     REVOKED_RELOAD = 2.0
     UNIT_TTL = 60.0
 
@@ -248,6 +256,7 @@ class Gate(DependencyProvider):
         self.revoked, self.local = set(), {}
         self.login_throttle = LoginThrottle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
         self.unit_communities = {}
+        self.nodes = Nodes()  # the tree's codes, for the check that a path's node exists
         self.lines = AuditLines(self.store.engine)
         # member reports travel together under load (gateway.coalesce)
         self.reports = Coalescer(in_flight=int(config.get("REPORTS_IN_FLIGHT", 1)),
@@ -321,6 +330,10 @@ class CallerContext(DependencyProvider):
 
     def setup(self):
         require_context_secret()  # it signs every caller: fail at start, not at the first request
+        # a member report's caller is signed when it joins the line (gateway.coalesce): it waits
+        # up to RPC_TIMEOUT there, then its call waits up to as long again
+        require_context_lifetime(2 * RPC_TIMEOUT, f"GATEWAY_RPC_TIMEOUT={RPC_TIMEOUT:g} (a member report waits "
+                                 f"in line up to it, then for its call up to as long again: 2 × {RPC_TIMEOUT:g}s)")
 
     def get_dependency(self, worker_ctx):
         def set_caller(caller):
@@ -351,10 +364,15 @@ class Call:
         self.gateway = service.gate
         self.client_ip = client_address(request)
         self.caller, self.session_id, self.audit_username = None, None, None
-        self.registration = Timed(service.registration)
-        self.volunteering = Timed(service.volunteering)
-        self.scoring = Timed(service.scoring)
+        self.registration = Timed(service.registration, self._sign)
+        self.volunteering = Timed(service.volunteering, self._sign)
+        self.scoring = Timed(service.scoring, self._sign)
         self.query, self.body, self.data, self.upload = {}, None, None, None
+
+    def _sign(self):
+        """The caller, signed for the call about to be made (none before authentication)."""
+        if self.caller is not None:
+            self.service.caller_context(self.caller)
 
     def admit(self):
         """Who is calling, may they, and is their input right: in that order, so that a caller
@@ -365,6 +383,8 @@ class Call:
             self.caller, self.session_id = self._authenticate()
             self.service.caller_context(self.caller)
             self._authorize()
+            # the node the path names exists (after the scope check: a foreign code is refused 403 first)
+            self.gateway.nodes.check(route, self.values, self.registration.node_codes)
         args = request.args.to_dict()
         _check_text(args)
         self.query = load(route.query, args) if route.query else {}

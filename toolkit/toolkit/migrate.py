@@ -29,10 +29,11 @@ def upgrade(service_dir, revision="head"):
     command.upgrade(config_for(service_dir), revision)
 
 
-def run_env(metadata):
-    """Body of a service's migrations/env.py."""
+def run_env(metadata, url=None):
+    """Body of a service's migrations/env.py. `url`: the owner's, where the service itself
+    connects as a role that may not change its schema (the gateway's, gateway/dbrole.py)."""
     schema = metadata.schema
-    url = database_url(context.config.get_main_option("service") or schema)
+    url = url or database_url(context.config.get_main_option("service") or schema)
     engine = create_engine(url)
     with engine.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

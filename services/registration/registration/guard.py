@@ -1,11 +1,24 @@
 """The registration service's own wall: whatever the gateway checked, each RPC checks again that
-its caller (toolkit.caller) may touch the community, unit or member it names (contracts.access)."""
+its caller (toolkit.caller) may touch the community, unit or member it names (contracts.access),
+and that each object it names exists and sits in that scope (toolkit.objects), or 404."""
 from sqlalchemy import select
 
 from contracts.access import UNIT_OFFICER, require
 from contracts.errors import NotFound
+from toolkit.objects import Kind, Objects
 
 from .models import units
+
+objects = Objects({
+    # a registration sits in its community, under the member's unit, and is the member's own
+    "registration": Kind("报到记录", "SELECT id, community_code, unit_id, member_id FROM registration.member_registrations "
+                                  "WHERE id = ANY(:ids)"),
+    "import_job": Kind("导入任务", "SELECT id, NULL, unit_id, NULL FROM registration.import_jobs WHERE id = ANY(:ids)"),
+    # a member sits in every community they reported to (history included, §4.2)
+    "member": Kind("党员", "SELECT member_id, community_code, unit_id, member_id FROM registration.member_registrations "
+                         "WHERE member_id = ANY(:ids)"),
+    "unit": Kind("单位", "SELECT id, community_code, id, NULL FROM registration.units WHERE id = ANY(:ids)"),
+})
 
 
 def signed_in(caller):

@@ -56,6 +56,12 @@ def list_communities(session, street_code):
     return [dict(r) for r in rows]
 
 
+def node_codes(session):
+    """Every node of the tree, by level: codes only (each table's primary key index), sorted."""
+    return {level: list(session.execute(select(table.c.code).order_by(table.c.code)).scalars())
+            for level, table in (("districts", districts), ("streets", streets), ("communities", communities))}
+
+
 def _scope(row):
     return {"district_code": row["district_code"], "street_code": row["street_code"],
             "community_code": row["community_code"] if "community_code" in row else row["code"]}

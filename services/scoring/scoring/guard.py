@@ -1,5 +1,23 @@
-"""The scoring service's own wall (toolkit.caller, contracts.access)."""
-from contracts.access import CITY_ADMIN, require
+"""The scoring service's own wall (toolkit.caller, contracts.access), and its objects: each one an
+RPC names must exist and sit in the scope the call names (toolkit.objects), or 404. A holder is
+known by its red account (§4.3.2): points for a member or unit without one in that community are
+refused."""
+from contracts.access import CITY_ADMIN, COMMUNITY_STAFF, require
+from toolkit.objects import Kind, Objects
+
+objects = Objects({
+    "member": Kind("党员", "SELECT holder_id, community_code, unit_id, holder_id FROM scoring.accounts "
+                         "WHERE holder_kind = 'member' AND holder_id = ANY(:ids)"),
+    "unit": Kind("单位", "SELECT holder_id, community_code, holder_id, NULL FROM scoring.accounts "
+                        "WHERE holder_kind = 'unit' AND holder_id = ANY(:ids)"),
+    "ledger_entry": Kind("积分记录", "SELECT id, community_code, NULL, NULL FROM scoring.ledger WHERE id = ANY(:ids)"),
+    "goods": Kind("物品或服务", "SELECT id, community_code, NULL, NULL FROM scoring.goods WHERE id = ANY(:ids)"),
+    "redemption": Kind("兑换记录", "SELECT id, community_code, NULL, member_id FROM scoring.redemptions "
+                                 "WHERE id = ANY(:ids)"),
+    # a run sits in the area it was started for: seen from that area and those above it
+    "settlement_run": Kind("清算任务", "SELECT id, area_code, NULL, NULL FROM scoring.settlement_runs "
+                                    "WHERE id = ANY(:ids)"),
+})
 
 
 def signed_in(caller):
@@ -18,7 +36,6 @@ def area(caller, code):
 
 
 def community_staff(caller, code):
-    from contracts.access import COMMUNITY_STAFF
     return require(caller, caller is not None and caller.role in (COMMUNITY_STAFF, CITY_ADMIN)
                    and caller.covers_area(code))
 

@@ -67,6 +67,7 @@ class ScoringService:
             return handlers.member_points(uow.conn, member_id, period)
 
     @rpc
+    @guard.objects(member_id="member")
     def community_member_points(self, community_code, member_id, period):
         """A member's points in one community's ledger: its staff and the officers above."""
         guard.area(self.caller, community_code)
@@ -74,6 +75,7 @@ class ScoringService:
             return handlers.member_points(uow.conn, member_id, period, community_code)
 
     @rpc
+    @guard.objects(member_id="member")
     def record_merit(self, request):
         """MeritRequest (一事一记, §3.5.3) -> the entry."""
         req = load(s.MeritRequest, request)
@@ -82,6 +84,7 @@ class ScoringService:
             return handlers.record_merit(uow.conn, req, self.caller.username)
 
     @rpc
+    @guard.objects(entry_id="ledger_entry")
     def correct(self, community_code, entry_id, request):
         """CorrectionRequest -> a compensating entry naming the one corrected."""
         req = load(s.CorrectionRequest, request)
@@ -142,8 +145,10 @@ class ScoringService:
             return settlement.start_run(uow, req["area_code"], req["period"], self.caller.username)
 
     @rpc
+    @guard.objects(run_id="settlement_run")
     def settlement_run(self, run_id, area_code=None):
-        """A run's progress; `area_code`, when given, must be the area it was started for."""
+        """A run's progress; `area_code`, when given, must be the area it was started for or one
+        above it."""
         with self.db.unit_of_work() as uow:
             status = settlement.run_status(uow.conn, run_id, area_code)
         guard.area(self.caller, status["area_code"])
@@ -173,6 +178,7 @@ class ScoringService:
             return boards.honour_list(uow.conn, area_code, period)
 
     @rpc
+    @guard.objects(open_to_all=True, member_id="member")
     def honour_certificate(self, community_code, member_id, period):
         guard.signed_in(self.caller)
         _period(period)
@@ -197,6 +203,7 @@ class ScoringService:
             return boards.assessment(uow.conn, area_code, period)
 
     @rpc
+    @guard.objects(member_id="member")
     def register_d1(self, community_code, member_id, period):
         guard.area(self.caller, community_code)
         _period(period)
@@ -222,6 +229,7 @@ class ScoringService:
             return supermarket.add_goods(uow.conn, req, self.caller.username)
 
     @rpc
+    @guard.objects(goods_id="goods")
     def update_goods(self, community_code, goods_id, request):
         req = load(s.GoodsUpdate, request)
         guard.community_staff(self.caller, community_code)
@@ -246,6 +254,7 @@ class ScoringService:
                     "items": supermarket.catalog(uow.conn, code, offered_only=True)}
 
     @rpc
+    @guard.objects(goods_id="goods")
     def redeem(self, member_id, request):
         """RedemptionRequest: the member spends points (never below zero, never beyond stock)."""
         req = load(s.RedemptionRequest, request)
@@ -254,6 +263,7 @@ class ScoringService:
             return supermarket.redeem(uow, member_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(redemption_id="redemption")
     def cancel_redemption(self, community_code, redemption_id, request):
         req = load(s.CancellationRequest, request)
         guard.community_staff(self.caller, community_code)

@@ -424,7 +424,8 @@ _RUN_DONE = text("""
 
 def run_status(conn, run_id, area_code=None):
     run = conn.execute(select(settlement_runs).where(settlement_runs.c.id == run_id)).mappings().first()
-    if run is None or (area_code is not None and run["area_code"] != area_code):
+    # seen from its area and the areas above it, as area officers see what lies below them
+    if run is None or (area_code is not None and not run["area_code"].startswith(area_code)):
         raise NotFound(code="run_not_found", message=f"清算任务 {run_id} 不存在")
     counts = dict(conn.execute(select(run_communities.c.status, func.count()).where(
         run_communities.c.run_id == run_id).group_by(run_communities.c.status)).all())

@@ -13,7 +13,8 @@ import sys
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from contracts.access import CONTEXT_KEY, Caller
+from contracts.access import Caller
+from toolkit.caller import SignedAtEachCall
 from toolkit.config import amqp_uri, database_url, today
 from toolkit.db import Store
 
@@ -35,26 +36,18 @@ def backfill(store, registration, year, page=1000, progress=lambda n: None):
     return applied
 
 
-def _signed_each_call(registration, context):
-    """The proxy sends `context` as it is at each call: a fresh signature per page, so a long
-    backfill outlives no caller's CONTEXT_TTL."""
-    class Registration:
-        def accepted_members(self, *args):
-            context[CONTEXT_KEY] = SYSTEM.to_context()
-            return registration.accepted_members(*args)
-    return Registration()
-
-
 def main(argv=None):
     from tqdm import tqdm
     parser = argparse.ArgumentParser(prog="python -m volunteering.backfill", description=__doc__.split("\n\n")[0])
     parser.add_argument("--year", type=int, default=today().year)
     args = parser.parse_args(argv)
     store = Store("volunteering", metadata, url=database_url("volunteering"), relay=False, pool_size=1)
-    context = {CONTEXT_KEY: SYSTEM.to_context()}
+    # a fresh signature for each page: a signed caller lives for seconds (contracts.access), a
+    # backfill may take minutes
+    context = SignedAtEachCall(SYSTEM)
     with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, context_data=context, timeout=60) as rpc:
         with tqdm(desc="members", unit="member", file=sys.stderr) as bar:
-            n = backfill(store, _signed_each_call(rpc.registration, context), args.year, progress=bar.update)
+            n = backfill(store, rpc.registration, args.year, progress=bar.update)
     store.dispose()
     print(f"applied {n} accepted registrations of {args.year}")
 

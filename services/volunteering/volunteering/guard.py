@@ -1,5 +1,41 @@
-"""The volunteering service's own wall: each RPC checks its caller (toolkit.caller) again."""
+"""The volunteering service's own wall: each RPC checks its caller (toolkit.caller) again, and
+each object it names must exist and sit in the scope the call names (toolkit.objects), or 404."""
 from contracts.access import COMMUNITY_STAFF, MEMBER, require
+from contracts.errors import NotFound
+from toolkit.objects import Kind, Objects
+
+
+def _units(service, ids):
+    """Units are the registration service's: where each sits, asked over RPC (a co-building
+    project is signed with a unit of the community, §3.2.1)."""
+    rows = []
+    for unit_id in ids:
+        try:
+            rows.append((unit_id, service.registration.unit_scope(unit_id)["community_code"], unit_id, None))
+        except NotFound:
+            pass
+    return rows
+
+
+def _in(table):
+    return f"SELECT id, community_code, NULL, NULL FROM volunteering.{table} WHERE id = ANY(:ids)"
+
+
+objects = Objects({
+    # a member acts in the community that accepted them this year (the registration events)
+    "member": Kind("党员", "SELECT member_id, community_code, unit_id, member_id FROM volunteering.members "
+                         "WHERE active AND member_id = ANY(:ids)"),
+    "post": Kind("岗位", _in("posts")),
+    # a claim sits in its post's community, and is its member's own
+    "claim": Kind("认岗申请", "SELECT c.id, p.community_code, NULL, c.member_id FROM volunteering.post_claims c "
+                            "JOIN volunteering.posts p ON p.id = c.post_id WHERE c.id = ANY(:ids)"),
+    "team": Kind("服务队", _in("teams")),
+    "activity": Kind("活动", _in("activities")),
+    "household": Kind("联系户", _in("households")),
+    "project": Kind("党建联建项目", "SELECT id, community_code, unit_id, NULL FROM volunteering.projects "
+                                 "WHERE id = ANY(:ids)"),
+    "unit": Kind("单位", resolve=_units),
+})
 
 
 def signed_in(caller):

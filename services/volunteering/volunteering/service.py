@@ -6,6 +6,7 @@ fact others must hear of leaves through the outbox (exchange volunteering.events
 import logging
 
 from nameko.events import event_handler
+from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from sqlalchemy import text
 
@@ -31,6 +32,8 @@ class VolunteeringService:
     metrics = Metrics()
     request_log = RequestLog()
     caller = CallerOf()
+    # where a unit sits, for the project a community signs with it (guard.objects)
+    registration = RpcProxy("registration")
 
     # -- who is an active member where (events of the registration service) ----------------
 
@@ -63,6 +66,7 @@ class VolunteeringService:
             return handlers.list_posts(uow.conn, community_code)
 
     @rpc
+    @guard.objects(post_id="post")
     def claim_post(self, member_id, post_id):
         """A member claims a post of their community. Emits post_claimed."""
         guard.member(self.caller, member_id)
@@ -70,6 +74,7 @@ class VolunteeringService:
             return handlers.claim_post(uow, member_id, post_id)
 
     @rpc
+    @guard.objects(claim_id="claim")
     def review_claim(self, community_code, claim_id, request):
         """ClaimReview -> {claim_id, status}. Emits post_claim_reviewed."""
         req = load(v.ClaimReview, request)
@@ -84,6 +89,7 @@ class VolunteeringService:
             return handlers.list_claims(uow.conn, community_code, status)
 
     @rpc
+    @guard.objects(member_id="member")
     def member_posts(self, member_id, community_code=None):
         """A member's approved posts: the member themself, or the officers over the community."""
         if community_code is None:
@@ -100,12 +106,14 @@ class VolunteeringService:
             return handlers.suggest_posts(uow.conn, member_id)
 
     @rpc
+    @guard.objects(post_id="post")
     def suggest_members(self, community_code, post_id):
         guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.suggest_members(uow.conn, community_code, post_id)
 
     @rpc
+    @guard.objects(claim_id="claim")
     def leave_post(self, member_id, claim_id):
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
@@ -114,18 +122,21 @@ class VolunteeringService:
     # -- teams (P3, §3.2.3) --------------------------------------------------------------------
 
     @rpc
+    @guard.objects(team_id="team")
     def join_team(self, member_id, team_id):
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
             return handlers.join_team(uow, member_id, team_id)
 
     @rpc
+    @guard.objects(team_id="team")
     def leave_team(self, member_id, team_id):
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
             return handlers.leave_team(uow, member_id, team_id)
 
     @rpc
+    @guard.objects(post_id="post", leader_member_id="member", member_ids="member")
     def form_team(self, request):
         """TeamRequest -> the team. Emits team_formed."""
         req = load(v.TeamRequest, request)
@@ -143,6 +154,7 @@ class VolunteeringService:
         return [{"festival": k, "name": name, "date": day} for k, (name, day) in domain.festival_dates(year).items()]
 
     @rpc
+    @guard.objects(team_id="team", post_id="post")
     def announce_activity(self, request):
         """ActivityRequest -> the activity. Emits activity_announced."""
         req = load(v.ActivityRequest, request)
@@ -151,6 +163,7 @@ class VolunteeringService:
             return handlers.announce_activity(uow, req, self.caller.username)
 
     @rpc
+    @guard.objects(team_id="team", post_id="post")
     def announce_team_activity(self, member_id, team_id, request):
         """A team's leader announces what the team will do (§3.3.2): ActivityRequest less the
         community and the team, which are the team's."""
@@ -175,12 +188,14 @@ class VolunteeringService:
             return handlers.list_activities(uow.conn, community_code)
 
     @rpc
+    @guard.objects(activity_id="activity")
     def sign_up(self, member_id, activity_id):
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
             return handlers.sign_up(uow, member_id, activity_id)
 
     @rpc
+    @guard.objects(activity_id="activity")
     def check_in_code(self, community_code, activity_id):
         """The code the organizer shows volunteers now (it changes every minute)."""
         guard.community_staff(self.caller, community_code)
@@ -188,6 +203,7 @@ class VolunteeringService:
             return handlers.current_code(uow.conn, community_code, activity_id)
 
     @rpc
+    @guard.objects(activity_id="activity")
     def check_in(self, member_id, activity_id, request):
         req = load(v.CheckInRequest, request)
         guard.member(self.caller, member_id)
@@ -195,6 +211,7 @@ class VolunteeringService:
             return handlers.check_in(uow, member_id, activity_id, req["code"])
 
     @rpc
+    @guard.objects(activity_id="activity")
     def check_out(self, member_id, activity_id, request):
         req = load(v.CheckInRequest, request)
         guard.member(self.caller, member_id)
@@ -202,6 +219,7 @@ class VolunteeringService:
             return handlers.check_out(uow, member_id, activity_id, req["code"])
 
     @rpc
+    @guard.objects(activity_id="activity")
     def request_late_record(self, member_id, activity_id, request):
         """LateRecordRequest: a service recorded after the fact, pending staff approval."""
         req = load(v.LateRecordRequest, request)
@@ -210,6 +228,7 @@ class VolunteeringService:
             return handlers.request_late_record(uow, member_id, activity_id, req)
 
     @rpc
+    @guard.objects(activity_id="activity", member_id="member")
     def decide_late_record(self, community_code, activity_id, member_id, request):
         req = load(v.LateRecordDecision, request)
         guard.community_staff(self.caller, community_code)
@@ -217,6 +236,7 @@ class VolunteeringService:
             return handlers.decide_late_record(uow, community_code, activity_id, member_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(activity_id="activity", **{"participants.member_id": "member"})
     def assess(self, community_code, activity_id, request):
         """AssessmentRequest -> {activity_id, assessed}. Emits service_completed per participant."""
         req = load(v.AssessmentRequest, request)
@@ -240,6 +260,7 @@ class VolunteeringService:
             return handlers.list_households(uow.conn, community_code)
 
     @rpc
+    @guard.objects(member_id="member", household_ids="household")
     def set_coverage(self, request):
         """CoverageRequest: the 10 to 15 households a member cadre covers (§3.4.5)."""
         req = load(v.CoverageRequest, request)
@@ -248,6 +269,7 @@ class VolunteeringService:
             return handlers.set_coverage(uow, req, self.caller.username)
 
     @rpc
+    @guard.objects(household_id="household")
     def record_visit(self, member_id, request):
         req = load(v.VisitRequest, request)
         guard.member(self.caller, member_id)
@@ -277,6 +299,7 @@ class VolunteeringService:
             return handlers.list_commitments(uow.conn, community_code, year)
 
     @rpc
+    @guard.objects(attendee_ids="member")
     def record_organization_life(self, request):
         req = load(v.OrganizationLifeRequest, request)
         guard.community_staff(self.caller, req["community_code"])
@@ -292,6 +315,7 @@ class VolunteeringService:
     # -- support pairings (§3.4.4), studios (§3.2.4), the public board -------------------------
 
     @rpc
+    @guard.objects(member_ids="member")
     def pair(self, request):
         """PairingRequest -> the pairing. Emits support_paired."""
         req = load(v.PairingRequest, request)
@@ -306,6 +330,7 @@ class VolunteeringService:
             return handlers.list_pairings(uow.conn, community_code)
 
     @rpc
+    @guard.objects(member_id="member")
     def open_studio(self, request):
         """StudioRequest -> the studio. Emits studio_opened."""
         req = load(v.StudioRequest, request)
@@ -323,6 +348,7 @@ class VolunteeringService:
     # -- co-building projects (§3.3.1, §3.4.1, §3.5.1, Annex C) ---------------------------------
 
     @rpc
+    @guard.objects(unit_id="unit")
     def sign_project(self, request):
         """ProjectRequest -> the project, signed. Emits project_signed."""
         req = load(v.ProjectRequest, request)
@@ -331,6 +357,7 @@ class VolunteeringService:
             return handlers.sign_project(uow, req, self.caller.username)
 
     @rpc
+    @guard.objects(project_id="project")
     def change_project_status(self, community_code, project_id, request):
         """ProjectStatusChange: signed -> in_progress -> completed (or cancelled). Emits project_status_changed."""
         req = load(v.ProjectStatusChange, request)
@@ -339,6 +366,7 @@ class VolunteeringService:
             return handlers.change_project_status(uow, community_code, project_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(project_id="project")
     def rate_project(self, community_code, project_id, request):
         """ProjectRating (0..30, by the community or the people served). Emits project_rated."""
         req = load(v.ProjectRating, request)
@@ -347,6 +375,7 @@ class VolunteeringService:
             return handlers.rate_project(uow, community_code, project_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(project_id="project")
     def get_project(self, community_code, project_id):
         guard.area(self.caller, community_code)
         with self.db.unit_of_work() as uow:

@@ -13,9 +13,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from contracts import errors
-from contracts.access import CONTEXT_KEY, Caller
+from contracts.access import Caller
 from registration.city import credit_code, import_csv, sample_report
 from registration.service import RegistrationService
+from toolkit.caller import SignedAtEachCall
 from toolkit.config import today
 
 pytestmark = pytest.mark.integration
@@ -35,8 +36,7 @@ def runner(city, database_url, amqp):
 
 
 def proxy(config, caller):
-    context = {CONTEXT_KEY: caller.to_context()} if caller else {}
-    return ClusterRpcProxy(config, context_data=context, timeout=30)
+    return ClusterRpcProxy(config, context_data=SignedAtEachCall(caller), timeout=30)  # signed at each call
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,7 @@ def calls(p):
         "list_districts": ((), True),
         "list_streets": ((a[:6],), True),
         "list_communities": ((a[:9],), True),
+        "node_codes": ((), True),
         "verify_certificate": ((p["certificate_no"],), False),  # outside one's scope: not found
         "unit_scope": ((p["unit"],), True),
         "accepted_members": ((today().year,), False),  # the whole city's list: the administrator's only

@@ -11,9 +11,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from contracts import errors
-from contracts.access import CONTEXT_KEY, Caller
+from contracts.access import Caller
 from registration.city import generate, import_file_rows, sample_report
 from registration.service import RegistrationService
+from toolkit.caller import SignedAtEachCall
 from toolkit.config import today
 
 pytestmark = pytest.mark.integration
@@ -29,8 +30,9 @@ def rpc(city, database_url, amqp):
     runner.start()
     # the city's administrator covers every node: these tests are about the use cases, the
     # service's own wall is tested in test_registration_guard.py
-    admin = Caller(1, "admin", "city_admin", "").to_context()
-    with ClusterRpcProxy(config, context_data={CONTEXT_KEY: admin}, timeout=30) as proxy:
+    # signed at each call: the proxy serves the whole module, a signature lives for seconds
+    admin = SignedAtEachCall(Caller(1, "admin", "city_admin", ""))
+    with ClusterRpcProxy(config, context_data=admin, timeout=30) as proxy:
         yield proxy.registration
     runner.stop()
 

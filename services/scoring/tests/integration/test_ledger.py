@@ -9,9 +9,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from contracts import errors
-from contracts.access import CONTEXT_KEY, Caller
-from contracts.events import EXAMPLES, VOLUNTEERING
+from contracts.access import Caller
+from contracts.events import EXAMPLES, REGISTRATION, VOLUNTEERING
 from scoring.service import ScoringService
+from toolkit.caller import SignedAtEachCall
 
 pytestmark = pytest.mark.integration
 PORT = 18107
@@ -79,19 +80,44 @@ def test_a_member_sees_their_points_and_stars_and_no_one_elses(runner, scoring_d
     for _ in range(2):
         dispatch("volunteering", "service_completed", completed(7003, points=8, adjustment=3))
     wait_entries(scoring_db, 7003, 2)
-    with ClusterRpcProxy(runner, context_data={CONTEXT_KEY: Caller(9, "m", "member", "7003").to_context()}) as p:
+    with ClusterRpcProxy(runner, context_data=SignedAtEachCall(Caller(9, "m", "member", "7003"))) as p:
         mine = p.scoring.member_points(7003, "2026H2")
         assert mine["points"] == 16 and mine["stars"] == 1 and len(mine["entries"]) == 2
         with pytest.raises(errors.Forbidden):
             p.scoring.member_points(7001, "2026H2")
 
 
+def open_account(runner, scoring_db, member_id, community):
+    """The red account registration opens when a community accepts a member (§4.3.2)."""
+    event = dict(EXAMPLES[(REGISTRATION, "red_account_opened")], event_id=str(uuid.uuid4()), holder_kind="member",
+                 holder_id=member_id, account_no=f"RA-M-{member_id:08d}", community_code=community,
+                 street_code=community[:9], district_code=community[:6])
+    event_dispatcher(runner)("registration", "red_account_opened", event)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with scoring_db.connect() as conn:
+            if conn.execute(text("select 1 from scoring.accounts where holder_kind = 'member' and holder_id = :m"),
+                            {"m": member_id}).scalar():
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"no red account for {member_id}")
+
+
 def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
     a, b = "410106001001", "410102001001"
-    staff = {CONTEXT_KEY: Caller(11, "staff.a", "community_staff", a).to_context()}
-    stranger = {CONTEXT_KEY: Caller(12, "staff.b", "community_staff", b).to_context()}
+    staff = SignedAtEachCall(Caller(11, "staff.a", "community_staff", a))
+    stranger = SignedAtEachCall(Caller(12, "staff.b", "community_staff", b))
     merit = {"community_code": a, "member_id": 7004, "category": "见义勇为", "reason": "救起落水儿童一名",
              "points": 12, "occurred_on": "2026-11-01"}
+    with ClusterRpcProxy(runner, context_data=staff) as p:
+        # scoring knows its holders: no red account in this community, no entry (§4.3.2)
+        with pytest.raises(errors.NotFound, match="党员 7004 不存在"):
+            p.scoring.record_merit(merit)
+        open_account(runner, scoring_db, 7005, b)
+        with pytest.raises(errors.NotFound, match="党员 7005 不存在"):
+            p.scoring.record_merit(dict(merit, member_id=7005))
+    open_account(runner, scoring_db, 7004, a)
+    assert entries(scoring_db, 7004) == (0, 0) and entries(scoring_db, 7005) == (0, 0)
     with ClusterRpcProxy(runner, context_data=staff) as p:
         entry = p.scoring.record_merit(merit)
         assert entry["period"] == "2026H2" and entry["points"] == 12

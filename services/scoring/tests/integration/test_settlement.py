@@ -19,6 +19,7 @@ from contracts.access import CONTEXT_KEY, Caller
 from contracts.events import EXAMPLES, REGISTRATION, VOLUNTEERING
 from scoring import domain, verify
 from scoring.service import ScoringService
+from toolkit.caller import SignedAtEachCall
 
 pytestmark = pytest.mark.integration
 PORT = 18108
@@ -27,12 +28,13 @@ SCOPE_A = {"district_code": A[:6], "street_code": A[:9], "community_code": A}
 H1 = "2026H1"
 # member -> half-year points the community hand-checked, and the stars they must give (S5)
 EXPECTED = {8101: (9, 0), 8102: (10, 1), 8103: (99, 9), 8104: (100, 10), 8105: (105, 10)}
-STAFF = {CONTEXT_KEY: Caller(21, "staff.a", "community_staff", A).to_context()}
-DISTRICT = {CONTEXT_KEY: Caller(22, "district", "district_officer", "410106").to_context()}
+# signed at each call, not at import: a signature lives for seconds (contracts.access.CONTEXT_TTL)
+STAFF = SignedAtEachCall(Caller(21, "staff.a", "community_staff", A))
+DISTRICT = SignedAtEachCall(Caller(22, "district", "district_officer", "410106"))
 
 
 def as_member(member_id):
-    return {CONTEXT_KEY: Caller(100 + member_id, f"m{member_id}", "member", str(member_id)).to_context()}
+    return SignedAtEachCall(Caller(100 + member_id, f"m{member_id}", "member", str(member_id)))
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +331,7 @@ def test_an_entry_that_commits_after_the_draft_with_a_lower_id_makes_the_draft_s
     not among them and must not slip past the congress unnoticed (§3.5.4)."""
     from scoring import handlers
     c = "410106099003"
-    staff = {CONTEXT_KEY: Caller(23, "staff.c", "community_staff", c).to_context()}
+    staff = SignedAtEachCall(Caller(23, "staff.c", "community_staff", c))
     scope = {"district_code": c[:6], "street_code": c[:9], "community_code": c}
 
     def enter(conn, member_id, points):

@@ -11,7 +11,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import text
 
 from contracts import errors
-from contracts.access import CONTEXT_KEY, Caller
+from contracts.access import Caller
+from toolkit.caller import SignedAtEachCall
 from toolkit.config import now
 from volunteering.service import VolunteeringService
 
@@ -32,7 +33,7 @@ def runner(volunteering_db, database_url, amqp):
 
 
 def proxy(config, caller):
-    return ClusterRpcProxy(config, context_data={CONTEXT_KEY: caller.to_context()} if caller else {}, timeout=30)
+    return ClusterRpcProxy(config, context_data=SignedAtEachCall(caller), timeout=30)  # signed at each call
 
 
 def accepted(member_id, community, registration_id, **change):

@@ -1,0 +1,81 @@
+"""No RPC names an object that its service does not check (toolkit.objects): every argument and
+every request field that holds an id is declared with `@guard.objects`, or is the call's scope,
+or is listed here with the reason it needs no check. A new RPC with a new id fails this test
+until someone decides which."""
+import inspect
+import re
+
+import pytest
+from marshmallow import fields
+
+from contracts import registration, scoring, volunteering
+from registration.service import RegistrationService
+from scoring.service import ScoringService
+from toolkit.objects import SCOPE_NAMES, declared_objects, scope_of
+from volunteering.service import VolunteeringService
+
+CONTRACTS = {"c": registration, "v": volunteering, "s": scoring}
+# ids that are not objects of a scope, with the reason
+NOT_SCOPED = {
+    ("registration", "report_member", "unit_id"): "a member's work unit may sit anywhere in the city (§3.1.2); "
+                                                  "the report's statement refuses a unit that does not exist",
+    ("registration", "record_transfer", "new_unit_id"): "the member's new work unit, anywhere in the city (R7); "
+                                                         "the transfer refuses one that does not exist",
+    ("registration", "report_members", "reports"): "each item is a report_member, checked as one",
+    ("registration", "accepted_members", "after_registration_id"): "a page's cursor, the city's whole list",
+    ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere (§5.4.1)",
+}
+
+
+def _rpcs(service):
+    for name, method in inspect.getmembers(service, inspect.isfunction):
+        if any(type(e).__name__ == "Rpc" for e in getattr(method, "nameko_entrypoints", ())):
+            yield name, method
+
+
+def _request_fields(method):
+    """Fields of the contract schema the method loads its `request` with (by its source)."""
+    source = inspect.getsource(inspect.unwrap(method))
+    found = re.search(r"load\((\w)\.(\w+), (request|\{\*\*request[^}]*\})", source)
+    if not found:
+        return []
+    supplied = set(re.findall(r'"(\w+)":', found.group(3)))  # by the method itself, not the caller
+    return [n for n in _names(getattr(CONTRACTS[found.group(1)], found.group(2))()) if n not in supplied]
+
+
+def _names(schema, prefix=""):
+    for key, field in schema.fields.items():
+        if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            yield from _names(field.inner.schema, f"{prefix}{key}.")
+        else:
+            yield prefix + key
+
+
+def _names_an_object(name):
+    return re.search(r"_ids?$", name.rsplit(".", 1)[-1]) is not None
+
+
+@pytest.mark.parametrize("service", [RegistrationService, VolunteeringService, ScoringService], ids=lambda s: s.name)
+def test_every_id_an_rpc_takes_is_checked_or_its_scope(service):
+    unchecked, checked = [], 0
+    for name, method in _rpcs(service):
+        params = [p for p in inspect.signature(method).parameters if p != "self"]
+        names = params + [f for f in _request_fields(method) if f not in params]
+        declared = declared_objects(method)
+        heads = {d.partition(".")[0] for d in declared}
+        scope_name, _ = scope_of({n: 1 for n in names if n.partition(".")[0] not in heads}, ())
+        if scope_name is None:
+            scope_name, _ = scope_of({n: 1 for n in names}, ())
+        for n in names:
+            if not _names_an_object(n):
+                continue
+            if n in declared or n == scope_name or (service.name, name, n) in NOT_SCOPED:
+                checked += 1
+                continue
+            unchecked.append(f"{service.name}.{name}: {n}")
+    assert checked > 0
+    assert unchecked == [], "ids no guard checks (declare them with @guard.objects):\n" + "\n".join(unchecked)
+
+
+def test_the_scope_names_are_the_ones_routes_use():
+    assert {"community_code", "unit_id", "member_id"} <= set(SCOPE_NAMES)

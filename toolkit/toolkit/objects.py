@@ -1,0 +1,183 @@
+"""Object-level authorization: every object an RPC names exists and sits in the scope the call
+names, or the call gets 404 (ARCHITECTURE rule 4).
+
+A path like /communities/A/ledger/17 was checked for A only: entry 17 of community B, or a member
+of another district in a merit entry of A, went through. Each service now declares, once, the
+kinds of object it keeps and where each one sits (`Kind`: a statement giving the object's
+community, unit and member), and marks each RPC with the objects it names, in its arguments or
+in its request body:
+
+    @rpc
+    @guard.objects(claim_id="claim")
+    def review_claim(self, community_code, claim_id, request): ...
+
+Before the method runs, the decorator finds the call's scope among its other arguments (a
+community or other area code, a unit id, or the member acting for themself). A caller outside
+that scope is refused (403) before anything is looked up, as the gateway refuses a foreign path
+first; then an object that does not exist and one that sits elsewhere get the same NotFound: ids
+cannot be probed. The role checks stay in the method (guard.community_staff...); an RPC open to
+every account (a ten-star certificate) says so with `open_to_all=True`. A test per service
+(`undeclared`) fails on any RPC argument or request field that names an object and is
+neither declared nor its scope, so a new RPC cannot forget it.
+"""
+import functools
+import inspect
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from sqlalchemy import text
+
+from contracts.access import UNIT_OFFICER, require
+from contracts.errors import NotFound
+
+# the arguments (or request fields) that name the call's scope, in the order they are looked for
+AREA_NAMES = ("community_code", "area_code", "street_code", "district_code")
+SCOPE_NAMES = AREA_NAMES + ("unit_id", "member_id", "owner")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of object: its Chinese name (for the 404) and where each one sits.
+
+    `sql` selects (id, community_code, unit_id, member_id) for the ids in the array :ids, one
+    row or more per object (a member active in two communities has two), none if there is no
+    such object. Instead of `sql`, `resolve(service, ids)` may give the same rows (an object of
+    another service, asked over RPC)."""
+    label: str
+    sql: Optional[str] = None
+    resolve: Optional[Callable] = None
+
+    def places(self, service, conn, ids):
+        rows = self.resolve(service, ids) if self.resolve else conn.execute(text(self.sql), {"ids": list(ids)})
+        found = {}
+        for object_id, community, unit, member in rows:
+            found.setdefault(int(object_id), []).append((community, unit, member))
+        return found
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str         # area | unit | member
+    value: str
+
+
+def scope_of(values, declared):
+    """(name, Scope) of the call: its first scope argument that is not itself one of its objects;
+    (None, None) if it names no scope."""
+    for name in SCOPE_NAMES:
+        if name in declared or values.get(name) in (None, ""):
+            continue
+        value = values[name]
+        if name == "owner":  # {"community_code": ...} or {"unit_id": ...}
+            inner = scope_of(value if isinstance(value, dict) else {}, ())[1]
+            if inner is not None:
+                return name, inner
+            continue
+        kind = "area" if name in AREA_NAMES else name.removesuffix("_id")
+        return name, Scope(kind, str(value))
+    return None, None
+
+
+def sits_in(place, scope, member_communities=()):
+    community, unit, member = place
+    if scope.kind == "area":
+        return community is not None and str(community).startswith(scope.value)
+    if scope.kind == "unit":
+        return unit is not None and str(unit) == scope.value
+    # a member acting for themself: their own records, and what their community offers
+    if member is not None:
+        return str(member) == scope.value
+    return community is not None and community in member_communities
+
+
+def ids_at(values, path):
+    """The ids a name or dotted path points at: `post_id`, `member_ids`, `participants.member_id`."""
+    head, _, rest = path.partition(".")
+    value = values.get(head) if isinstance(values, dict) else None
+    if value is None:
+        return []
+    if rest:
+        items = value if isinstance(value, list) else [value]
+        return [i for item in items for i in ids_at(item, rest)]
+    items = value if isinstance(value, list) else [value]
+    # a value that is not an id is the contract's to refuse, with its own message
+    return [int(i) for i in items if isinstance(i, int) and not isinstance(i, bool) or isinstance(i, str) and i.isdigit()]
+
+
+class Objects:
+    """A service's kinds of object, and the decorator that checks the ones an RPC names."""
+
+    def __init__(self, kinds, member_kind="member"):
+        self.kinds = kinds
+        self.member_kind = member_kind
+
+    def __call__(self, open_to_all=False, **declared):
+        """`name=kind` for each argument or request field (or `field.subfield` of a list of
+        objects in the request) that names an object of that kind."""
+        unknown = set(declared.values()) - set(self.kinds)
+        assert not unknown, f"no such kind of object: {unknown}"
+
+        def decorate(method):
+            signature = inspect.signature(method)
+
+            @functools.wraps(method)
+            def checked(service, *args, **kwargs):
+                try:
+                    bound = signature.bind(service, *args, **kwargs)
+                except TypeError:
+                    return method(service, *args, **kwargs)  # nameko says what is wrong with them
+                values = dict(bound.arguments)
+                if isinstance(values.get("request"), dict):
+                    values = {**values["request"], **values}
+                self.check(service, values, declared, open_to_all)
+                return method(service, *args, **kwargs)
+
+            checked.__signature__ = signature  # nameko checks calls against the real one
+            checked.objects = dict(declared)
+            return checked
+        return decorate
+
+    def check(self, service, values, declared, open_to_all=False):
+        caller = require(service.caller, True)  # no caller, no look-up
+        wanted = {}
+        for path, kind in declared.items():
+            for object_id in ids_at(values, path):
+                wanted.setdefault(kind, set()).add(object_id)
+        if not wanted:
+            return
+        name, scope = scope_of(values, {p.partition(".")[0] for p in declared})
+        if scope is None:
+            # an object that is the call's only scope (member_profile's member without a community:
+            # the member themself) is the method's own guard's to check
+            name, scope = scope_of(values, ())
+            wanted = {kind: ids for kind, ids in wanted.items() if (name, kind) not in declared.items()}
+        with service.db.engine.connect() as conn:
+            if scope is not None and not open_to_all:
+                require(caller, self._covers(caller, scope, service, conn))
+            communities = ()
+            if scope is not None and scope.kind == "member" and self.member_kind in self.kinds:
+                own = self.kinds[self.member_kind].places(service, conn, [int(scope.value)])
+                communities = {c for c, _, _ in own.get(int(scope.value), [])}
+            for kind, ids in sorted(wanted.items()):
+                places = self.kinds[kind].places(service, conn, sorted(ids))
+                for object_id in sorted(ids):
+                    if not any(scope is None or sits_in(p, scope, communities) for p in places.get(object_id, [])):
+                        raise NotFound("not_found", f"{self.kinds[kind].label} {object_id} 不存在")
+
+
+    def _covers(self, caller, scope, service, conn):
+        """May this caller look into the scope at all (the method then checks the role)?"""
+        if scope.kind == "area":
+            return caller.covers_area(scope.value)
+        if scope.kind == "member":
+            return caller.is_member(scope.value)
+        if caller.role == UNIT_OFFICER or "unit" not in self.kinds:
+            return caller.covers_unit(scope.value)
+        # an officer above the community the unit sits in (a unit nowhere: its objects are not found)
+        places = self.kinds["unit"].places(service, conn, [int(scope.value)]).get(int(scope.value), [])
+        return not places or any(caller.covers_unit(scope.value, community) for community, _, _ in places)
+
+
+def declared_objects(method):
+    """The objects an RPC method declared (for the tests that no object goes unchecked)."""
+    return getattr(method, "objects", {})
