@@ -37,7 +37,9 @@ def _fresh_schema(database_url, schema, where):
     """An engine on a schema dropped and migrated again by its own Alembic history."""
     from toolkit.db import make_engine
     from toolkit.migrate import upgrade
-    engine = make_engine(database_url)
+    # the suite runs beside `make run` (about 45 idle connections of PostgreSQL's 100): keep two
+    # idle per engine, and close the rest after use
+    engine = make_engine(database_url, pool_size=2, max_overflow=20)
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     upgrade(os.path.join(ROOT, *where))

@@ -213,7 +213,10 @@ def platform(city, gateway_db, volunteering_db, scoring_db, database_url, broker
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
-           "PYTHONWARNINGS": "ignore"}
+           "PYTHONWARNINGS": "ignore",
+           # fewer workers than a deployment's 20, so each service's pool (workers + 2) is smaller:
+           # the suite and a running `make run` share PostgreSQL's 100 connections
+           "REGISTRATION_MAX_WORKERS": "10", "VOLUNTEERING_MAX_WORKERS": "10", "SCORING_MAX_WORKERS": "10"}
     logs = str(tmp_path_factory.mktemp("logs"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
     p.broker = broker

@@ -375,7 +375,7 @@ SLOTS = {"registration_id": "registration_id", "job_id": "job_id", "post_id": "p
          "activity_id": "activity_id", "project_id": "project_id", "team_id": "team_id", "entry_id": "entry_id",
          "run_id": "run_id", "goods_id": "goods_id", "redemption_id": "redemption_id", "member_id": "active_member",
          "leader_member_id": "active_member", "member_ids": "active_member", "attendee_ids": "active_member",
-         "household_id": "household_id", "household_ids": "household_id", "unit_id": "unit"}
+         "household_id": "household_id", "household_ids": "household_id", "unit_id": "unit", "account_id": "account_id"}
 # ids that may name an object anywhere in the city (the services refuse only unknown ones)
 ANYWHERE = {("report_member", "unit_id"), ("record_transfer", "new_unit_id"), ("record_merit", "unit_id")}
 UNKNOWN = 987_654_321
@@ -457,7 +457,7 @@ def _foreign_places(route):
 
 def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, world, migrated):
     own = {**world["own"], "member": world["own"]["active_member"]}
-    kinds, calls, wrong, untested = set(), 0, [], []
+    kinds, calls, wrong, untested, by_side, pairs = set(), 0, [], [], {}, set()
     routes = [r for r in ROUTES if not r.public and r.name not in ("logout", "change_password")]
     for role in ROLES:
         platform.as_(role, _scope_of(role, own))
@@ -493,6 +493,8 @@ def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, worl
                     r = client.request(route.method, p, **call)
                     calls += 1
                     kinds.add(key)
+                    by_side[side] = by_side.get(side, 0) + 1
+                    pairs.add((route.name, role))
                     tried_routes.add(route.name)
                     if r.status_code != 404:
                         wrong.append(f"{route.method} {p} {slot}={value} ({side}) as {role} -> {r.status_code} {r.text[:160]}")
@@ -515,8 +517,11 @@ def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, worl
         # "not a ten-star member", is an answer about a found object)
         if r.status_code in (401, 403) or r.status_code == 404 and r.json()["error"]["code"] == "not_found":
             own_refused.append(f"{route.method} {_path(route, own)} as {role} -> {r.status_code} {r.text[:160]}")
-    print(f"\nobject axis: {len(tried_routes)} routes with an object id, {len(kinds)} kinds of object, "
-          f"{calls} calls with an object of another community, district or unit, or an unknown id; wrong: {len(wrong)}")
+    print(f"\nobject axis: {len(tried_routes)} routes with an object id x their roles = {len(pairs)} (route, role) "
+          f"pairs; {len(kinds)} kinds of object; {calls} calls with an object from elsewhere: "
+          + ", ".join(f"{n} {side}" for side, n in sorted(by_side.items()))
+          + f" (near: another community of the district; foreign: another district; sibling: another unit of the "
+          f"community); wrong: {len(wrong)}; own objects refused: {len(own_refused)}")
     assert untested == [], "\n".join(untested)
     assert len(tried_routes) > 30 and calls > 100
     assert wrong == [], "\n".join(wrong)

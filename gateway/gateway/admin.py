@@ -7,7 +7,7 @@ from collections import defaultdict, deque
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import and_, func, select
 
-from contracts.access import ROLE_NAMES, ROLES
+from contracts.access import NODE_OF_ROLE, ROLE_NAMES, ROLES, scope_problem
 from contracts.errors import NotFound, Throttled, Unauthenticated
 from contracts.rules import broken
 
@@ -170,9 +170,26 @@ def list_accounts(call):
 
 def create_account(call):
     b = call.data
+    _scope_exists(call, b["role"], b["scope"])
     with call.gateway.store.engine.begin() as conn:
         return acc.create_account(conn, b["username"], b["display_name"], b["role"], b["scope"], b["password"],
                                   created_by=call.caller.username) | {"role_name": ROLE_NAMES[b["role"]]}
+
+
+def _scope_exists(call, role, scope):
+    """An account is bound to a node, unit or member that exists (404 as for any object named)."""
+    if role not in NODE_OF_ROLE or scope_problem(role, scope):
+        return  # not a scope at all: refused with its rule when the account is made
+    node = NODE_OF_ROLE[role]
+    if node in ("district", "street", "community"):
+        if not call.gateway.nodes.exists(node, scope, call.registration.node_codes):
+            kind = {"district": "县（区）", "street": "街道", "community": "社区"}[node]
+            raise NotFound(message=f"管辖范围（scope）：{kind} {scope} 不存在")
+    elif node in ("unit", "member"):
+        try:
+            (call.registration.unit_scope if node == "unit" else call.registration.member_scope)(int(scope))
+        except NotFound:
+            raise NotFound(message=f"管辖范围（scope）：{'单位' if node == 'unit' else '党员'} {scope} 不存在") from None
 
 
 def set_state(call, account_id):

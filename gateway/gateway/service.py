@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 import toolkit.errors  # noqa: F401  (typed remote errors)
 from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_lifetime,
                               require_context_secret)
-from contracts.errors import Forbidden, Unauthenticated
+from contracts.errors import Forbidden, NotFound, Unauthenticated
 from toolkit.config import env, now
 from toolkit.db import Store
 from toolkit import logcontext
@@ -415,8 +415,11 @@ class Call:
             unit_id = self.values["unit_id"]
             if caller.role == UNIT_OFFICER:
                 require(caller, caller.covers_unit(unit_id))
-            else:  # an officer above: where does the unit sit? (404 if nowhere)
-                require(caller, caller.covers_unit(unit_id, self.gateway.unit_community(self.registration, unit_id)))
+            else:  # an officer above: where does the unit sit? A unit outside the officer's area is
+                # "not found", like one that does not exist: unit ids cannot be probed
+                require(caller, True)
+                if not caller.covers_unit(unit_id, self.gateway.unit_community(self.registration, unit_id)):
+                    raise NotFound(message=f"单位 {unit_id} 不存在")
 
     def audit_as(self, username):
         """Name the account an unauthenticated request tried (a failed login)."""

@@ -27,12 +27,13 @@ from typing import Callable, Optional
 
 from sqlalchemy import text
 
-from contracts.access import UNIT_OFFICER, require
+from contracts.access import CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, UNIT_OFFICER, require
 from contracts.errors import NotFound
 
 # the arguments (or request fields) that name the call's scope, in the order they are looked for
 AREA_NAMES = ("community_code", "area_code", "street_code", "district_code")
 SCOPE_NAMES = AREA_NAMES + ("unit_id", "member_id", "owner")
+ABOVE_UNITS = (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER)
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,11 @@ class Objects:
             name, scope = scope_of(values, ())
             wanted = {kind: ids for kind, ids in wanted.items() if (name, kind) not in declared.items()}
         with service.db.engine.connect() as conn:
-            if scope is not None and not open_to_all:
-                require(caller, self._covers(caller, scope, service, conn))
+            if scope is not None and not open_to_all and not self._covers(caller, scope, service, conn):
+                if scope.kind == "unit" and caller.role in ABOVE_UNITS and "unit" in self.kinds:
+                    # a unit outside an officer's area is "not found", like one that does not exist
+                    raise NotFound("not_found", f"{self.kinds['unit'].label} {scope.value} 不存在")
+                require(caller, False)
             communities = ()
             if scope is not None and scope.kind == "member" and self.member_kind in self.kinds:
                 own = self.kinds[self.member_kind].places(service, conn, [int(scope.value)])

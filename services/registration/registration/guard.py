@@ -3,7 +3,7 @@ its caller (toolkit.caller) may touch the community, unit or member it names (co
 and that each object it names exists and sits in that scope (toolkit.objects), or 404."""
 from sqlalchemy import select
 
-from contracts.access import UNIT_OFFICER, require
+from contracts.access import CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER, UNIT_OFFICER, require
 from contracts.errors import NotFound
 from toolkit.objects import Kind, Objects
 
@@ -38,10 +38,13 @@ def unit(caller, conn, unit_id):
     signed_in(caller)
     if caller.role == UNIT_OFFICER:
         return require(caller, caller.covers_unit(unit_id))
+    if caller.role not in (CITY_ADMIN, DISTRICT_OFFICER, STREET_OFFICER):  # no unit's records, by role
+        return require(caller, False)
     code = conn.execute(select(units.c.community_code).where(units.c.id == unit_id)).scalar()
-    if code is None:
+    # outside the caller's area or nowhere: the same answer, so unit ids cannot be probed
+    if code is None or not caller.covers_unit(unit_id, code):
         raise NotFound(message=f"单位 {unit_id} 不存在")
-    return require(caller, caller.covers_unit(unit_id, code))
+    return caller
 
 
 def owner(caller, conn, owner):

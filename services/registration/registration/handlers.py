@@ -580,6 +580,14 @@ def unit_scope(session, unit_id):
     return dict(row)
 
 
+def member_scope(session, member_id):
+    codes = session.execute(select(regs.c.community_code).where(regs.c.member_id == member_id)
+                            .distinct().order_by(regs.c.community_code)).scalars().all()
+    if not codes:
+        raise NotFound(message=f"党员 {member_id} 不存在")
+    return {"member_id": member_id, "communities": list(codes)}
+
+
 # --- transfers (R7, §4.2) ------------------------------------------------------------------
 
 def record_transfer(uow, community_code, registration_id, req):

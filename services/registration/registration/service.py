@@ -312,6 +312,14 @@ class RegistrationService:
         with self.db.unit_of_work() as uow:
             return handlers.unit_scope(uow.conn, unit_id)
 
+    @rpc
+    def member_scope(self, member_id):
+        """{member_id, communities: [...]}: where a member has reported (any year, any status), for
+        the city administrator binding an account to them. NotFound if nowhere."""
+        guard.city(self.caller)
+        with self.db.unit_of_work() as uow:
+            return handlers.member_scope(uow.conn, member_id)
+
     # -- bulk import --------------------------------------------------------------------------
 
     @rpc

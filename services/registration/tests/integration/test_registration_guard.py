@@ -78,6 +78,7 @@ def calls(p):
         "node_codes": ((), True),
         "verify_certificate": ((p["certificate_no"],), False),  # outside one's scope: not found
         "unit_scope": ((p["unit"],), True),
+        "member_scope": ((p["member"],), False),  # for binding an account: the administrator's only
         "accepted_members": ((today().year,), False),  # the whole city's list: the administrator's only
         "register_unit": (({"community_code": a, "unit": {
             "name": "守卫测试单位", "credit_code": credit_code(random.Random(next(seeds)), a[:6], "government"),
