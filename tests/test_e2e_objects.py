@@ -68,6 +68,7 @@ def test_a_unit_of_another_district_is_not_found_like_one_that_does_not_exist(pl
     elsewhere, nowhere = district.get(f"/units/{foreign}"), district.get("/units/99999999")
     assert (elsewhere.status_code, nowhere.status_code) == (404, 404), (elsewhere.text, nowhere.text)
     assert elsewhere.json()["error"]["message"] == f"单位 {foreign} 不存在"
+    assert nowhere.json()["error"] == {**elsewhere.json()["error"], "message": "单位 99999999 不存在"}
     assert district.get(f"/units/{own}").status_code == 200
 
 

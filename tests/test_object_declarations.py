@@ -23,7 +23,11 @@ NOT_SCOPED = {
                                                          "the transfer refuses one that does not exist",
     ("registration", "report_members", "reports"): "each item is a report_member, checked as one",
     ("registration", "accepted_members", "after_registration_id"): "a page's cursor, the city's whole list",
-    ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere (§5.4.1)",
+    ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere: record_merit "
+                                            "refuses any but their red account's (§5.4.1)",
+    ("scoring", "honour_certificate", "member_id"): "open to every account like the honour list (§3.6.2): "
+                                                    "the published results of that community are its only source, "
+                                                    "so it says nothing of members who are not on them",
 }
 
 

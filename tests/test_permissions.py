@@ -457,7 +457,7 @@ def _foreign_places(route):
 
 def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, world, migrated):
     own = {**world["own"], "member": world["own"]["active_member"]}
-    kinds, calls, wrong, untested, by_side, pairs = set(), 0, [], [], {}, set()
+    kinds, calls, wrong, untested, by_side, pairs, answers = set(), 0, [], [], {}, set(), {}
     routes = [r for r in ROUTES if not r.public and r.name not in ("logout", "change_password")]
     for role in ROLES:
         platform.as_(role, _scope_of(role, own))
@@ -496,6 +496,10 @@ def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, worl
                     by_side[side] = by_side.get(side, 0) + 1
                     pairs.add((route.name, role))
                     tried_routes.add(route.name)
+                    if r.status_code == 404:  # the same answer, the id aside, from elsewhere as from nowhere
+                        error = r.json()["error"]
+                        answers.setdefault((route.name, slot, role), set()).add(
+                            (error["code"], error["message"].replace(str(value), "#")))
                     if r.status_code != 404:
                         wrong.append(f"{route.method} {p} {slot}={value} ({side}) as {role} -> {r.status_code} {r.text[:160]}")
                         before = _fingerprint(migrated) if route.writes else before
@@ -523,6 +527,9 @@ def test_an_object_of_elsewhere_under_ones_own_scope_is_not_found(platform, worl
           + f" (near: another community of the district; foreign: another district; sibling: another unit of the "
           f"community); wrong: {len(wrong)}; own objects refused: {len(own_refused)}")
     assert untested == [], "\n".join(untested)
+    assert kinds == set(SLOTS.values()), f"kinds of object no route was tried with: {set(SLOTS.values()) - kinds}"
+    probes = {k: v for k, v in answers.items() if len(v) > 1}
+    assert probes == {}, f"answers that tell elsewhere from nowhere: {probes}"
     assert len(tried_routes) > 30 and calls > 100
     assert wrong == [], "\n".join(wrong)
     assert own_refused == [], "\n".join(own_refused)

@@ -13,10 +13,10 @@ in its request body:
 
 Before the method runs, the decorator finds the call's scope among its other arguments (a
 community or other area code, a unit id, or the member acting for themself). A caller outside
-that scope is refused (403) before anything is looked up, as the gateway refuses a foreign path
-first; then an object that does not exist and one that sits elsewhere get the same NotFound: ids
-cannot be probed. The role checks stay in the method (guard.community_staff...); an RPC open to
-every account (a ten-star certificate) says so with `open_to_all=True`. A test per service
+that scope is refused (403), as the gateway refuses a foreign path first, except that an officer
+above gets "not found" for a unit outside their area, as for one that does not exist; then an
+object that does not exist, one that sits elsewhere and an id that is no id at all get the same
+NotFound: ids cannot be probed. The role checks stay in the method (guard.community_staff...). A test per service
 (`undeclared`) fails on any RPC argument or request field that names an object and is
 neither declared nor its scope, so a new RPC cannot forget it.
 """
@@ -41,8 +41,8 @@ class Kind:
     """A kind of object: its Chinese name (for the 404) and where each one sits.
 
     `sql` selects (id, community_code, unit_id, member_id) for the ids in the array :ids, one
-    row or more per object (a member active in two communities has two), none if there is no
-    such object. Instead of `sql`, `resolve(service, ids)` may give the same rows (an object of
+    row or more per object (a member with records in two communities has two), none if there is
+    no such object. Instead of `sql`, `resolve(service, ids)` may give the same rows (an object of
     another service, asked over RPC)."""
     label: str
     sql: Optional[str] = None
@@ -92,27 +92,36 @@ def sits_in(place, scope, member_communities=()):
 
 
 def ids_at(values, path):
-    """The ids a name or dotted path points at: `post_id`, `member_ids`, `participants.member_id`."""
+    """The values a name or dotted path points at: `post_id`, `member_ids`, `participants.member_id`."""
     head, _, rest = path.partition(".")
     value = values.get(head) if isinstance(values, dict) else None
     if value is None:
         return []
-    if rest:
-        items = value if isinstance(value, list) else [value]
-        return [i for item in items for i in ids_at(item, rest)]
     items = value if isinstance(value, list) else [value]
-    # a value that is not an id is the contract's to refuse, with its own message
-    return [int(i) for i in items if isinstance(i, int) and not isinstance(i, bool) or isinstance(i, str) and i.isdigit()]
+    if rest:
+        return [i for item in items for i in ids_at(item, rest)]
+    return items
+
+
+def as_id(value):
+    """An id as the tables hold it, or None: a positive bigint, given as an int or in ASCII digits
+    (not True, 17.0, " 17", "²" or one beyond bigint, which no object has)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if type(value) is int and 0 < value < 2 ** 63:
+        return value
+    return None
 
 
 class Objects:
-    """A service's kinds of object, and the decorator that checks the ones an RPC names."""
+    """A service's kinds of object, and the decorator that checks the ones an RPC names.
+    `member_kind` gives the communities of a member acting for themself."""
 
     def __init__(self, kinds, member_kind="member"):
         self.kinds = kinds
         self.member_kind = member_kind
 
-    def __call__(self, open_to_all=False, **declared):
+    def __call__(self, **declared):
         """`name=kind` for each argument or request field (or `field.subfield` of a list of
         objects in the request) that names an object of that kind."""
         unknown = set(declared.values()) - set(self.kinds)
@@ -123,14 +132,11 @@ class Objects:
 
             @functools.wraps(method)
             def checked(service, *args, **kwargs):
-                try:
-                    bound = signature.bind(service, *args, **kwargs)
-                except TypeError:
-                    return method(service, *args, **kwargs)  # nameko says what is wrong with them
-                values = dict(bound.arguments)
+                # nameko has checked the call against `signature` (below) before it gets here
+                values = dict(signature.bind(service, *args, **kwargs).arguments)
                 if isinstance(values.get("request"), dict):
                     values = {**values["request"], **values}
-                self.check(service, values, declared, open_to_all)
+                self.check(service, values, declared)
                 return method(service, *args, **kwargs)
 
             checked.__signature__ = signature  # nameko checks calls against the real one
@@ -138,48 +144,66 @@ class Objects:
             return checked
         return decorate
 
-    def check(self, service, values, declared, open_to_all=False):
+    def check(self, service, values, declared):
         caller = require(service.caller, True)  # no caller, no look-up
-        wanted = {}
-        for path, kind in declared.items():
-            for object_id in ids_at(values, path):
-                wanted.setdefault(kind, set()).add(object_id)
-        if not wanted:
-            return
         name, scope = scope_of(values, {p.partition(".")[0] for p in declared})
         if scope is None:
             # an object that is the call's only scope (member_profile's member without a community:
             # the member themself) is the method's own guard's to check
             name, scope = scope_of(values, ())
-            wanted = {kind: ids for kind, ids in wanted.items() if (name, kind) not in declared.items()}
+            declared = {p: k for p, k in declared.items() if p != name}
+        wanted = {}
+        for path, kind in declared.items():
+            for value in ids_at(values, path):
+                object_id = as_id(value)
+                if object_id is None:
+                    raise self.not_found(kind, value)
+                wanted.setdefault(kind, set()).add(object_id)
+        if not wanted:
+            return
+        if scope is not None and not self._covers(caller, scope, service):
+            require(caller, False)
+        # objects of another service before a connection is taken: none is held while it answers
+        asked = {kind: self.kinds[kind].places(service, None, sorted(ids))
+                 for kind, ids in wanted.items() if self.kinds[kind].resolve}
         with service.db.engine.connect() as conn:
-            if scope is not None and not open_to_all and not self._covers(caller, scope, service, conn):
-                if scope.kind == "unit" and caller.role in ABOVE_UNITS and "unit" in self.kinds:
-                    # a unit outside an officer's area is "not found", like one that does not exist
-                    raise NotFound("not_found", f"{self.kinds['unit'].label} {scope.value} 不存在")
-                require(caller, False)
-            communities = ()
-            if scope is not None and scope.kind == "member" and self.member_kind in self.kinds:
-                own = self.kinds[self.member_kind].places(service, conn, [int(scope.value)])
-                communities = {c for c, _, _ in own.get(int(scope.value), [])}
+            communities = None
             for kind, ids in sorted(wanted.items()):
-                places = self.kinds[kind].places(service, conn, sorted(ids))
+                places = asked.get(kind) or self.kinds[kind].places(service, conn, sorted(ids))
                 for object_id in sorted(ids):
-                    if not any(scope is None or sits_in(p, scope, communities) for p in places.get(object_id, [])):
-                        raise NotFound("not_found", f"{self.kinds[kind].label} {object_id} 不存在")
+                    rows = places.get(object_id, [])
+                    if scope is not None and scope.kind == "member" and communities is None \
+                            and any(member is None for _, _, member in rows):
+                        communities = self._communities_of(service, conn, int(scope.value))
+                    if not any(scope is None or sits_in(p, scope, communities or ()) for p in rows):
+                        raise self.not_found(kind, object_id)
 
+    def not_found(self, kind, object_id):
+        return NotFound("not_found", f"{self.kinds[kind].label} {object_id} 不存在")
 
-    def _covers(self, caller, scope, service, conn):
-        """May this caller look into the scope at all (the method then checks the role)?"""
+    def _communities_of(self, service, conn, member_id):
+        """Where a member acting for themself has their records (what their community offers)."""
+        if self.member_kind not in self.kinds:
+            return set()
+        return {c for c, _, _ in self.kinds[self.member_kind].places(service, conn, [member_id]).get(member_id, [])}
+
+    def _covers(self, caller, scope, service):
+        """May this caller look into the scope at all (the method then checks the role)? A unit
+        outside an officer's area is "not found", like one that does not exist: unit ids cannot
+        be probed."""
         if scope.kind == "area":
             return caller.covers_area(scope.value)
         if scope.kind == "member":
             return caller.is_member(scope.value)
-        if caller.role == UNIT_OFFICER or "unit" not in self.kinds:
+        if caller.role not in ABOVE_UNITS or "unit" not in self.kinds:
             return caller.covers_unit(scope.value)
-        # an officer above the community the unit sits in (a unit nowhere: its objects are not found)
-        places = self.kinds["unit"].places(service, conn, [int(scope.value)]).get(int(scope.value), [])
-        return not places or any(caller.covers_unit(scope.value, community) for community, _, _ in places)
+        unit_id, places = as_id(scope.value), []
+        if unit_id is not None:
+            with service.db.engine.connect() as conn:
+                places = self.kinds["unit"].places(service, conn, [unit_id]).get(unit_id, [])
+        if not any(caller.covers_unit(scope.value, community) for community, _, _ in places):
+            raise self.not_found("unit", scope.value)
+        return True
 
 
 def declared_objects(method):

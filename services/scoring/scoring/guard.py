@@ -6,8 +6,15 @@ from contracts.access import CITY_ADMIN, COMMUNITY_STAFF, require
 from toolkit.objects import Kind, Objects
 
 objects = Objects({
+    # a holder of points now: their red account is in that community (§4.3.2)
     "member": Kind("党员", "SELECT holder_id, community_code, unit_id, holder_id FROM scoring.accounts "
                          "WHERE holder_kind = 'member' AND holder_id = ANY(:ids)"),
+    # what a community keeps of a member: their red account there, or entries in its ledger (a
+    # member transferred away keeps their past half years, §4.2)
+    "member_of_record": Kind("党员", "SELECT holder_id, community_code, unit_id, holder_id FROM scoring.accounts "
+                                   "WHERE holder_kind = 'member' AND holder_id = ANY(:ids) UNION "
+                                   "SELECT DISTINCT holder_id, community_code, NULL::bigint, holder_id FROM scoring.ledger "
+                                   "WHERE holder_kind = 'member' AND holder_id = ANY(:ids)"),
     "unit": Kind("单位", "SELECT holder_id, community_code, holder_id, NULL FROM scoring.accounts "
                         "WHERE holder_kind = 'unit' AND holder_id = ANY(:ids)"),
     "ledger_entry": Kind("积分记录", "SELECT id, community_code, NULL, NULL FROM scoring.ledger WHERE id = ANY(:ids)"),

@@ -118,8 +118,14 @@ def record_merit(conn, req, officer):
         raise invalid("occurred_on", "date_in_future", "§3.5.3", "事迹日期不能晚于今天")
     code = req["community_code"]
     occurred = datetime(req["occurred_on"].year, req["occurred_on"].month, req["occurred_on"].day, 12, tzinfo=CITY_TZ)
-    unit_id = req["unit_id"] or conn.execute(select(accounts.c.unit_id).where(
+    # the member's work unit, as their red account says: the entry counts in that unit's
+    # participation (§5.4.1), so another unit named here is refused
+    own_unit = conn.execute(select(accounts.c.unit_id).where(
         accounts.c.holder_kind == "member", accounts.c.holder_id == req["member_id"])).scalar()
+    if req["unit_id"] is not None and own_unit is not None and req["unit_id"] != own_unit:
+        raise invalid("unit_id", "not_the_members_unit", "§5.4.1",
+                      f"单位（unit_id）应为该党员的工作单位 {own_unit}，可不填")
+    unit_id = own_unit or req["unit_id"]
     entry_id = _officer_entry(conn, officer, holder_kind="member", holder_id=req["member_id"],
                               member_unit_id=unit_id, district_code=code[:6], street_code=code[:9],
                               community_code=code, period=domain.period_of(occurred), kind="merit",

@@ -67,7 +67,7 @@ class ScoringService:
             return handlers.member_points(uow.conn, member_id, period)
 
     @rpc
-    @guard.objects(member_id="member")
+    @guard.objects(member_id="member_of_record")
     def community_member_points(self, community_code, member_id, period):
         """A member's points in one community's ledger: its staff and the officers above."""
         guard.area(self.caller, community_code)
@@ -178,7 +178,6 @@ class ScoringService:
             return boards.honour_list(uow.conn, area_code, period)
 
     @rpc
-    @guard.objects(open_to_all=True, member_id="member")
     def honour_certificate(self, community_code, member_id, period):
         guard.signed_in(self.caller)
         _period(period)
@@ -203,7 +202,7 @@ class ScoringService:
             return boards.assessment(uow.conn, area_code, period)
 
     @rpc
-    @guard.objects(member_id="member")
+    @guard.objects(member_id="member_of_record")
     def register_d1(self, community_code, member_id, period):
         guard.area(self.caller, community_code)
         _period(period)

@@ -13,7 +13,7 @@ import sys
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from contracts.access import Caller
+from contracts.access import CONTEXT_SKEW, CONTEXT_TTL, Caller
 from toolkit.caller import SignedAtEachCall
 from toolkit.config import amqp_uri, database_url, today
 from toolkit.db import Store
@@ -45,7 +45,9 @@ def main(argv=None):
     # a fresh signature for each page: a signed caller lives for seconds (contracts.access), a
     # backfill may take minutes
     context = SignedAtEachCall(SYSTEM)
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, context_data=context, timeout=60) as rpc:
+    # a page waits less than its signature lives: late, it is a timeout, not a refusal
+    timeout = CONTEXT_TTL - CONTEXT_SKEW - 5
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, context_data=context, timeout=timeout) as rpc:
         with tqdm(desc="members", unit="member", file=sys.stderr) as bar:
             n = backfill(store, rpc.registration, args.year, progress=bar.update)
     store.dispose()

@@ -1,8 +1,13 @@
 """The volunteering service's own wall: each RPC checks its caller (toolkit.caller) again, and
 each object it names must exist and sit in the scope the call names (toolkit.objects), or 404."""
+import eventlet
+
 from contracts.access import COMMUNITY_STAFF, MEMBER, require
 from contracts.errors import NotFound
 from toolkit.objects import Kind, Objects
+
+
+UNIT_LOOKUP_TIMEOUT = 10  # seconds; within the caller's signature's life (contracts.access.CONTEXT_TTL)
 
 
 def _units(service, ids):
@@ -11,7 +16,9 @@ def _units(service, ids):
     rows = []
     for unit_id in ids:
         try:
-            rows.append((unit_id, service.registration.unit_scope(unit_id)["community_code"], unit_id, None))
+            # a registration service that is away fails this call, not the worker forever
+            with eventlet.Timeout(UNIT_LOOKUP_TIMEOUT):
+                rows.append((unit_id, service.registration.unit_scope(unit_id)["community_code"], unit_id, None))
         except NotFound:
             pass
     return rows
@@ -21,13 +28,23 @@ def _in(table):
     return f"SELECT id, community_code, NULL, NULL FROM volunteering.{table} WHERE id = ANY(:ids)"
 
 
-objects = Objects({
-    # a member acts in the community that accepted them this year (the registration events)
+objects = Objects(member_kind="participant", kinds={
+    # a member enlisted for something new is active in the community this year (registration's events)
     "member": Kind("党员", "SELECT member_id, community_code, unit_id, member_id FROM volunteering.members "
                          "WHERE active AND member_id = ANY(:ids)"),
+    # a member with records in a community: active there now, or signed up, claiming or in a team
+    # there before a transfer (what they did stays theirs to be assessed, to leave, §4.2)
+    "participant": Kind("党员", "SELECT member_id, community_code, unit_id, member_id FROM volunteering.members "
+                              "WHERE active AND member_id = ANY(:ids) UNION "
+                              "SELECT s.member_id, a.community_code, NULL::bigint, s.member_id FROM volunteering.signups s "
+                              "JOIN volunteering.activities a ON a.id = s.activity_id WHERE s.member_id = ANY(:ids) UNION "
+                              "SELECT c.member_id, p.community_code, NULL::bigint, c.member_id FROM volunteering.post_claims c "
+                              "JOIN volunteering.posts p ON p.id = c.post_id WHERE c.member_id = ANY(:ids) UNION "
+                              "SELECT tm.member_id, t.community_code, NULL::bigint, tm.member_id FROM volunteering.team_members tm "
+                              "JOIN volunteering.teams t ON t.id = tm.team_id WHERE tm.member_id = ANY(:ids)"),
     "post": Kind("岗位", _in("posts")),
     # a claim sits in its post's community, and is its member's own
-    "claim": Kind("认岗申请", "SELECT c.id, p.community_code, NULL, c.member_id FROM volunteering.post_claims c "
+    "claim": Kind("认岗申请", "SELECT c.id, p.community_code, NULL::bigint, c.member_id FROM volunteering.post_claims c "
                             "JOIN volunteering.posts p ON p.id = c.post_id WHERE c.id = ANY(:ids)"),
     "team": Kind("服务队", _in("teams")),
     "activity": Kind("活动", _in("activities")),

@@ -228,7 +228,7 @@ class VolunteeringService:
             return handlers.request_late_record(uow, member_id, activity_id, req)
 
     @rpc
-    @guard.objects(activity_id="activity", member_id="member")
+    @guard.objects(activity_id="activity", member_id="participant")
     def decide_late_record(self, community_code, activity_id, member_id, request):
         req = load(v.LateRecordDecision, request)
         guard.community_staff(self.caller, community_code)
@@ -236,7 +236,7 @@ class VolunteeringService:
             return handlers.decide_late_record(uow, community_code, activity_id, member_id, req, self.caller.username)
 
     @rpc
-    @guard.objects(activity_id="activity", **{"participants.member_id": "member"})
+    @guard.objects(activity_id="activity", **{"participants.member_id": "participant"})
     def assess(self, community_code, activity_id, request):
         """AssessmentRequest -> {activity_id, assessed}. Emits service_completed per participant."""
         req = load(v.AssessmentRequest, request)

@@ -118,7 +118,22 @@ def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
             p.scoring.record_merit(dict(merit, member_id=7005))
     open_account(runner, scoring_db, 7004, a)
     assert entries(scoring_db, 7004) == (0, 0) and entries(scoring_db, 7005) == (0, 0)
+    accepted = dict(EXAMPLES[(REGISTRATION, "member_registration_accepted")], event_id=str(uuid.uuid4()),
+                    member_id=7004, unit_id=77, community_code=a, street_code=a[:9], district_code=a[:6])
+    event_dispatcher(runner)("registration", "member_registration_accepted", accepted)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with scoring_db.connect() as conn:
+            if conn.execute(text("select unit_id from scoring.accounts where holder_kind = 'member' "
+                                 "and holder_id = 7004")).scalar() == 77:
+                break
+        time.sleep(0.1)
     with ClusterRpcProxy(runner, context_data=staff) as p:
+        # the entry counts for the member's own unit (§5.4.1): another is refused, naming the field
+        with pytest.raises(errors.ValidationFailed) as refused:
+            p.scoring.record_merit(dict(merit, unit_id=78))
+        assert refused.value.fields[0]["field"] == "unit_id" and refused.value.fields[0]["rule"] == "§5.4.1"
+        assert entries(scoring_db, 7004) == (0, 0)
         entry = p.scoring.record_merit(merit)
         assert entry["period"] == "2026H2" and entry["points"] == 12
         with pytest.raises(errors.ValidationFailed) as refused:
@@ -139,3 +154,18 @@ def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
             p.scoring.correct(a, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
         with pytest.raises(errors.NotFound):  # their own community's path, another's entry
             p.scoring.correct(b, entry["entry_id"], {"points": -4, "reason": "加分标准适用有误"})
+    # the member transfers to b (their red account moves): a keeps what its ledger holds of them,
+    # and writes no more for them
+    moved = dict(accepted, event_id=str(uuid.uuid4()), community_code=b, street_code=b[:9], district_code=b[:6])
+    event_dispatcher(runner)("registration", "member_registration_accepted", moved)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with scoring_db.connect() as conn:
+            if conn.execute(text("select community_code from scoring.accounts where holder_kind = 'member' "
+                                 "and holder_id = 7004")).scalar() == b:
+                break
+        time.sleep(0.1)
+    with ClusterRpcProxy(runner, context_data=staff) as p:
+        assert p.scoring.community_member_points(a, 7004, "2026H2")["points"] == 8
+        with pytest.raises(errors.NotFound, match="党员 7004 不存在"):
+            p.scoring.record_merit(merit)
