@@ -87,7 +87,8 @@ def test_routes_open_to_everyone_check_the_node_too(platform, place):
 def test_writes_for_a_node_that_does_not_exist_change_nothing(platform, place, migrated):
     engine = migrated
     tables = ("registration.members", "registration.member_registrations", "registration.outbox",
-              "volunteering.posts", "volunteering.outbox", "scoring.goods", "scoring.settlement_runs")
+              "volunteering.posts", "volunteering.activities", "volunteering.outbox", "scoring.goods",
+              "scoring.settlement_runs")
     before = {t: count(engine, f"select count(*) from {t}") for t in tables}
     admin, officer = platform.as_("city_admin"), platform.as_("district_officer", place["district"])
     # the city's administrator and a district officer start settlement runs over an area
@@ -103,6 +104,11 @@ def test_writes_for_a_node_that_does_not_exist_change_nothing(platform, place, m
     missing(staff.post(f"/communities/{code}/supermarket/goods", {"name": "毛巾", "kind": "goods", "price_points": 2,
                                                                   "stock": 10}), f"社区 {code} 不存在")
     missing(staff.post(f"/communities/{code}/member-registrations", {}), f"社区 {code} 不存在")  # before the body's checks
+    # a body that names communities: a district's festival campaign over one that does not exist
+    missing(officer.post(f"/districts/{place['district']}/festival-campaigns", {
+        "festival": "chongyang", "community_codes": [place["community"], code], "title": "重阳敬老", "content": "敬老服务",
+        "place": "各社区", "contact": "区委组织部", "starts_at": "2026-10-18T09:00:00+08:00",
+        "ends_at": "2026-10-18T11:00:00+08:00", "capacity": 50}), f"社区 {code} 不存在")
     after = {t: count(engine, f"select count(*) from {t}") for t in tables}
     assert after == before
     # refused writes are on record, with their status

@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from contracts import volunteering as vc
 from contracts.access import COMMUNITY_STAFF, DISTRICT_OFFICER
+from contracts.errors import NotFound
 from contracts.rules import broken
 
 from ..paging import PageQuery
@@ -216,6 +217,10 @@ def announce_team_activity(call, team_id):
 
 
 def announce_festival_campaign(call, district_code):
+    # the communities it names are nodes too: each must exist (the service checks they lie in the district)
+    for code in call.data["community_codes"]:
+        if not call.gateway.nodes.exists("community", code, call.registration.node_codes):
+            raise NotFound(message=f"社区 {code} 不存在")
     return call.volunteering.announce_festival_campaign(district_code, call.body)
 
 
