@@ -6,6 +6,17 @@ GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 export GATEWAY_ADDRESS="0.0.0.0:${GATEWAY_PORT}"
 
 setup_venv
+# a platform already running here would answer on these ports, and this one would report "up"
+# against it: say so instead of starting a second
+for svc in services/*/ gateway/; do
+  port="$(sed -n 's/^WEB_SERVER_ADDRESS:.*:\([0-9]*\)}$/\1/p' "$svc/config.yaml" 2>/dev/null)"
+  [ "$svc" = gateway/ ] && port="$GATEWAY_PORT"
+  if [ -n "$port" ] && port_open "$port"; then
+    echo "port $port ($(basename "$svc")) is already in use: is another 'make run' still running?" \
+         "Stop it (Ctrl-C in its terminal, or: pkill -f 'nameko run') and try again." >&2
+    exit 1
+  fi
+done
 ensure_postgres
 ensure_rabbitmq
 # the gateway connects as its own role, which may only add to the audit log (gateway/dbrole.py;
