@@ -16,9 +16,9 @@ community or other area code, a unit id, or the member acting for themself). A c
 that scope is refused (403), as the gateway refuses a foreign path first, except that an officer
 above gets "not found" for a unit outside their area, as for one that does not exist; then an
 object that does not exist, one that sits elsewhere and an id that is no id at all get the same
-NotFound: ids cannot be probed. The role checks stay in the method (guard.community_staff...). A test per service
-(`undeclared`) fails on any RPC argument or request field that names an object and is
-neither declared nor its scope, so a new RPC cannot forget it.
+NotFound: ids cannot be probed. The role checks stay in the method (guard.community_staff...).
+tests/test_object_declarations.py fails on any RPC argument or request field that names an
+object and is neither declared nor the call's scope, so a new RPC cannot forget it.
 """
 import functools
 import inspect
