@@ -108,7 +108,7 @@ def test_writes_for_a_node_that_does_not_exist_change_nothing(platform, place, m
     missing(officer.post(f"/districts/{place['district']}/festival-campaigns", {
         "festival": "chongyang", "community_codes": [place["community"], code], "title": "重阳敬老", "content": "敬老服务",
         "place": "各社区", "contact": "区委组织部", "starts_at": "2026-10-18T09:00:00+08:00",
-        "ends_at": "2026-10-18T11:00:00+08:00", "capacity": 50}), f"社区 {code} 不存在")
+        "ends_at": "2026-10-18T11:00:00+08:00", "capacity": 50}), f"社区代码（community_codes）：社区 {code} 不存在")
     after = {t: count(engine, f"select count(*) from {t}") for t in tables}
     assert after == before
     # refused writes are on record, with their status

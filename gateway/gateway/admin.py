@@ -13,6 +13,7 @@ from contracts.rules import broken
 
 from . import accounts as acc
 from .models import accounts, audit_log
+from .nodes import missing
 from .paging import PageQuery
 
 
@@ -183,8 +184,7 @@ def _scope_exists(call, role, scope):
     node = NODE_OF_ROLE[role]
     if node in ("district", "street", "community"):
         if not call.gateway.nodes.exists(node, scope, call.registration.node_codes):
-            kind = {"district": "县（区）", "street": "街道", "community": "社区"}[node]
-            raise NotFound(message=f"管辖范围（scope）：{kind} {scope} 不存在")
+            raise missing(node, scope, field="管辖范围（scope）：")
     elif node in ("unit", "member"):
         try:
             (call.registration.unit_scope if node == "unit" else call.registration.member_scope)(int(scope))

@@ -44,6 +44,11 @@ _DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would take ０–９ and other 
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
+def missing(kind, code, field=""):
+    """The 404 for a node that does not exist; `field` names where it was given (a body's)."""
+    return NotFound("not_found", f"{field}{NAMES[kind]}{code} 不存在")
+
+
 def node_params(route):
     """((path value, kind), ...): the nodes `route`'s path names."""
     found = []
@@ -87,7 +92,7 @@ class Nodes:
                     continue  # not an area's shape: the service refuses it with the rule it broke
                 kind = AREA_KINDS[len(code)]
             if not self.exists(kind, code, fetch):
-                raise NotFound("not_found", f"{NAMES[kind]}{code} 不存在")
+                raise missing(kind, code)
 
     def exists(self, kind, code, fetch):
         if kind == "city":

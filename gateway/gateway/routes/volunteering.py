@@ -4,9 +4,9 @@ from marshmallow import fields, validate
 
 from contracts import volunteering as vc
 from contracts.access import COMMUNITY_STAFF, DISTRICT_OFFICER
-from contracts.errors import NotFound
 from contracts.rules import broken
 
+from ..nodes import missing
 from ..paging import PageQuery
 from .common import Route, V1, YearPageQuery, YearQuery, _Strict, _me, _without
 
@@ -220,7 +220,7 @@ def announce_festival_campaign(call, district_code):
     # the communities it names are nodes too: each must exist (the service checks they lie in the district)
     for code in call.data["community_codes"]:
         if not call.gateway.nodes.exists("community", code, call.registration.node_codes):
-            raise NotFound(message=f"社区 {code} 不存在")
+            raise missing("community", code, field="社区代码（community_codes）：")
     return call.volunteering.announce_festival_campaign(district_code, call.body)
 
 
