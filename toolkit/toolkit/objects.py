@@ -169,7 +169,7 @@ class Objects:
         with service.db.engine.connect() as conn:
             communities = None
             for kind, ids in sorted(wanted.items()):
-                places = asked.get(kind) or self.kinds[kind].places(service, conn, sorted(ids))
+                places = asked[kind] if kind in asked else self.kinds[kind].places(service, conn, sorted(ids))
                 for object_id in sorted(ids):
                     rows = places.get(object_id, [])
                     if scope is not None and scope.kind == "member" and communities is None \
