@@ -87,6 +87,14 @@ def volunteering_db(database_url):
 
 
 @pytest.fixture(scope="session")
+def feedback_db(database_url):
+    """A fresh feedback schema (notices, objections)."""
+    engine = _fresh_schema(database_url, "feedback", ("services", "feedback"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
 def scoring_db(database_url):
     """A fresh scoring schema (the ledger)."""
     engine = _fresh_schema(database_url, "scoring", ("services", "scoring"))

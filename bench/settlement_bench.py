@@ -589,7 +589,8 @@ def explain_community(period, analyze=True):
     try:
         sys.path.insert(0, str(ROOT / "services" / SERVICE))
         from scoring import domain, settlement as module  # the service's own SQL
-        rules = domain.rules_of(domain.CURRENT) if hasattr(domain, "rules_of") else domain.RULES[domain.CURRENT]
+        # the bench's database has the rules of version 1 only (the versions are data: migration 0006)
+        rules = domain.FIRST if hasattr(domain, "FIRST") else domain.RULES[domain.CURRENT]
         params = {"sid": 0, "c": code, "sids": [0], "codes": [code], "p": period, "upto": upto,
                   "max_stars": rules.max_stars, "per_star": rules.points_per_star}
         for name in ("_RESULTS", "_MEMBERS", "_UNITS"):

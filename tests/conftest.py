@@ -21,6 +21,7 @@ GATEWAY_PORT = int(os.environ.get("E2E_GATEWAY_PORT", "18100"))
 REGISTRATION_PORT = int(os.environ.get("E2E_REGISTRATION_PORT", "18102"))
 VOLUNTEERING_PORT = REGISTRATION_PORT + 1
 SCORING_PORT = REGISTRATION_PORT + 2
+FEEDBACK_PORT = REGISTRATION_PORT + 3
 
 
 class Process:
@@ -167,6 +168,8 @@ class Platform:
         self.accounts = accounts
         self.scoring = Process("scoring", os.path.join(ROOT, "services", "scoring"), "scoring.service", env,
                                os.path.join(logs, "scoring.log"))
+        self.feedback = Process("feedback", os.path.join(ROOT, "services", "feedback"), "feedback.service", env,
+                                os.path.join(logs, "feedback.log"))
         self.volunteering = Process("volunteering", os.path.join(ROOT, "services", "volunteering"),
                                     "volunteering.service", env, os.path.join(logs, "volunteering.log"))
         self.registration = Process("registration", os.path.join(ROOT, "services", "registration"),
@@ -203,25 +206,30 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(city, gateway_db, volunteering_db, scoring_db, database_url, broker, tmp_path_factory):
+def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, database_url, broker, tmp_path_factory):
     # the services reach the broker through the session's proxy, which a test may stop
     env = {**os.environ, "AMQP_URI": broker.uri, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
            # the gateway's own role (migration 0002): the suite proves it needs no more than its grants
            "GATEWAY_DATABASE_URL": role_url(database_url), "VOLUNTEERING_DATABASE_URL": database_url,
            "VOLUNTEERING_WEB_ADDRESS": f"127.0.0.1:{VOLUNTEERING_PORT}",
-           "SCORING_DATABASE_URL": database_url, "SCORING_WEB_ADDRESS": f"127.0.0.1:{SCORING_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
+           "SCORING_DATABASE_URL": database_url, "SCORING_WEB_ADDRESS": f"127.0.0.1:{SCORING_PORT}",
+           "FEEDBACK_DATABASE_URL": database_url, "FEEDBACK_WEB_ADDRESS": f"127.0.0.1:{FEEDBACK_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
            "PYTHONWARNINGS": "ignore",
            # fewer workers than a deployment's 20, so each service's pool (workers + 2) is smaller:
            # the suite and a running `make run` share PostgreSQL's 100 connections
-           "REGISTRATION_MAX_WORKERS": "10", "VOLUNTEERING_MAX_WORKERS": "10", "SCORING_MAX_WORKERS": "10"}
+           "REGISTRATION_MAX_WORKERS": "10", "VOLUNTEERING_MAX_WORKERS": "10", "SCORING_MAX_WORKERS": "10",
+           "FEEDBACK_MAX_WORKERS": "4"}
     logs = str(tmp_path_factory.mktemp("logs"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
     p.broker = broker
     # volunteering first: its queues on registration.events must exist before the registration
     # relay publishes the city's events, or it would never hear of the loaded members
+    # feedback before scoring: its queue of publications exists before any is published
+    p.feedback.start()
+    wait_http(f"http://127.0.0.1:{FEEDBACK_PORT}/health")
     p.scoring.start()
     wait_http(f"http://127.0.0.1:{SCORING_PORT}/health")
     p.volunteering.start()
@@ -234,6 +242,7 @@ def platform(city, gateway_db, volunteering_db, scoring_db, database_url, broker
     p.registration.stop()
     p.volunteering.stop()
     p.scoring.stop()
+    p.feedback.stop()
 
 
 class Listener:

@@ -8,13 +8,14 @@ import re
 import pytest
 from marshmallow import fields
 
-from contracts import registration, scoring, volunteering
+from contracts import feedback, registration, scoring, volunteering
+from feedback.service import FeedbackService
 from registration.service import RegistrationService
 from scoring.service import ScoringService
 from toolkit.objects import SCOPE_NAMES, declared_objects, scope_of
 from volunteering.service import VolunteeringService
 
-CONTRACTS = {"c": registration, "v": volunteering, "s": scoring}
+CONTRACTS = {"c": registration, "v": volunteering, "s": scoring, "f": feedback}
 # ids that are not objects of a scope, with the reason
 NOT_SCOPED = {
     ("registration", "report_member", "unit_id"): "a member's work unit may sit anywhere in the city (§3.1.2); "
@@ -25,6 +26,22 @@ NOT_SCOPED = {
     ("registration", "accepted_members", "after_registration_id"): "a page's cursor, the city's whole list",
     ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere: record_merit "
                                             "refuses any but their red account's (§5.4.1)",
+    ("registration", "feedback_rosters", "unit_ids"): "units anywhere in the city, by name and where they sit "
+                                                      "(nothing personal; unknown ones left out); their members only "
+                                                      "for units in the caller's own communities",
+    ("feedback", "notice_preview", "unit_id"): "a unit with members in the district's communities: only those "
+                                               "lines are read, and a unit with none there is 404",
+    ("feedback", "release_notices", "unit_id"): "as notice_preview: the district's own lines of the unit, or 404",
+    ("feedback", "write_comments", "comments.member_id"): "each must be a member of the community's published "
+                                                          "half year (notices.write_comments), or 404",
+    ("feedback", "raise_objection", "entry_id"): "scoring.ledger_entry, asked as the caller, answers only for an "
+                                                 "entry of theirs (a unit's: its members'), or 404",
+    ("feedback", "request_opinion", "member_id"): "registration.member_current, asked as the unit's officer, "
+                                                 "answers only for the unit's own member, or 404",
+    ("feedback", "report_detail_change", "member_id"): "as request_opinion: the unit's own member (a member "
+                                                       "reports for themself only), or 404",
+    ("scoring", "compensate", "objection_id"): "the feedback service's objection the entry is made for: its "
+                                               "name, not an object of scoring's (the entry's source, once)",
     ("scoring", "honour_certificate", "member_id"): "open to every account like the honour list (§3.6.2): "
                                                     "the published results of that community are its only source, "
                                                     "so it says nothing of members who are not on them",
@@ -59,7 +76,8 @@ def _names_an_object(name):
     return re.search(r"_ids?$", name.rsplit(".", 1)[-1]) is not None
 
 
-@pytest.mark.parametrize("service", [RegistrationService, VolunteeringService, ScoringService], ids=lambda s: s.name)
+@pytest.mark.parametrize("service", [RegistrationService, VolunteeringService, ScoringService,
+                                     FeedbackService], ids=lambda s: s.name)
 def test_every_id_an_rpc_takes_is_checked_or_its_scope(service):
     unchecked, checked = [], 0
     for name, method in _rpcs(service):

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, INCLUDE
 REGISTRATION = "registration"
 VOLUNTEERING = "volunteering"
 SCORING = "scoring"
+FEEDBACK = "feedback"
 
 
 class Envelope(Schema):
@@ -98,6 +99,16 @@ class MemberTransferred(Envelope):
     reason = fields.String(required=True)
     new_community_code = fields.String(allow_none=True, required=True)
     deadline = fields.Date(required=True)
+
+
+class MemberDetailsChanged(Envelope):
+    """The community applied a change of a member's position, phone or service intentions that the
+    unit or the member reported (B2, §5.3.2); the phone itself is not in the event."""
+    member_id = fields.Integer(required=True)
+    registration_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    fields_changed = fields.List(fields.String(), required=True)
+    service_intentions = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class MemberImportFinished(Envelope):
@@ -268,6 +279,25 @@ class SettlementPublished(Envelope):
     members = fields.Integer(required=True)
     organizations = fields.Integer(required=True)
     ten_star_members = fields.Integer(required=True)
+    # the published lines themselves, so that a subscriber (the feedback service's notices to
+    # units, §5.3.1) needs no question back: every member with a red account or entries here
+    member_results = fields.List(fields.Nested(lambda: MemberResult()), load_default=list)
+    unit_results = fields.List(fields.Nested(lambda: UnitResult()), load_default=list)
+
+
+class MemberResult(Schema):
+    member_id = fields.Integer(required=True)
+    name = fields.String(required=True, allow_none=True)
+    unit_id = fields.Integer(required=True, allow_none=True)
+    points = fields.Decimal(required=True, as_string=True)
+    stars = fields.Integer(required=True)
+
+
+class UnitResult(Schema):
+    unit_id = fields.Integer(required=True)
+    name = fields.String(required=True, allow_none=True)
+    points = fields.Decimal(required=True, as_string=True)
+    stars = fields.Integer(required=True)
 
 
 class PublishedPoints(Schema):
@@ -312,6 +342,79 @@ class RedemptionCancelled(Envelope):
     reason = fields.String(required=True)
 
 
+class RuleVersionPublished(Envelope):
+    """The city administrator published a version of the scoring rules: every number of S1–S5, in
+    force from `effective_from`, a half year that had not started (S7). Half years before it keep
+    the version they are settled under. City-wide: the envelope's district_code is the city's
+    code (contracts.access.CITY_AREA), street and community are null."""
+    rule_version = fields.Integer(required=True)
+    effective_from = fields.String(required=True)   # 2027H1
+    base_points = fields.Integer(required=True)      # S2, §3.5.2
+    max_adjustment = fields.Integer(required=True)
+    override_min = fields.Integer(required=True)
+    override_max = fields.Integer(required=True)
+    merit_min = fields.Integer(required=True)        # S3, §3.5.3
+    merit_max = fields.Integer(required=True)
+    max_project_score = fields.Integer(required=True)  # S1, §3.5.1
+    points_per_star = fields.Integer(required=True)  # S5, §3.5.5
+    max_stars = fields.Integer(required=True)
+    published_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+# --- feedback (双向反馈, §5.3) ----------------------------------------------------------------
+
+class NoticeStep(Envelope):
+    """A unit's feedback notice (Annex E with its rows of Annex F) moved a step: released by the
+    district's organization department, read or acknowledged by the unit (B1, §5.3.1, §5.3.3).
+    The envelope's district is the releasing one; street and community are null."""
+    notice_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True, allow_none=True)
+    period = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    rows = fields.Integer(required=True)
+    by = fields.String(required=True)
+    changes = fields.List(fields.Dict(), load_default=list)  # a revised notice: what changed
+
+
+class ObjectionStep(Envelope):
+    """An objection (Annex G, §5.3.4–§5.3.5) raised, assigned, investigated or decided."""
+    objection_id = fields.Integer(required=True)
+    target = fields.String(required=True)           # entry | missing_service | result
+    period = fields.String(required=True)
+    member_id = fields.Integer(required=True, allow_none=True)
+    unit_id = fields.Integer(required=True, allow_none=True)
+    entry_id = fields.Integer(required=True, allow_none=True)
+    status = fields.String(required=True)           # submitted | investigating | investigated | upheld | rejected
+    by = fields.String(required=True)
+    department = fields.String(load_default=None, allow_none=True)
+    decision_reason = fields.String(load_default=None, allow_none=True)
+    compensating_entry_id = fields.Integer(load_default=None, allow_none=True)
+    points = fields.Integer(load_default=None, allow_none=True)
+    settlement_revision = fields.Integer(load_default=None, allow_none=True)
+
+
+class DetailChangeStep(Envelope):
+    """A change of a member's position, phone or service items reported to the community, and
+    its application or refusal (B2, §5.3.2)."""
+    change_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True, allow_none=True)
+    fields_changed = fields.List(fields.String(), required=True)
+    status = fields.String(required=True)           # pending | applied | declined
+    by = fields.String(required=True)
+
+
+class OpinionStep(Envelope):
+    """A unit asked a community's opinion on a member before an evaluation, or got it (§4.1)."""
+    opinion_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    status = fields.String(required=True)           # requested | answered
+    by = fields.String(required=True)
+
+
 SCHEMAS = {
     (REGISTRATION, "unit_registered"): UnitRegistered,
     (REGISTRATION, "invitation_sent"): InvitationSent,
@@ -321,6 +424,7 @@ SCHEMAS = {
     (REGISTRATION, "red_account_opened"): RedAccountOpened,
     (REGISTRATION, "member_transferred"): MemberTransferred,
     (REGISTRATION, "member_import_finished"): MemberImportFinished,
+    (REGISTRATION, "member_details_changed"): MemberDetailsChanged,
     (VOLUNTEERING, "post_designed"): PostDesigned,
     (VOLUNTEERING, "post_claimed"): PostClaimed,
     (VOLUNTEERING, "post_claim_reviewed"): PostClaimReviewed,
@@ -338,6 +442,18 @@ SCHEMAS = {
     (SCORING, "unit_points_published"): UnitPointsPublished,
     (SCORING, "points_redeemed"): PointsRedeemed,
     (SCORING, "redemption_cancelled"): RedemptionCancelled,
+    (SCORING, "rule_version_published"): RuleVersionPublished,
+    (FEEDBACK, "notice_released"): NoticeStep,
+    (FEEDBACK, "notice_read"): NoticeStep,
+    (FEEDBACK, "notice_acknowledged"): NoticeStep,
+    (FEEDBACK, "objection_raised"): ObjectionStep,
+    (FEEDBACK, "objection_assigned"): ObjectionStep,
+    (FEEDBACK, "objection_investigated"): ObjectionStep,
+    (FEEDBACK, "objection_decided"): ObjectionStep,
+    (FEEDBACK, "detail_change_reported"): DetailChangeStep,
+    (FEEDBACK, "detail_change_decided"): DetailChangeStep,
+    (FEEDBACK, "opinion_requested"): OpinionStep,
+    (FEEDBACK, "opinion_given"): OpinionStep,
 }
 
 _SCOPE = {"district_code": "410106", "street_code": "410106001", "community_code": "410106001001"}
@@ -413,7 +529,9 @@ EXAMPLES = {
                                                 requested_by="district01", rule_version=1, ledger_upto=5999870),
     (SCORING, "settlement_published"): _example(
         "settlement_published", settlement_id=12, period="2026H1", revision=1, rule_version=1, reason=None,
-        members=148, organizations=6, ten_star_members=3),
+        members=148, organizations=6, ten_star_members=3,
+        member_results=[{"member_id": 40, "name": "刘芳", "unit_id": 3, "points": "105.0", "stars": 10}],
+        unit_results=[{"unit_id": 3, "name": "上街区人民医院", "points": "27.5", "stars": 2}]),
     (SCORING, "unit_points_published"): _example(
         "unit_points_published", unit_id=3, unit_name="上街区人民医院", period="2026H1", revision=1, settlement_id=12,
         members=[{"member_id": 40, "name": "刘芳", "points": "105.0", "stars": 10},
@@ -423,7 +541,42 @@ EXAMPLES = {
         "points_redeemed", redemption_id=5, member_id=40, goods_id=2, goods_name="理发服务券", quantity=1, points=20),
     (SCORING, "redemption_cancelled"): _example(
         "redemption_cancelled", redemption_id=5, member_id=40, points=20, reason="党员未到场领取"),
+    (SCORING, "rule_version_published"): _example(
+        "rule_version_published", district_code="4101", street_code=None, community_code=None, rule_version=2,
+        effective_from="2027H1", base_points=6, max_adjustment=3, override_min=0, override_max=10, merit_min=1,
+        merit_max=20, max_project_score=30, points_per_star=12, max_stars=10, published_by="admin",
+        reason="按市委组织部通知，自2027年上半年起调整基础分和每星所需积分"),
 }
+
+_NOTICE = dict(notice_id=7, unit_id=3, unit_name="上街区人民医院", period="2026H1", revision=1, rows=12, changes=[],
+               district_code="410106", street_code=None, community_code=None)
+_OBJECTION = dict(objection_id=4, target="entry", period="2026H1", member_id=40, unit_id=3, entry_id=1201)
+EXAMPLES.update({
+    (REGISTRATION, "member_details_changed"): _example(
+        "member_details_changed", member_id=40, registration_id=77, unit_id=3, fields_changed=["phone", "position"],
+        service_intentions=None),
+    (FEEDBACK, "notice_released"): _example("notice_released", **{**_NOTICE, "by": "district01"}),
+    (FEEDBACK, "notice_read"): _example("notice_read", **{**_NOTICE, "by": "unit03"}),
+    (FEEDBACK, "notice_acknowledged"): _example("notice_acknowledged", **{**_NOTICE, "by": "unit03"}),
+    (FEEDBACK, "objection_raised"): _example("objection_raised", **_OBJECTION, status="submitted", by="member40"),
+    (FEEDBACK, "objection_assigned"): _example("objection_assigned", **_OBJECTION, status="investigating",
+                                               by="staff01", department="社区党委组织委员"),
+    (FEEDBACK, "objection_investigated"): _example("objection_investigated", **_OBJECTION, status="investigated",
+                                                   by="staff02", department="社区党委组织委员"),
+    (FEEDBACK, "objection_decided"): _example(
+        "objection_decided", **_OBJECTION, status="upheld", by="staff01", department="社区党委组织委员",
+        decision_reason="经核实，当日服务时长记录有误", compensating_entry_id=1388, points=3, settlement_revision=2),
+    (FEEDBACK, "detail_change_reported"): _example(
+        "detail_change_reported", change_id=2, member_id=40, unit_id=3, fields_changed=["phone"], status="pending",
+        by="unit03"),
+    (FEEDBACK, "detail_change_decided"): _example(
+        "detail_change_decided", change_id=2, member_id=40, unit_id=3, fields_changed=["phone"], status="applied",
+        by="staff01"),
+    (FEEDBACK, "opinion_requested"): _example("opinion_requested", opinion_id=5, unit_id=3, member_id=40,
+                                              status="requested", by="unit03"),
+    (FEEDBACK, "opinion_given"): _example("opinion_given", opinion_id=5, unit_id=3, member_id=40, status="answered",
+                                          by="staff01"),
+})
 
 
 def validate_event(service, event_type, payload):

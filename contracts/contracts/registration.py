@@ -3,10 +3,11 @@
 The gateway validates HTTP bodies with these schemas and the service validates again at its
 RPC boundary: the same rules on both sides of the wire.
 """
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate, validates_schema, RAISE
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .rules import (broken, fail, fail_field, parse_id_number, validate_credit_code, validate_id_number,
                     validate_phone, community_code, street_code)
@@ -230,3 +231,38 @@ IMPORT_COLUMNS = {
     "技能特长": "skills", "其它技能": "other_skill", "服务意向": "service_intentions",
 }
 LIST_SEPARATORS = "、,，;；"
+
+
+def _as_typed_phone(value):
+    """A mobile as people write it (138 1234 5678, 138-1234-5678) as the 11 digits; a landline
+    (0371-67181234) as it is."""
+    if isinstance(value, str):
+        digits = re.sub(r"[\s\-－—]", "", value.strip())
+        if re.fullmatch(r"1\d{10}", digits):
+            return digits
+        return value.strip()
+    return value
+
+
+class DetailChanges(Strict):
+    """What changed of a member since their report (B2, §5.3.2): position, phone, service items.
+    At least one."""
+    position = fields.String(validate=_text(1, 50, "职务"))
+    phone = fields.String(validate=validate_phone)
+    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")))
+
+    @pre_load
+    def _phone_as_typed(self, data, **kwargs):
+        if isinstance(data, dict) and "phone" in data:
+            data = {**data, "phone": _as_typed_phone(data["phone"])}
+        return data
+
+    @validates_schema(skip_on_field_errors=False)
+    def _something(self, data, **kwargs):
+        intentions = data.get("service_intentions")
+        if intentions is not None and len({i.strip() for i in intentions if i.strip()}) < MIN_INTENTIONS:
+            raise ValidationError({"service_intentions": [broken("too_few_intentions", "§3.1.2",
+                                                                 f"服务意向至少填报{MIN_INTENTIONS}个（不得重复）")]})
+        if not data:
+            raise ValidationError({"position": [broken("nothing_changed", "§5.3.2",
+                                                       "请至少填写职务、联系方式或服务意向中的一项变化")]})

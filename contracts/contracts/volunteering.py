@@ -5,13 +5,16 @@ from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
 from .registration import SKILLS
 from .rules import broken, fail_field
+from .scoring import RULE_NUMBER_LIMIT
 
 # §3.2.3: how a service team is formed
 TEAM_FORMATIONS = {"org_led": "组织领建", "profession": "专业同建", "interest": "兴趣联建"}
 # §3.4.2: the festival campaigns the districts organize; lunar ones are computed for each year
 FESTIVALS = {"qiyi": "七一", "chongyang": "重阳", "duanwu": "端午", "chunjie": "春节"}
 ACTIVITY_KINDS = {"regular": "常态化服务活动（§3.4.3）", "festival": "节日集中服务（§3.4.2）"}
-# §3.5.2: 5 base points, moved by at most 3 for quality and results; a special case 0..10
+# §3.5.2: 5 base points, moved by at most 3 for quality and results; a special case 0..10. These
+# are version 1's numbers: the scoring rule version in force for the half year decides (S7), as
+# the volunteering service heard it (rule_version_published), and these until it hears of one.
 BASE_POINTS, MAX_ADJUSTMENT, OVERRIDE_RANGE = 5, 3, (0, 10)
 
 
@@ -183,7 +186,7 @@ FIVE_LINKS = {"organization": "组织联建", "members": "党员联管", "activi
               "services": "服务联做"}
 PROJECT_STATUSES = ("signed", "in_progress", "completed", "cancelled")
 RATERS = {"community": "社区评价", "residents": "服务对象评价"}
-MAX_PROJECT_SCORE = 30     # §3.5.1: each project at most 30 points
+MAX_PROJECT_SCORE = 30     # §3.5.1: each project at most 30 points (rule version 1's)
 
 
 class ProjectRequest(Strict):
@@ -210,11 +213,13 @@ class ProjectStatusChange(Strict):
 
 
 class ProjectRating(Strict):
-    """A rating by the community or by the people served: 0..30 each (§3.5.1)."""
+    """A rating by the community or by the people served: 0..30 each under rule version 1 (§3.5.1;
+    the version in force for the half year decides)."""
     rater = fields.String(required=True, validate=validate.OneOf(list(RATERS), error=broken(
         "bad_rater", "§3.5.1", "评价方应为 community（社区）或 residents（服务对象）")))
-    score = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_PROJECT_SCORE, error=broken(
-        "score_out_of_range", "§3.5.1", "每个项目评分为 0–30 分")))
+    # at most the rule version's maximum (30 under version 1), checked by the service
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(0, RULE_NUMBER_LIMIT, error=broken(
+        "score_out_of_range", "§3.5.1", "项目评分不能为负，且不超过当期积分规则的最高分")))
     rated_by = fields.String(required=True, validate=_text(2, 60, "评价人"))
     note = fields.String(load_default="", validate=validate.Length(max=200))
 
@@ -264,11 +269,14 @@ class CheckInRequest(Strict):
 
 class Assessment(Strict):
     member_id = fields.Integer(required=True, strict=True)
+    # the ranges are those of the rule version in force for the service's half year, which the
+    # service checks (naming that version's numbers); only what no version allows is refused here
     adjustment = fields.Integer(required=True, strict=True, validate=validate.Range(
-        -MAX_ADJUSTMENT, MAX_ADJUSTMENT, error=broken("adjustment_out_of_range", "§3.5.2",
-                                                      "质量和成效调整应在 -3 到 +3 分之间（基础分5分，即2–8分）")))
+        -RULE_NUMBER_LIMIT, RULE_NUMBER_LIMIT, error=broken("adjustment_out_of_range", "§3.5.2", (
+            "质量和成效调整超出积分规则允许的范围（以服务所在半年度适用的积分规则为准）"))))
     override_points = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(
-        *OVERRIDE_RANGE, error=broken("override_out_of_range", "§3.5.2", "特殊情况的分值应在 0–10 分之间")))
+        0, RULE_NUMBER_LIMIT, error=broken("override_out_of_range", "§3.5.2", (
+            "特殊情况的分值不能为负，且不超过服务所在半年度适用的积分规则的上限"))))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
     @validates_schema

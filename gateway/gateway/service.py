@@ -367,6 +367,7 @@ class Call:
         self.registration = Timed(service.registration, self._sign)
         self.volunteering = Timed(service.volunteering, self._sign)
         self.scoring = Timed(service.scoring, self._sign)
+        self.feedback = Timed(service.feedback, self._sign)
         self.query, self.body, self.data, self.upload = {}, None, None, None
 
     def _sign(self):
@@ -442,7 +443,9 @@ def _subjects_of(values, result):
     """Whose records a write touched, for the audit search: ids named in the path or returned."""
     found = {f"{k.removesuffix('_id')}:{v}" for k, v in values.items() if k in ("unit_id", "registration_id", "account_id")}
     if isinstance(result, dict):
-        found |= {f"{k.removesuffix('_id')}:{result[k]}" for k in ("member_id", "registration_id", "unit_id")
+        # ... and a rule version published (S7), so the audit search finds who published which
+        found |= {f"{k.removesuffix('_id')}:{result[k]}" for k in ("member_id", "registration_id", "unit_id",
+                                                                   "rule_version")
                   if result.get(k) is not None}
     return sorted(found)
 
@@ -504,6 +507,7 @@ class GatewayService:
     registration = RpcProxy("registration", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     volunteering = RpcProxy("volunteering", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     scoring = RpcProxy("scoring", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
+    feedback = RpcProxy("feedback", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
     caller_context = CallerContext()
     gate = Gate()

@@ -1,9 +1,10 @@
 """Routes of the scoring service (评星 · 激励): points, merit entries and corrections, settlement,
-boards, honour list, candidates, assessment, register D.1, the supermarket."""
+boards, honour list, candidates, assessment, register D.1, the supermarket, and the rules
+themselves (their versions, S7)."""
 from marshmallow import fields, validate
 
 from contracts import scoring as sc
-from contracts.access import CITY_AREA, COMMUNITY_STAFF
+from contracts.access import CITY_ADMIN, CITY_AREA, COMMUNITY_STAFF
 from contracts.errors import NotFound
 from contracts.rules import broken
 
@@ -179,6 +180,14 @@ def my_redemptions(call):
     return call.scoring.my_redemptions(_me(call))
 
 
+def rule_versions(call):
+    return call.scoring.rule_versions()
+
+
+def publish_rules(call):
+    return call.scoring.publish_rules(call.body)
+
+
 
 ROUTES = [
     Route("GET", f"{V1}/me/points", my_points, "本人半年度积分、星级与积分明细（§3.5）", "member", tag="评星",
@@ -258,4 +267,11 @@ ROUTES = [
     Route("POST", f"{V1}/me/redemptions", redeem, "用积分兑换物品或服务（余额、库存不足则不兑换）", "member", tag="激励",
           body=sc.RedemptionRequest, status=201),
     Route("GET", f"{V1}/me/redemptions", my_redemptions, "本人的兑换记录与积分余额", "member", tag="激励"),
+    # the rules as data (S1–S5 as versions, S7)
+    Route("GET", f"{V1}/rules", rule_versions,
+          "积分评星规则的各个版本（基础分、调整幅度、特殊情况、一事一记、项目满分、每星积分、最高星级）及当前适用的版本",
+          "any", tag="评星"),
+    Route("POST", f"{V1}/rules", publish_rules,
+          "发布新版积分评星规则：自尚未开始的半年度起生效，已清算的半年度仍按原版本（S1–S5）", "city", tag="评星",
+          body=sc.RuleVersionRequest, status=201, roles=(CITY_ADMIN,)),
 ]

@@ -21,6 +21,14 @@ objects = Objects({
 })
 
 
+def require_any(caller, allowed, message):
+    """Allowed, or (for one who may not see it) not found: a member's records cannot be probed."""
+    signed_in(caller)
+    if not allowed:
+        raise NotFound(message=message)
+    return caller
+
+
 def signed_in(caller):
     return require(caller, True)
 

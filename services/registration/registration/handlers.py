@@ -708,3 +708,69 @@ def unreported_members(session, unit_id, year):
                            .where(members.c.unit_id == unit_id, ~reported)
                            .order_by(members.c.id)).mappings().all()
     return [dict(r) for r in rows]
+
+
+# Units, and of those sitting in the given communities their members with no active report this
+# year, in one statement for a district's notices (the feedback service's, B1, §5.3.3: 是否报到 否). A member who did not report has no community: their line goes with
+# the notice of the district where their unit sits.
+_ROSTERS = text("""
+    SELECT u.id AS unit_id, u.name, u.party_org_name, u.community_code, u.district_code,
+           CASE WHEN u.community_code = ANY(CAST(:codes AS bpchar[])) THEN (
+               SELECT coalesce(json_agg(json_build_array(m.id, m.name) ORDER BY m.id), '[]')
+               FROM registration.members m
+               WHERE m.unit_id = u.id AND NOT EXISTS (
+                   SELECT 1 FROM registration.member_registrations r
+                   WHERE r.member_id = m.id AND r.year = :year AND r.status = ANY(CAST(:active AS text[]))))
+           END AS unreported
+    FROM (SELECT * FROM registration.units WHERE id = ANY(CAST(:ids AS bigint[]))
+          UNION
+          SELECT * FROM registration.units WHERE community_code = ANY(CAST(:codes AS bpchar[]))) u""")
+
+
+def feedback_rosters(conn, unit_ids, community_codes, year):
+    """{units: [{unit_id, name, party_org_name, community_code, district_code, unreported}],
+    communities: {code: name}, districts: {code: name}} for the names a notice shows."""
+    units = conn.execute(_ROSTERS, {"ids": list(unit_ids), "codes": list(community_codes), "year": year,
+                                    "active": list(ACTIVE)}).mappings().all()
+    names = dict(conn.execute(select(communities.c.code, communities.c.name).where(
+        communities.c.code.in_(list(community_codes)))).all())
+    district_names = dict(conn.execute(select(districts.c.code, districts.c.name).where(
+        districts.c.code.in_(sorted({c[:6] for c in community_codes})))).all())
+    return {"units": [dict(u) for u in units], "communities": names, "districts": district_names}
+
+
+# --- changes of a member's details (B2, §5.3.2), applied when the community accepts them ---------
+
+_CURRENT = text("""
+    SELECT r.id AS registration_id, r.member_id, r.name, r.unit_id, r.community_code, r.street_code, r.district_code,
+           r.year, r.status, r.position, r.phone, r.service_intentions
+    FROM registration.member_registrations r
+    WHERE r.member_id = :m AND r.status = ANY(CAST(:active AS text[]))
+    ORDER BY r.year DESC, r.id DESC LIMIT 1""")
+
+
+def member_current(conn, member_id):
+    """The member's current report: where they report now and what it says of position, phone
+    and service intentions. NotFound if they have no active report."""
+    row = conn.execute(_CURRENT, {"m": member_id, "active": list(ACTIVE)}).mappings().first()
+    if row is None:
+        raise NotFound(message=f"党员 {member_id} 不存在")
+    return dict(row)
+
+
+def apply_member_details(uow, community_code, member_id, changes):
+    """The community applies a reported change (position, phone, service intentions) to the
+    member and to their current report; emits member_details_changed."""
+    current = member_current(uow.conn, member_id)
+    if current["community_code"] != community_code:
+        raise NotFound(message=f"党员 {member_id} 不存在")
+    on_report = {k: changes[k] for k in ("position", "phone", "service_intentions") if k in changes}
+    uow.conn.execute(update(regs).where(regs.c.id == current["registration_id"]).values(**on_report))
+    on_member = {k: v for k, v in on_report.items() if k in ("position", "phone")}
+    if on_member:
+        uow.conn.execute(update(members).where(members.c.id == member_id).values(updated_at=now(), **on_member))
+    scope = {k: current[k] for k in ("district_code", "street_code", "community_code")}
+    uow.emit("member_details_changed", scope, member_id=member_id, registration_id=current["registration_id"],
+             unit_id=current["unit_id"], fields_changed=sorted(on_report),
+             service_intentions=on_report.get("service_intentions"))
+    return {**current, **on_report}

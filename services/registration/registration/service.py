@@ -305,6 +305,41 @@ class RegistrationService:
             return handlers.accepted_members(uow.conn, year, after_registration_id, min(int(limit), 5000))
 
     @rpc
+    def feedback_rosters(self, unit_ids, community_codes, year):
+        """Units by id (their names and where they sit), and those sitting in `community_codes` with
+        their members who have no active report in `year` ([[member_id, name], ...]): the feedback
+        service's notices (§5.3.3), read by the officers over those communities."""
+        guard.signed_in(self.caller)
+        for code in community_codes:
+            guard.area(self.caller, code)
+        with self.db.unit_of_work() as uow:
+            return handlers.feedback_rosters(uow.conn, unit_ids, community_codes, int(year))
+
+    @rpc
+    @guard.objects(member_id="member")
+    def member_current(self, member_id):
+        """The member's current report (community, unit, position, phone, service intentions): the
+        member, their unit's officer, the officers over its community (B2, §4.1)."""
+        with self.db.unit_of_work() as uow:
+            current = handlers.member_current(uow.conn, member_id)
+        guard.require_any(self.caller, self.caller is not None and (
+            self.caller.is_member(member_id) or (self.caller.role == "unit_officer"
+                                                 and self.caller.scope == str(current["unit_id"]))
+            or (self.caller.role != "unit_officer" and self.caller.covers_area(current["community_code"]))),
+            f"党员 {member_id} 不存在")
+        return current
+
+    @rpc
+    @guard.objects(member_id="member")
+    def apply_member_details(self, community_code, member_id, changes):
+        """A change of position, phone or service intentions the community accepted (B2, §5.3.2):
+        community staff, through the feedback service. Emits member_details_changed."""
+        req = load(c.DetailChanges, changes)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.apply_member_details(uow, community_code, member_id, req)
+
+    @rpc
     def unit_scope(self, unit_id):
         """{unit_id, community_code, street_code, district_code} of a unit: where it sits, for the
         gateway's scope check of unit routes."""

@@ -53,8 +53,7 @@ def _board_row(r, kind):
 def _top_stars(r, s):
     """SQL: the result `r` has the most stars the rules of its settlement `s` give (ten under v1):
     a published half year keeps its rules, whatever rules are current."""
-    cases = " ".join(f"WHEN {v} THEN {rules.max_stars}" for v, rules in sorted(domain.RULES.items()))
-    return f"{r}.stars >= CASE {s}.rule_version {cases} END"
+    return f"{r}.stars >= (SELECT v.max_stars FROM scoring.rule_versions v WHERE v.version = {s}.rule_version)"
 
 
 def honour_list(conn, area_code, period):

@@ -47,5 +47,10 @@ def community_staff(caller, code):
                    and caller.covers_area(code))
 
 
+def city_admin(caller):
+    """The city's rules (S7): only the city's administrator publishes them."""
+    return require(caller, caller is not None and caller.role == CITY_ADMIN)
+
+
 def member(caller, member_id):
     return require(caller, caller is not None and caller.is_member(member_id))

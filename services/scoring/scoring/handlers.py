@@ -43,28 +43,31 @@ _ENTER = text("""
 
 
 def _entry(conn, event, **values):
-    """One ledger entry for one event; a redelivered or duplicated event (same id) adds nothing."""
+    """One ledger entry for one event; a redelivered or duplicated event (same id) adds nothing.
+    It records the rule version in force for its half year."""
     values.setdefault("member_unit_id", None)
+    values.setdefault("rule_version", domain.in_force(conn, values["period"]).version)
     return conn.execute(_ENTER, {"source": f"event:{event['event_id']}", "source_event_id": str(event["event_id"]),
-                                 "rule_version": domain.CURRENT, **{k: event[k] for k in SCOPE}, **values}).scalar()
+                                 **{k: event[k] for k in SCOPE}, **values}).scalar()
 
 
 def service_completed(conn, event):
-    """S2 (§3.5.2): the points of a service, to the member, in the half year it was served."""
-    rules = domain.RULES[domain.CURRENT]
+    """S2 (§3.5.2): the points of a service, to the member, in the half year it was served, by the
+    rules in force for that half year (the volunteering service computed them with the same)."""
+    occurred = _at(event["served_until"])
+    rules = domain.in_force(conn, domain.period_of(occurred))
     if not rules.service_points_ok(event["points"], event["adjustment"], event.get("override_points")):
         # the producer broke the rules: recorded as given would be wrong, refusing would lose it;
         # it is logged loudly and kept out (a dispute or an officer's correction settles it)
         log.error("service_completed %s: points %s do not follow rules v%s; not entered",
                   event["event_id"], event["points"], rules.version)
         return None
-    occurred = _at(event["served_until"])
     reason = f"服务活动 {event['activity_id']}：基础分{event['base_points']}，调整{event['adjustment']:+d}"
     if event.get("override_points") is not None:
         reason = f"服务活动 {event['activity_id']}：特殊情况 {event['override_points']} 分（{event.get('override_reason')}）"
     return _entry(conn, event, holder_kind="member", holder_id=event["member_id"], member_unit_id=event["unit_id"],
                   period=domain.period_of(occurred), kind="service", points=event["points"], reason=reason[:200],
-                  occurred_at=occurred)
+                  occurred_at=occurred, rule_version=rules.version)
 
 
 def project_rated(conn, event):
@@ -88,8 +91,10 @@ def member_points(conn, member_id, period, community_code=None):
 
 
 def _officer_entry(conn, officer, **values):
-    """An entry an officer made (a merit, a correction), credited to the member's account."""
-    entry_id = conn.execute(ledger.insert().values(source=f"officer:{officer}", rule_version=domain.CURRENT, **values)
+    """An entry an officer made (a merit, a correction), credited to the member's account, with the
+    rule version in force for its half year."""
+    values.setdefault("rule_version", domain.in_force(conn, values["period"]).version)
+    entry_id = conn.execute(ledger.insert().values(source=f"officer:{officer}", **values)
                             .returning(ledger.c.id)).scalar_one()
     if values["holder_kind"] == "member":
         _credit(conn, values, values["points"])
@@ -126,11 +131,17 @@ def record_merit(conn, req, officer):
         raise invalid("unit_id", "not_the_members_unit", "§5.4.1",
                       f"单位（unit_id）应为该党员的工作单位 {own_unit}，可不填")
     unit_id = own_unit or req["unit_id"]
+    period = domain.period_of(occurred)
+    rules = domain.period_rules(conn, period)
+    lo, hi = rules.merit_range
+    if not lo <= req["points"] <= hi:
+        raise invalid("points", "merit_out_of_range", "§3.5.3", (
+            f"一事一记的加分应为 {lo}–{hi} 分（{period} 适用第 {rules.version} 版积分规则）"))
     entry_id = _officer_entry(conn, officer, holder_kind="member", holder_id=req["member_id"],
                               member_unit_id=unit_id, district_code=code[:6], street_code=code[:9],
-                              community_code=code, period=domain.period_of(occurred), kind="merit",
+                              community_code=code, period=period, kind="merit",
                               points=req["points"], reason=f"{req['category']}：{req['reason']}"[:200],
-                              occurred_at=occurred)
+                              occurred_at=occurred, rule_version=rules.version)
     return {"entry_id": entry_id, "period": domain.period_of(occurred), "points": req["points"]}
 
 
@@ -153,9 +164,11 @@ def correct(conn, community_code, entry_id, req, officer):
             ledger.c.holder_kind == "project", ledger.c.holder_id == entry["holder_id"],
             ledger.c.corrects_entry_id == entry_id)).scalar_one()
         score = entry["points"] + corrected + req["points"]
-        if not 0 <= score <= domain.RULES[domain.CURRENT].max_project_score:
-            raise invalid("points", "project_score_out_of_range", "§3.5.1",
-                          f"更正后该项目评价为 {score} 分，应在 0–30 分之间")
+        rules = domain.period_rules(conn, entry["period"])
+        if not 0 <= score <= rules.max_project_score:
+            raise invalid("points", "project_score_out_of_range", "§3.5.1", (
+                f"更正后该项目评价为 {score} 分，应在 0–{rules.max_project_score} 分之间"
+                f"（{entry['period']} 适用第 {rules.version} 版积分规则）"))
     keep = ("holder_kind", "holder_id", "member_unit_id", "district_code", "street_code", "community_code", "period")
     correction_id = _officer_entry(conn, officer, **{k: entry[k] for k in keep}, kind="correction",
                                    points=req["points"], reason=f"更正第 {entry_id} 条：{req['reason']}"[:200],

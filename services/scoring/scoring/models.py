@@ -92,6 +92,27 @@ periods = Table(
     Column("fixed_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
 
+# The numbers of the rules (S1–S5), one row per version (S7): the city administrator publishes a
+# version in force from a half year that has not started. Rows are never edited or deleted (a
+# trigger refuses it, migration 0006), so a version read once may be kept in memory (domain.py).
+rule_versions = Table(
+    "rule_versions", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("effective_from", String(6), nullable=False, unique=True),   # 2027H1
+    Column("base_points", Integer, nullable=False),
+    Column("max_adjustment", Integer, nullable=False),
+    Column("override_min", Integer, nullable=False),
+    Column("override_max", Integer, nullable=False),
+    Column("merit_min", Integer, nullable=False),
+    Column("merit_max", Integer, nullable=False),
+    Column("max_project_score", Integer, nullable=False),
+    Column("points_per_star", Integer, nullable=False),
+    Column("max_stars", Integer, nullable=False),
+    Column("published_by", String(80), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("reason", String(200), nullable=False),
+)
+
 # Settlement of a community's half year (§3.5.4–5): draft -> reviewed (members' congress) ->
 # published. A published settlement is never changed: a later correction makes revision n+1, with
 # its reason, which goes through review and publication again and then supersedes it.

@@ -14,21 +14,20 @@ from sqlalchemy import text
 from contracts import scoring as s
 from toolkit.batches import BatchConsumer
 from toolkit.caller import CallerOf
-from toolkit.db import Database
 from toolkit.errors import rpc
 from toolkit.inbox import handle_once
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
-from . import boards, guard, handlers, settlement, supermarket
+from . import boards, compensation, guard, handlers, rulebook, settlement, supermarket
 from .models import metadata
 
 
 class ScoringService:
     name = "scoring"
 
-    db = Database(metadata)
+    db = rulebook.Database(metadata)
     metrics = Metrics()
     request_log = RequestLog()
     caller = CallerOf()
@@ -91,6 +90,43 @@ class ScoringService:
         guard.community_staff(self.caller, community_code)
         with self.db.unit_of_work() as uow:
             return handlers.correct(uow.conn, community_code, entry_id, req, self.caller.username)
+
+    @rpc
+    @guard.objects(entry_id="ledger_entry")
+    def ledger_entry(self, entry_id, community_code=None):
+        """One entry, to whoever may dispute it (§5.3.4): the member, their unit's officer, the
+        officers of its area. For a member or unit officer the community need not be named."""
+        guard.signed_in(self.caller)
+        with self.db.unit_of_work() as uow:
+            return compensation.entry_of_record(uow.conn, entry_id, self.caller)
+
+    @rpc
+    @guard.objects(member_id="member_of_record", entry_id="ledger_entry")
+    def compensate(self, request):
+        """CompensationRequest: an upheld objection's compensating entry, and the revision of a
+        published half year it opens (B4, §5.3.5). Community staff, through the feedback service."""
+        req = load(s.CompensationRequest, request)
+        guard.community_staff(self.caller, req["community_code"])
+        return compensation.compensate(self.db, req, self.caller.username)
+
+    # --- the rules as data (S1–S5 as versions, S7) ------------------------------------------------
+
+    @rpc
+    def rule_versions(self):
+        """Every version of the scoring rules, the newest first, and which is in force today: for
+        every signed-in account, like the rules on the community's wall."""
+        guard.signed_in(self.caller)
+        with self.db.unit_of_work() as uow:
+            return rulebook.versions(uow.conn)
+
+    @rpc
+    def publish_rules(self, request):
+        """RuleVersionRequest -> the new version, in force from a half year not yet begun (city
+        administrator only). Emits rule_version_published."""
+        guard.city_admin(self.caller)
+        req = load(s.RuleVersionRequest, request)
+        with self.db.unit_of_work() as uow:
+            return rulebook.publish(uow, req, self.caller.username)
 
     # --- settlement (§3.5.4–5) ------------------------------------------------------------------
 

@@ -77,8 +77,14 @@ _RESULTS = """
 
 
 def rule_version_of(conn, period):
-    """The rules a half year is scored under: fixed by its first settlement (S4–S5)."""
-    conn.execute(insert(periods).values(period=period, rule_version=domain.CURRENT).on_conflict_do_nothing())
+    """The rules a half year is scored under: fixed by its first settlement (S4–S5), as the
+    version in force for that half year (S7)."""
+    if domain.period_start(period) > now():
+        # a half year to come may be getting a version this moment (rulebook.publish holds the
+        # table): wait for it, so that what is fixed here is what is in force
+        conn.execute(text("LOCK TABLE scoring.rule_versions IN SHARE MODE"))
+    in_force = domain.in_force(conn, period).version
+    conn.execute(insert(periods).values(period=period, rule_version=in_force).on_conflict_do_nothing())
     return conn.execute(select(periods.c.rule_version).where(periods.c.period == period)).scalar_one()
 
 
@@ -108,7 +114,7 @@ def compute(conn, target, settlements_, period, upto, rule_version):
     """Write the results of settlements of one half year, counting the same entries under the same
     rules: into the settlements' lists (target RESULTS), or one row per holder into `target` (verify's
     scratch table). `settlements_`: (id, community)."""
-    rules = domain.rules_of(rule_version)
+    rules = domain.rules_of(rule_version, conn)
     if target not in _COMPUTE:
         _COMPUTE[target] = text(_LISTS if target == RESULTS else _ROWS_INTO.format(target=target) + _RESULTS)
     # the planner's guess for many communities passes jit_above_cost, and compiling the plan took
@@ -258,7 +264,11 @@ def publish(uow, community_code, period, by):
     uow.emit("settlement_published", scope, settlement_id=row["id"], period=period, revision=row["revision"],
              rule_version=row["rule_version"], reason=row["reason"], members=len(members),
              organizations=sum(1 for r in results if r["holder_kind"] == "unit"),
-             ten_star_members=sum(1 for r in members if r["stars"] == domain.rules_of(row["rule_version"]).max_stars))
+             ten_star_members=sum(1 for r in members if r["stars"] == domain.rules_of(row["rule_version"]).max_stars),
+             member_results=[{"member_id": r["holder_id"], "name": r["name"], "unit_id": r["unit_id"],
+                              "points": r["points"], "stars": r["stars"]} for r in members],
+             unit_results=[{"unit_id": r["holder_id"], "name": r["name"], "points": r["points"], "stars": r["stars"]}
+                           for r in results if r["holder_kind"] == "unit"])
     _feedback(uow, conn, row, scope, results)
     return get(conn, community_code, period)
 

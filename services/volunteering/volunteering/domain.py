@@ -1,11 +1,13 @@
 """The rules of volunteering, pure Python (unit-tested without broker or database)."""
 import hashlib
 import hmac
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from lunar_python import Lunar
 
-from contracts.volunteering import BASE_POINTS, FESTIVALS
+from contracts.volunteering import BASE_POINTS, FESTIVALS, MAX_ADJUSTMENT, MAX_PROJECT_SCORE, OVERRIDE_RANGE
+from toolkit.config import CITY_TZ
 
 # --- festival campaigns (§3.4.2) ------------------------------------------------------------
 
@@ -49,11 +51,48 @@ def code_expires_at(at_epoch, window=CODE_WINDOW):
     return (int(at_epoch // window) + 2) * window
 
 
-# --- points of a service (§3.5.2) ---------------------------------------------------------
+# --- points of a service (§3.5.2), by the scoring rules in force (S7) ---------------------------
 
-def service_points(adjustment, override_points=None):
-    """5 base points moved by the assessment (2..8), or a special case's 0..10 with its reason."""
-    return override_points if override_points is not None else BASE_POINTS + adjustment
+@dataclass(frozen=True)
+class ServiceRules:
+    """What this service needs of a scoring rule version (rule_version_published)."""
+    version: int
+    base_points: int
+    max_adjustment: int
+    override_range: tuple
+    max_project_score: int
+
+
+# version 1, in force until the scoring service announces another (the numbers it seeds too)
+FIRST = ServiceRules(1, BASE_POINTS, MAX_ADJUSTMENT, OVERRIDE_RANGE, MAX_PROJECT_SCORE)
+
+
+def half_year_of(moment):
+    """The half year a moment counts in, in the city's time (H1 = Jan–Jun, H2 = Jul–Dec, S4): the
+    scoring service's own reckoning (scoring.domain.period_of), by which it checks the points."""
+    local = moment.astimezone(CITY_TZ)
+    return f"{local.year}H{1 if local.month <= 6 else 2}"
+
+
+def service_points(adjustment, override_points=None, rules=FIRST):
+    """The base points moved by the assessment (5 ± 3 under version 1), or a special case's
+    points with its reason."""
+    return override_points if override_points is not None else rules.base_points + adjustment
+
+
+def assessment_problem(rules, adjustment, override_points):
+    """(field, code, message) if an assessment breaks the rules in force, else None. The message
+    names that version's numbers: the organizer sees what applies to the half year."""
+    if abs(adjustment) > rules.max_adjustment:
+        m, base = rules.max_adjustment, rules.base_points
+        return "adjustment", "adjustment_out_of_range", (
+            f"质量和成效调整应在 -{m} 到 +{m} 分之间（第 {rules.version} 版积分规则：基础分{base}分，"
+            f"即{base - m}–{base + m}分）")
+    lo, hi = rules.override_range
+    if override_points is not None and not lo <= override_points <= hi:
+        return "override_points", "override_out_of_range", (
+            f"特殊情况的分值应在 {lo}–{hi} 分之间（第 {rules.version} 版积分规则）")
+    return None
 
 
 def hours_between(checked_in_at, checked_out_at):

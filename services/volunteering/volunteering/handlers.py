@@ -9,7 +9,7 @@ from contracts.errors import Conflict, InvalidState, NotFound
 from toolkit.config import now
 from toolkit.validation import invalid
 
-from . import domain
+from . import domain, rules
 from .models import (activities, commitments, household_assignments, household_visits, households, members,
                      organization_life, organization_life_attendance, post_claims, posts, project_history,
                      project_ratings, projects, signups, studios, support_pairings, team_members, teams)
@@ -350,8 +350,8 @@ def assess(uow, community_code, activity_id, req, assessor):
         select(signups, members.c.unit_id).join(members, members.c.member_id == signups.c.member_id)
         .where(signups.c.activity_id == activity_id, signups.c.member_id.in_(list(wanted)))
         .with_for_update(of=signups)).mappings()}
-    problems = []
-    for i, member_id in enumerate(wanted):
+    problems, in_force = [], {}
+    for i, (member_id, p) in enumerate(wanted.items()):
         row = rows.get(member_id)
         if row is None or row["checked_in_at"] is None or row["checked_out_at"] is None:
             problems.append({"field": f"participants.{i}.member_id", "code": "not_served", "rule": "§3.5.2",
@@ -359,13 +359,25 @@ def assess(uow, community_code, activity_id, req, assessor):
         elif row["assessed_at"] is not None:
             problems.append({"field": f"participants.{i}.member_id", "code": "already_assessed", "rule": "§3.5.2",
                              "message": f"党员 {member_id} 已评价（{row['points']} 分）"})
+        else:
+            # the half year the service counts in is its check-out's, as the scoring service counts
+            # it (served_until): both then apply the same rule version to it
+            period = domain.half_year_of(row["checked_out_at"])
+            if period not in in_force:
+                in_force[period] = rules.in_force(c, period)
+            broken = domain.assessment_problem(in_force[period], p["adjustment"], p["override_points"])
+            if broken:
+                field, code, message = broken
+                problems.append({"field": f"participants.{i}.{field}", "code": code, "rule": "§3.5.2",
+                                 "message": message})
     if problems:
         from contracts.errors import ValidationFailed
         raise ValidationFailed(fields=problems)
     at, scope, out = now(), _scope(activity), []
     for member_id, p in wanted.items():
         row = rows[member_id]
-        points = domain.service_points(p["adjustment"], p["override_points"])
+        applied = in_force[domain.half_year_of(row["checked_out_at"])]
+        points = domain.service_points(p["adjustment"], p["override_points"], applied)
         hours = domain.hours_between(row["checked_in_at"], row["checked_out_at"])
         c.execute(update(signups).where(and_(signups.c.activity_id == activity_id, signups.c.member_id == member_id))
                   .values(adjustment=p["adjustment"], override_points=p["override_points"],
@@ -374,7 +386,7 @@ def assess(uow, community_code, activity_id, req, assessor):
         uow.emit("service_completed", scope, activity_id=activity_id, activity_kind=activity["kind"],
                  festival=activity["festival"], member_id=member_id, unit_id=row["unit_id"],
                  served_from=row["checked_in_at"].isoformat(), served_until=row["checked_out_at"].isoformat(),
-                 hours=hours, base_points=domain.BASE_POINTS, adjustment=p["adjustment"], override_points=p["override_points"],
+                 hours=hours, base_points=applied.base_points, adjustment=p["adjustment"], override_points=p["override_points"],
                  override_reason=p["reason"] if p["override_points"] is not None else None, points=points,
                  approved_by=assessor, assessed_at=at.isoformat(),
                  recorded_after_the_fact=row["late_status"] == "approved", record_approved_by=row["late_decided_by"])
@@ -622,11 +634,17 @@ def change_project_status(uow, community_code, project_id, req, changed_by):
 
 
 def rate_project(uow, community_code, project_id, req, recorded_by):
-    """A rating by the community or by the people served, 0..30 (§3.5.1); the scoring service
-    takes a project's score in a period as the mean of its ratings."""
+    """A rating by the community or by the people served, 0 up to the rule version's maximum (30
+    under version 1, §3.5.1); the scoring service takes a project's score in a period as the mean
+    of its ratings, in the half year it is rated in."""
     project = _project(uow.conn, project_id, community_code=community_code)
     if project["status"] == "cancelled":
         raise InvalidState("project_cancelled", "已取消的项目不能评价")
+    period = domain.half_year_of(now())
+    applied = rules.in_force(uow.conn, period)
+    if req["score"] > applied.max_project_score:
+        raise invalid("score", "score_out_of_range", "§3.5.1", (
+            f"每个项目评分为 0–{applied.max_project_score} 分（{period} 适用第 {applied.version} 版积分规则）"))
     rating_id = uow.conn.execute(project_ratings.insert().values(
         project_id=project_id, recorded_by=recorded_by, **req).returning(project_ratings.c.id)).scalar_one()
     uow.emit("project_rated", _scope(project), rating_id=rating_id, project_id=project_id, unit_id=project["unit_id"],

@@ -127,8 +127,24 @@ signups = Table(
     Column("late_status", String(10)),          # pending | approved | rejected
     Column("late_decided_by", String(64)),
     Column("late_decided_at", DateTime(timezone=True)),
-    CheckConstraint("adjustment BETWEEN -3 AND 3", name="adjustment_range"),
-    CheckConstraint("override_points BETWEEN 0 AND 10", name="override_range"),
+    # the ranges are the rule version's (checked by the service); only what no version may pass
+    CheckConstraint("adjustment BETWEEN -100 AND 100", name="adjustment_range"),
+    CheckConstraint("override_points BETWEEN 0 AND 100", name="override_range"),
+)
+
+# The scoring rule versions the scoring service announced (rule_version_published, S7): the
+# numbers a service's points and a project's rating need. None heard: version 1's, the
+# constants of contracts.volunteering (domain.FIRST).
+rule_versions = Table(
+    "rule_versions", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("effective_from", String(6), nullable=False, unique=True),   # 2027H1
+    Column("base_points", Integer, nullable=False),
+    Column("max_adjustment", Integer, nullable=False),
+    Column("override_min", Integer, nullable=False),
+    Column("override_max", Integer, nullable=False),
+    Column("max_project_score", Integer, nullable=False),
+    Column("heard_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
 
 households = Table(  # F5, §3.4.5: the households a community's member cadres cover

@@ -19,7 +19,7 @@ from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
-from . import domain, guard, handlers
+from . import domain, guard, handlers, rules
 from .models import metadata
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ class VolunteeringService:
     @event_handler("registration", "member_transferred")
     def on_member_transferred(self, event):
         handle_once(self.db, "registration", event, handlers.member_transferred)
+
+    # -- the scoring rules in force (S7): a service's points follow its half year's version ----
+
+    @event_handler("scoring", "rule_version_published")
+    def on_rule_version_published(self, event):
+        handle_once(self.db, "scoring", event, rules.rule_version_published)
 
     # -- posts and claims (P2, §3.2.2) -------------------------------------------------------
 

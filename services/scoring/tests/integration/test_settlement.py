@@ -2,11 +2,12 @@
 RabbitMQ and PostgreSQL: volunteering's events become points; the half year is drafted, reviewed
 and published; the board, the honour list and register D.1 are right to the point at the
 boundaries (9/10, 99/100/105 points, June 30 23:30); a correction after publication becomes a
-revision; a rule change leaves a published period as it was; the supermarket never spends
-points or stock that are not there."""
+revision; a new rule version leaves a published period as it was (verify finds no difference);
+the supermarket never spends points or stock that are not there."""
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from contracts.events import EXAMPLES, REGISTRATION, VOLUNTEERING
 from scoring import domain, verify
 from scoring.service import ScoringService
 from toolkit.caller import SignedAtEachCall
+from toolkit.config import now
 
 pytestmark = pytest.mark.integration
 PORT = 18108
@@ -31,6 +33,7 @@ EXPECTED = {8101: (9, 0), 8102: (10, 1), 8103: (99, 9), 8104: (100, 10), 8105: (
 # signed at each call, not at import: a signature lives for seconds (contracts.access.CONTEXT_TTL)
 STAFF = SignedAtEachCall(Caller(21, "staff.a", "community_staff", A))
 DISTRICT = SignedAtEachCall(Caller(22, "district", "district_officer", "410106"))
+ADMIN = SignedAtEachCall(Caller(23, "admin", "city_admin", ""))
 
 
 def as_member(member_id):
@@ -186,33 +189,68 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
                               "WHERE community_code = :c AND status = 'published'"), {"c": A})
 
 
-def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db, monkeypatch):
-    monkeypatch.setitem(domain.RULES, 2, domain.Rules(version=2, points_per_star=5, max_stars=12))
-    monkeypatch.setattr(domain, "CURRENT", 2)
+def free_half_year(conn):
+    """The first half year a new version may take (test_rules.py may have published one)."""
+    latest = max(filter(None, [domain.period_of(now()),
+                               conn.execute(text("SELECT max(effective_from) FROM scoring.rule_versions")).scalar(),
+                               conn.execute(text("SELECT max(period) FROM scoring.periods")).scalar()]))
+    return domain.next_period(latest)
+
+
+def test_a_rule_change_leaves_a_published_period_as_it_was(city, scoring_db):
+    """S7: the city publishes a version in force from a half year to come. H1, settled and
+    published under version 1, keeps its board, honour list and certificate, recomputes to the
+    same numbers (verify: no difference), and its revisions still score under version 1; the half
+    year the new version is in force for takes its services and its stars by it."""
+    with scoring_db.connect() as conn:
+        later = free_half_year(conn)
+    with ClusterRpcProxy(city, context_data=ADMIN) as p:
+        v2 = p.scoring.publish_rules({
+            "base_points": 6, "max_adjustment": 3, "override_min": 0, "override_max": 12, "merit_min": 1,
+            "merit_max": 20, "max_project_score": 30, "points_per_star": 3, "max_stars": 12,
+            "effective_from": later, "reason": "测试：基础分6分，每3分一星，最高12星"})["rule_version"]
     with ClusterRpcProxy(city, context_data=STAFF) as p:
         before = p.scoring.board(A, H1)
-        # ten stars were the most under H1's rules: its honour list stands though v2 allows twelve
+        # ten stars were the most under H1's rules: its honour list stands though the new allows twelve
         assert {8104, 8105} <= {m["member_id"] for m in p.scoring.honour_list(A, H1)["items"]}
         assert p.scoring.honour_certificate(A, 8105, H1)["stars"] == 10
         found, checked = verify.verify(scoring_db, area=A, progress=False)
         assert found == [] and checked == 2
-        # a correction and a revision of H1 still score under H1's rules (v1)...
+        assert {m["holder_id"]: m["stars"] for m in p.scoring.get_settlement(A, H1)["current"]["members"]}[8103] == 9
+        # ...a correction and a revision of H1 still score under H1's rules (v1)...
         entry = p.scoring.community_member_points(A, 8102, H1)["entries"][0]
         p.scoring.correct(A, entry["id"], {"points": 1, "reason": "补记服务时长"})
         revised = p.scoring.revise_settlement(A, H1, {"reason": "补记钱二的积分"})["current"]
         assert revised["rule_version"] == 1
         assert {m["holder_id"]: m["stars"] for m in revised["members"]}[8102] == 1   # 11 points: 1 star under v1
         assert p.scoring.board(A, H1) == before                                       # not published: unchanged
-        # ...while a half year first settled now takes the new rules
-        h2 = p.scoring.draft_settlement(A, "2026H2")["current"]
-        assert h2["rule_version"] == 2
-        assert {m["holder_id"]: m["stars"] for m in h2["members"]}[8106] == 1          # 6 points, 5 per star
-    # rules are never withdrawn in production; this test's v2 goes, so its unpublished draft goes too
+
+        # ...while the half year the new version is in force for follows it: 6 base points (5 + 0
+        # is no longer right and is not entered), 3 points a star
+        served = (domain.period_start(later) + timedelta(days=10)).isoformat()
+        follows = event(VOLUNTEERING, "service_completed", member_id=8106, unit_id=902, points=6, base_points=6,
+                        adjustment=0, served_until=served)
+        old_numbers = event(VOLUNTEERING, "service_completed", member_id=8106, unit_id=902, points=5,
+                            base_points=5, adjustment=0, served_until=served)
+        dispatch = event_dispatcher(city)
+        for e in (old_numbers, follows):
+            dispatch("volunteering", "service_completed", e)
+        assert wait_for(scoring_db, "SELECT count(*) FROM scoring.inbox WHERE event_id = ANY(CAST(:ids AS uuid[]))", 2,
+                        {"ids": [old_numbers["event_id"], follows["event_id"]]}) == 2
+        with scoring_db.connect() as conn:
+            assert conn.execute(text("SELECT points, rule_version FROM scoring.ledger WHERE period = :p "
+                                     "AND holder_id = 8106"), {"p": later}).all() == [(6, v2)]
+        drafted = p.scoring.draft_settlement(A, later)["current"]
+        assert drafted["rule_version"] == v2
+        assert {m["holder_id"]: m["stars"] for m in drafted["members"]}[8106] == 2     # 6 points, 3 a star
+    found, _ = verify.verify(scoring_db, area=A, progress=False)
+    assert found == []
+    # the draft of a half year to come goes (its entries stay, counted when it is settled)
     with scoring_db.begin() as conn:
         conn.execute(text("DELETE FROM scoring.settlement_lists USING scoring.settlements s "
-                          "WHERE s.id = settlement_id AND s.period = '2026H2'"))
-        conn.execute(text("DELETE FROM scoring.settlements WHERE period = '2026H2'"))
-        conn.execute(text("DELETE FROM scoring.periods WHERE period = '2026H2'"))
+                          "WHERE s.id = settlement_id AND s.period = :p"), {"p": later})
+        conn.execute(text("DELETE FROM scoring.settlements WHERE period = :p"), {"p": later})
+        conn.execute(text("DELETE FROM scoring.periods WHERE period = :p"), {"p": later})
 
 
 def test_verify_finds_a_balance_that_differs_from_the_ledger(city, scoring_db):
@@ -322,6 +360,13 @@ def rpc_calls():
         "update_goods": (A, 1, {"stock": 2}), "catalog": (A,), "my_catalog": (8101,),
         "redeem": (8101, {"goods_id": 1}), "cancel_redemption": (A, 1, {"reason": "测试撤销"}),
         "redemptions": (A,), "my_redemptions": (8101,),
+        "rule_versions": (),
+        "ledger_entry": (1,),
+        "compensate": ({"community_code": A, "objection_id": 1, "member_id": 8101, "entry_id": None, "period": H1,
+                        "points": 1, "reason": "测试补记"},),
+        "publish_rules": ({"base_points": 5, "max_adjustment": 3, "override_min": 0, "override_max": 10,
+                           "merit_min": 1, "merit_max": 20, "max_project_score": 30, "points_per_star": 10,
+                           "max_stars": 10, "effective_from": "2099H2", "reason": "一字未改的新版本"},),
     }
 
 

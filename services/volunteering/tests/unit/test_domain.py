@@ -35,11 +35,16 @@ def test_a_code_lasts_its_minute_and_the_next_only():
 def test_points_are_five_moved_by_at_most_three_or_a_reasoned_special_case():
     assert [domain.service_points(a) for a in (-3, 0, 3)] == [2, 5, 8]
     assert domain.service_points(2, override_points=10) == 10
+    # the ranges are the rule version's (S7), checked by the service: version 1 refuses ±4 and 11
+    for adjustment in (4, -4):
+        field, code, message = domain.assessment_problem(domain.FIRST, adjustment, None)
+        assert (field, code) == ("adjustment", "adjustment_out_of_range") and "-3 到 +3" in message
+    assert domain.assessment_problem(domain.FIRST, 0, 11)[:2] == ("override_points", "override_out_of_range")
+    assert domain.assessment_problem(domain.FIRST, 3, None) is None and domain.assessment_problem(domain.FIRST, 0, 10) is None
     schema = v.Assessment()
-    for bad in ({"member_id": 1, "adjustment": 4}, {"member_id": 1, "adjustment": -4}):
-        with pytest.raises(ValidationError) as e:
-            schema.load(bad)
-        assert "§3.5.2" in str(e.value.messages)
+    with pytest.raises(ValidationError) as e:  # beyond what any version may allow: refused at the door
+        schema.load({"member_id": 1, "adjustment": 101})
+    assert "§3.5.2" in str(e.value.messages)
     with pytest.raises(ValidationError) as e:
         schema.load({"member_id": 1, "adjustment": 0, "override_points": 9})
     assert "reason" in e.value.messages
@@ -65,3 +70,20 @@ def test_matching_gives_its_reason():
     assert "医疗保健" in domain.match_reason(post, {"skills": ["医疗保健"], "service_intentions": []})
     assert "健康服务" in domain.match_reason(post, {"skills": [], "service_intentions": ["健康服务进社区"]})
     assert domain.match_reason(post, {"skills": ["摄影"], "service_intentions": ["文艺演出"]}) is None
+
+
+def test_a_later_version_moves_the_points_and_its_numbers_name_the_refusal():
+    v2 = domain.ServiceRules(2, base_points=6, max_adjustment=4, override_range=(0, 12), max_project_score=30)
+    assert [domain.service_points(a, rules=v2) for a in (-4, 0, 4)] == [2, 6, 10]
+    assert domain.assessment_problem(v2, 4, None) is None and domain.assessment_problem(v2, 0, 12) is None
+    field, code, message = domain.assessment_problem(v2, 5, None)
+    assert code == "adjustment_out_of_range" and "-4 到 +4" in message and "第 2 版" in message and "2–10" in message
+
+
+@pytest.mark.parametrize("moment, half_year", [
+    ("2026-06-30T23:30:00+08:00", "2026H1"),
+    ("2026-06-30T16:10:00+00:00", "2026H2"),   # 00:10 on July 1 in Zhengzhou
+    ("2027-01-01T00:00:00+08:00", "2027H1"),
+])
+def test_a_service_counts_in_the_citys_half_year(moment, half_year):
+    assert domain.half_year_of(datetime.fromisoformat(moment)) == half_year
