@@ -4,7 +4,8 @@ unit's officer reads notice E and table F (right to the point, including a membe
 did not report this year) and acknowledges it; a member objects to an entry; the community
 assigns, investigates and upholds it; the member's points show the compensating entry and the
 published result a revision with the reason, released to the unit as a revised notice saying
-what changed; a plain AMQP consumer sees each step."""
+what changed; a rule version 2 leaves the half year published under version 1 as it was; a plain
+AMQP consumer sees each step."""
 import time
 
 import pytest
@@ -191,6 +192,21 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     assert any(c["field"] == "points" and f"异议第 {objection} 号" in (c["reason"] or "") for c in second["changes"])
     assert unit_officer.get(f"/units/{unit}/notices/{notice_id}").json()["status"] == "superseded"
 
+    # the city's rules change for a half year to come: this half year, published under version 1,
+    # stays as it was (and so does the notice that told the unit of it)
+    from tests.test_e2e_rules import body, free_half_year
+    admin = platform.as_("city_admin")
+    before = staff.get(base).json()["current"]
+    effective = free_half_year(migrated, admin.get("/rules").json()["items"])
+    published_rules = admin.post("/rules", body(effective))
+    assert published_rules.status_code == 201, published_rules.text
+    after = staff.get(base).json()["current"]
+    assert (after["rule_version"], after["revision"]) == (before["rule_version"], 2) and before["rule_version"] == 1
+    assert {m["holder_id"]: (m["points"], m["stars"]) for m in after["members"]} == \
+        {m["holder_id"]: (m["points"], m["stars"]) for m in before["members"]}
+    state = next(i for i in officer.get(f"/districts/{district}/notices/{period}").json()["items"] if i["unit_id"] == unit)
+    assert state["state"] == "read" and state["revision"] == 2, state      # nothing new to send
+
     # other systems hear every step
     wanted = {"notice_released", "notice_read", "notice_acknowledged", "objection_raised", "objection_assigned",
               "objection_investigated", "objection_decided"}
@@ -262,9 +278,30 @@ def test_details_changes_opinions_and_the_units_archive(platform, city, migrated
     seen = unit_officer.get(f"/units/{unit}/opinion-requests").json()["items"]
     assert seen[0]["opinion"].startswith("该同志") and seen[0]["record"]["half_years"]
 
+    # objections other than to an entry: a member's missing service; a unit, to its member's entry only
+    period = f"{now().year}H{1 if now().month <= 6 else 2}"
+    missing = platform.as_("member", m2).post("/me/objections", {
+        "target": "missing_service", "community_code": community, "period": period,
+        "content": "十月十二日参加了楼院清扫，没有积分"})
+    assert missing.status_code == 201 and missing.json()["target_cn"] == "漏记的服务", missing.text
+    elsewhere = platform.as_("member", m2).post("/me/objections", {
+        "target": "missing_service", "community_code": city.communities[0]["code"], "period": period,
+        "content": "在别的社区参加了服务"})
+    assert elsewhere.status_code == 404, elsewhere.text                        # not their community
+    entry = staff.post(f"/communities/{community}/merit-entries", {
+        "member_id": m1, "category": "见义勇为", "reason": "协助疏散火灾现场群众", "points": 6,
+        "occurred_on": now().date().isoformat()}).json()["entry_id"]
+    by_unit = unit_officer.post(f"/units/{unit}/objections", {"target": "entry", "entry_id": entry,
+                                                               "content": "该党员当日实际救出三人，分值偏低"})
+    assert by_unit.status_code == 201 and by_unit.json()["objector_kind"] == "unit", by_unit.text
+    not_entry = unit_officer.post(f"/units/{unit}/objections", {"target": "result", "period": period,
+                                                                 "community_code": community, "content": "半年度结果有误，请核实"})
+    assert not_entry.status_code == 400 and not_entry.json()["error"]["fields"][0]["field"] == "target"
+    assert [o["id"] for o in unit_officer.get(f"/units/{unit}/objections").json()["items"]] == [by_unit.json()["id"]]
+
     archive = unit_officer.get(f"/units/{unit}/archive").json()
     kinds = {i["kind"] for i in archive["items"]}
-    assert {"opinion", "detail_change"} <= kinds, kinds
+    assert {"opinion", "detail_change", "objection"} <= kinds, kinds
     assert isinstance(archive["member_reports"], (list, dict))
     wanted = {"detail_change_reported", "detail_change_decided", "opinion_requested", "opinion_given"}
     events = feedback_listener.collect(lambda ev: wanted <= {e["event_type"] for e in ev})

@@ -64,8 +64,8 @@ cat <<MSG
     API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts   (with Authorization: Bearer <token>)
     API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
     demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410105001001/database
-    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration :8001, volunteering :8002, scoring :8003 (/metrics)
-    events         .venv/bin/python -m toolkit.listen registration   (or volunteering)
+    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration :8001, volunteering :8002, scoring :8003, feedback :8004 (/metrics)
+    events         .venv/bin/python -m toolkit.listen registration   (or volunteering, scoring, feedback)
     walkthrough    README.md, "Try it"
   Ctrl-C stops everything.
 

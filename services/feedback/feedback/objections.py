@@ -53,7 +53,7 @@ def raise_objection(uow, scoring, registration, caller, req):
         if not period:
             raise invalid("period", "required", "§5.3.4", "请填写半年度（period，如 2026H1）")
         regs = [r for r in registration.member_registrations(member_id)
-                if r["community_code"] == community and r["year"] == int(period[:4])]
+                if r["community_code"] == community and r["year"] == int(period[:4]) and r["status"] != "unit_rejected"]
         if not regs:
             raise NotFound(code="not_found", message=f"社区 {community} 不存在或不是您 {period[:4]} 年的报到社区")
         unit_id = regs[0].get("unit_id")
