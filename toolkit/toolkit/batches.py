@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 
 class BatchConsumer(DependencyProvider):
 
-    def __init__(self, source, event_type, handler, batch_size=50, gather=0.05, store_attr="db"):
+    def __init__(self, source, event_type, handler, batch_size=50, gather=0.05, store_attr="db", raw=False):
         self.source = source
+        # raw: the handler gets each message's JSON text as it came, not decoded (a handler that
+        # passes large payloads on to PostgreSQL would otherwise decode and encode them again)
+        self.raw = raw
         self.event_type = event_type
         self.handler = handler
         self.batch_size = batch_size
@@ -94,7 +97,7 @@ class BatchConsumer(DependencyProvider):
     def _handle(self, messages):
         started = time.perf_counter()
         try:
-            self.handler(self._store(), [m.payload for m in messages])
+            self.handler(self._store(), [_text(m.body) if self.raw else m.payload for m in messages])
         except Exception:
             log.exception("batch of %d %s messages failed; requeued", len(messages), self.event_type)
             for m in messages:
@@ -105,3 +108,7 @@ class BatchConsumer(DependencyProvider):
         messages[-1].ack(multiple=True)
         self.handled += len(messages)
         log.info("%s: %d handled in %.3fs", self.queue.name, len(messages), time.perf_counter() - started)
+
+
+def _text(body):
+    return body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body

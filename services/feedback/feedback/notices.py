@@ -22,61 +22,60 @@ import logging
 from decimal import Decimal
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from contracts.errors import Conflict, InvalidState, NotFound
-from toolkit.inbox import first_times
-
-from .models import inbox
 
 log = logging.getLogger(__name__)
 STATUS_CN = {"prepared": "待发布", "changed": "有更新待发布", "released": "已发布", "read": "单位已阅",
              "acknowledged": "单位已确认", "superseded": "已被新版本取代"}
 
-_SOURCES = text("""
-    SELECT community_code, period, revision FROM feedback.sources
-    WHERE (community_code, period) IN (SELECT * FROM unnest(CAST(:codes AS bpchar[]), CAST(:periods AS text[])))
-    ORDER BY community_code, period FOR UPDATE""")
-# each publication's lines as they came (the event's own list, passed through as JSON text: no row
-# per member is written here, the view `feedback.lines` unpacks them when read)
-_SOURCE_UPSERT = text("""
-    INSERT INTO feedback.sources (community_code, period, settlement_id, revision, reason, member_results)
-    SELECT s.community_code, s.period, s.settlement_id, s.revision, s.reason, s.member_results
-    FROM json_to_recordset(CAST(:rows AS json)) AS s(community_code char(12), period text, settlement_id bigint,
-                                                     revision int, reason text, member_results json)
-    ORDER BY s.community_code, s.period
+# A batch of publications in one statement, from the messages' JSON text as it came (nothing is
+# decoded in Python): the events not seen before are recorded in the inbox, the newest of each
+# community's half year among them kept, with its lines as published (the view `feedback.lines`
+# unpacks them when read); an older revision arriving after a newer one changes nothing.
+_KEEP = text("""
+    WITH incoming AS (
+        SELECT b, CAST(b->>'event_id' AS uuid) AS event_id, CAST(b->>'community_code' AS bpchar) AS c,
+               b->>'period' AS p, CAST(b->>'revision' AS int) AS rev
+        FROM json_array_elements(CAST(:bodies AS json)) AS b),
+    fresh AS (
+        INSERT INTO feedback.inbox (event_id, event_type, source)
+        SELECT DISTINCT event_id, 'settlement_published', 'scoring' FROM incoming
+        ON CONFLICT (event_id) DO NOTHING RETURNING event_id),
+    newest AS (
+        SELECT DISTINCT ON (i.c, i.p) i.* FROM incoming i JOIN fresh f ON f.event_id = i.event_id
+        ORDER BY i.c, i.p, i.rev DESC)
+    INSERT INTO feedback.sources AS s (community_code, period, settlement_id, revision, reason, member_results)
+    SELECT c, p, CAST(b->>'settlement_id' AS bigint), rev, b->>'reason', coalesce(b->'member_results', '[]')
+    FROM newest ORDER BY c, p
     ON CONFLICT (community_code, period) DO UPDATE SET settlement_id = EXCLUDED.settlement_id,
         revision = EXCLUDED.revision, reason = EXCLUDED.reason, member_results = EXCLUDED.member_results,
-        heard_at = now()""")
+        heard_at = now()
+    WHERE s.revision < EXCLUDED.revision
+    RETURNING s.community_code""")
 
 
 def _json(rows):
     return json.dumps(rows, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
-def prepare_batch(store, events):
-    """Publications of community half years, as many as a process took (toolkit.batches): each
-    community's lines replaced by its newest publication, in one transaction for the batch. An
-    event seen before, or a publication older than one already kept, changes nothing."""
-    newest = {}
-    for e in events:
-        key = (e["community_code"], e["period"])
-        if key not in newest or e["revision"] > newest[key]["revision"]:
-            newest[key] = e
-    with store.unit_of_work() as uow:
-        conn = uow.conn
-        fresh = first_times(conn, inbox, events, "scoring")
-        todo = {k: e for k, e in newest.items() if str(e["event_id"]) in fresh}
-        if not todo:
+def prepare_batch(store, bodies):
+    """Publications of community half years, as many as a process took (toolkit.batches, raw: each
+    message's JSON text), in one transaction. A batch PostgreSQL cannot read (a message that is not
+    the JSON of a publication) is kept one message at a time, and the messages it cannot read are
+    logged and left out, not requeued for ever."""
+    bodies = [b if isinstance(b, str) else _json(b) for b in bodies]
+    try:
+        with store.unit_of_work() as uow:
+            kept = uow.conn.execute(_KEEP, {"bodies": "[" + ",".join(bodies) + "]"}).all()
+        log.info("feedback: %d of %d publications kept", len(kept), len(bodies))
+    except DBAPIError:
+        if len(bodies) == 1:
+            log.exception("feedback: a settlement_published message that cannot be read, left out: %.300s", bodies[0])
             return
-        keys = sorted(todo)
-        heard = {(c, p): r for c, p, r in conn.execute(_SOURCES, {"codes": [c for c, _ in keys],
-                                                                  "periods": [p for _, p in keys]})}
-        sources = [{"community_code": c, "period": p, "settlement_id": e["settlement_id"], "revision": e["revision"],
-                    "reason": e.get("reason"), "member_results": e.get("member_results", [])}
-                   for (c, p), e in sorted(todo.items()) if e["revision"] > heard.get((c, p), 0)]
-        if sources:
-            conn.execute(_SOURCE_UPSERT, {"rows": _json(sources)})
-        log.info("feedback: %d communities' publications kept", len(sources))
+        for body in bodies:
+            prepare_batch(store, [body])
 
 
 # --- what a district and a unit see -----------------------------------------------------------

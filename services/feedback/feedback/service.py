@@ -34,7 +34,7 @@ class FeedbackService:
     registration = RpcProxy("registration")
     # a city's publication is thousands of communities: a batch of them at a time (each batch is
     # one question to registration and a few statements)
-    publications = BatchConsumer("scoring", "settlement_published", notices.prepare_batch, batch_size=100)
+    publications = BatchConsumer("scoring", "settlement_published", notices.prepare_batch, batch_size=100, raw=True)
 
     # --- notices (B1, §5.3.1, §5.3.3) -----------------------------------------------------------
 

@@ -56,6 +56,9 @@ def upgrade():
             revision integer NOT NULL, reason varchar(200), member_results json NOT NULL,
             heard_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (community_code, period));
+        -- kept as it came, uncompressed: a city's publication is written in seconds, and 30 MB a
+        -- half year is nothing to store (pglz compression cost more than the rest of the write)
+        ALTER TABLE feedback.sources ALTER COLUMN member_results SET STORAGE EXTERNAL;
         -- the published rows of Annex F as they stand, one per member of a unit (read by district
         -- or community: the sources' key narrows it before anything is unpacked)
         CREATE VIEW feedback.lines AS
