@@ -84,3 +84,11 @@ def test_a_units_notice_holds_its_members_lines_and_those_who_did_not_report(sto
     assert [(r["member_id"], r["reported_cn"], r["community_name"]) for r in shown["table"]] == [
         (1, "是", "社区001"), (3, "是", "社区002"), (9, "否", None)]
     assert shown["notice_text"].startswith("中共某医院委员会：")
+
+
+def test_a_message_that_cannot_be_read_is_left_out_and_the_rest_kept(store, feedback_db):
+    import json
+    good = json.dumps(published(C2, 1, [(4, 8, 21)]), ensure_ascii=False)
+    not_an_id = json.dumps({**published(C1, 1, [(1, 7, 12)]), "event_id": "not-a-uuid"}, ensure_ascii=False)
+    notices.prepare_batch(store, [not_an_id, "{not json", good])
+    assert lines(feedback_db, C2) == {(4, 8, 21.0, 2)} and lines(feedback_db, C1) == set()
