@@ -104,6 +104,9 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     officer = platform.as_("district_officer", district)
     early = officer.post(f"/districts/{district}/notices/{period}/units/{unit}/release")
     assert early.status_code == 409 and early.json()["error"]["code"] == "comments_missing", early.text
+    twice = staff.request("PUT", f"/communities/{community}/feedback/{period}/comments",
+                          {"comments": [{"member_id": m1, "comment": "服务积极"}, {"member_id": m1, "comment": "又写一次"}]})
+    assert twice.status_code == 400 and twice.json()["error"]["fields"][0]["code"] == "member_twice", twice.text
     wrong = staff.request("PUT", f"/communities/{community}/feedback/{period}/comments",
                           {"comments": [{"member_id": m1, "comment": "好"}]})
     assert wrong.status_code == 400 and "comment" in wrong.json()["error"]["fields"][0]["field"], wrong.text
@@ -208,8 +211,8 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     assert state["state"] == "read" and state["revision"] == 2, state      # nothing new to send
 
     # other systems hear every step
-    wanted = {"notice_released", "notice_read", "notice_acknowledged", "objection_raised", "objection_assigned",
-              "objection_investigated", "objection_decided"}
+    wanted = {"comments_written", "notice_released", "notice_read", "notice_acknowledged", "objection_raised",
+              "objection_assigned", "objection_investigated", "objection_decided"}
     events = feedback_listener.collect(lambda ev: wanted <= {e["event_type"] for e in ev})
     assert wanted <= {e["event_type"] for e in events}
     decided_event = next(e for e in events if e["event_type"] == "objection_decided")
@@ -298,6 +301,25 @@ def test_details_changes_opinions_and_the_units_archive(platform, city, migrated
                                                                  "community_code": community, "content": "半年度结果有误，请核实"})
     assert not_entry.status_code == 400 and not_entry.json()["error"]["fields"][0]["field"] == "target"
     assert [o["id"] for o in unit_officer.get(f"/units/{unit}/objections").json()["items"]] == [by_unit.json()["id"]]
+    with_entry = platform.as_("member", m2).post("/me/objections", {
+        "target": "missing_service", "entry_id": entry, "community_code": community, "period": period,
+        "content": "十月十二日参加了楼院清扫，没有积分"})
+    assert with_entry.status_code == 400 and with_entry.json()["error"]["fields"][0]["field"] == "entry_id"
+    # the member objects to the same entry as their unit: one correction, not two
+    by_member = platform.as_("member", m1).post("/me/objections", {"target": "entry", "entry_id": entry,
+                                                                    "content": "当日实际救出三人，分值偏低"})
+    assert by_member.status_code == 201, by_member.text
+    for objection in (by_unit.json()["id"], by_member.json()["id"]):
+        path = f"/communities/{community}/objections/{objection}"
+        assert staff.post(f"{path}/assignment", {"department": "社区党委组织委员"}).status_code == 200
+        assert staff.post(f"{path}/findings", {"findings": "经走访消防站核实，属实"}).status_code == 200
+    upheld = {"decision": "upheld", "reason": "经核实少记分值，予以补记", "points": 4}
+    first = staff.post(f"/communities/{community}/objections/{by_unit.json()['id']}/decision", upheld)
+    assert first.status_code == 200 and first.json()["status"] == "upheld", first.text
+    second = staff.post(f"/communities/{community}/objections/{by_member.json()['id']}/decision", upheld)
+    assert second.status_code == 409 and second.json()["error"]["code"] == "entry_already_corrected", second.text
+    # the member sees the objection their unit raised about their record too
+    assert by_unit.json()["id"] in [o["id"] for o in platform.as_("member", m1).get("/me/objections").json()["items"]]
 
     archive = unit_officer.get(f"/units/{unit}/archive").json()
     kinds = {i["kind"] for i in archive["items"]}

@@ -78,5 +78,11 @@ class Throttled(DomainError):
         self.retry_after = int(retry_after)
 
 
+class Unavailable(DomainError):
+    """A service this one needed did not answer in time: nothing was decided; try again."""
+    code = "service_unavailable"
+    message = "服务暂时不可用，请稍后重试"
+
+
 ALL = (DomainError, ValidationFailed, NotFound, Conflict, InvalidState, ReadOnly, Forbidden, Unauthenticated,
-       Throttled)
+       Throttled, Unavailable)

@@ -378,6 +378,13 @@ class NoticeStep(Envelope):
     changes = fields.List(fields.Dict(), load_default=list)  # a revised notice: what changed
 
 
+class CommentsWritten(Envelope):
+    """A community wrote (or rewrote) 社区评语 of members of its published half year (§5.3.3)."""
+    period = fields.String(required=True)
+    member_ids = fields.List(fields.Integer(), required=True)
+    by = fields.String(required=True)
+
+
 class ObjectionStep(Envelope):
     """An objection (Annex G, §5.3.4–§5.3.5) raised, assigned, investigated or decided."""
     objection_id = fields.Integer(required=True)
@@ -443,6 +450,7 @@ SCHEMAS = {
     (SCORING, "points_redeemed"): PointsRedeemed,
     (SCORING, "redemption_cancelled"): RedemptionCancelled,
     (SCORING, "rule_version_published"): RuleVersionPublished,
+    (FEEDBACK, "comments_written"): CommentsWritten,
     (FEEDBACK, "notice_released"): NoticeStep,
     (FEEDBACK, "notice_read"): NoticeStep,
     (FEEDBACK, "notice_acknowledged"): NoticeStep,
@@ -555,6 +563,7 @@ EXAMPLES.update({
     (REGISTRATION, "member_details_changed"): _example(
         "member_details_changed", member_id=40, registration_id=77, unit_id=3, fields_changed=["phone", "position"],
         service_intentions=None),
+    (FEEDBACK, "comments_written"): _example("comments_written", period="2026H1", member_ids=[40, 41], by="staff01"),
     (FEEDBACK, "notice_released"): _example("notice_released", **{**_NOTICE, "by": "district01"}),
     (FEEDBACK, "notice_read"): _example("notice_read", **{**_NOTICE, "by": "unit03"}),
     (FEEDBACK, "notice_acknowledged"): _example("notice_acknowledged", **{**_NOTICE, "by": "unit03"}),

@@ -25,6 +25,13 @@ class CommentsRequest(Strict):
     comments = fields.List(fields.Nested(Comment), required=True, validate=validate.Length(1, 1000, error=broken(
         "length", "§5.3.3", "一次可填写 1–1000 名党员的社区评语")))
 
+    @validates_schema
+    def _each_member_once(self, data, **kwargs):
+        ids = [c["member_id"] for c in data.get("comments", ())]
+        if len(ids) != len(set(ids)):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            fail_field("comments", "member_twice", "§5.3.3", f"党员 {'、'.join(map(str, twice))} 的评语填写了不止一次")
+
 
 class ObjectionRequest(Strict):
     """Annex G: what is disputed and 提出意见及建议内容 (§5.3.4)."""

@@ -20,6 +20,7 @@ STATUS = {
     errors.ReadOnly: 409,
     errors.InvalidState: 422,
     errors.Throttled: 429,
+    errors.Unavailable: 503,
 }
 
 # the broker or a service is away: the request did not happen (or its answer was lost); retry

@@ -35,7 +35,7 @@ from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, re
 from contracts.errors import Forbidden, NotFound, Unauthenticated
 from toolkit.config import env, now
 from toolkit.db import Store
-from toolkit import logcontext
+from toolkit import logcontext, remote
 from toolkit.metrics import Metrics
 from toolkit.runtime import tune_gc
 from toolkit.validation import invalid, load
@@ -135,12 +135,7 @@ class Timed:
         return call
 
     def _forget(self, reply):
-        """An expired request is never answered: drop its waiting entry, or the reply listener
-        keeps one for every call that timed out."""
-        waiting = self.proxy.reply_listener._reply_events
-        for correlation_id, event in list(waiting.items()):
-            if event is reply.reply_event:
-                del waiting[correlation_id]
+        remote.forget(self.proxy, reply)
 
 
 def _storable(value):

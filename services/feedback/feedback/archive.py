@@ -12,71 +12,80 @@ from sqlalchemy import text
 from contracts.errors import InvalidState, NotFound
 
 from . import changes, notices, objections
+from .periods import period_of, previous
 
 STATUS_CN = {"requested": "待社区答复", "answered": "社区已答复"}
 
 
-def request_opinion(uow, registration, caller, unit_id, req):
+def request_opinion(store, registration, caller, unit_id, req):
     current = registration.member_current(req["member_id"])  # as the unit's officer: their member, or 404
     if str(current["unit_id"]) != str(unit_id):
         raise NotFound(code="not_found", message=f"党员 {req['member_id']} 不存在")
     code = current["community_code"]
-    row = uow.conn.execute(text("""
-        INSERT INTO feedback.opinions (unit_id, member_id, district_code, street_code, community_code, purpose, status,
-                                       requested_by)
-        VALUES (:u, :m, :d, :s, :c, :purpose, 'requested', :by) RETURNING *"""),
-        {"u": unit_id, "m": req["member_id"], "d": code[:6], "s": code[:9], "c": code, "purpose": req["purpose"],
-         "by": caller.username}).mappings().one()
-    _emit(uow, "opinion_requested", row, caller.username)
-    return _shown(row)
+    with store.unit_of_work() as uow:
+        row = uow.conn.execute(text("""
+            INSERT INTO feedback.opinions (unit_id, member_id, district_code, street_code, community_code, purpose,
+                                           status, requested_by)
+            VALUES (:u, :m, :d, :s, :c, :purpose, 'requested', :by) RETURNING *"""),
+            {"u": unit_id, "m": req["member_id"], "d": code[:6], "s": code[:9], "c": code, "purpose": req["purpose"],
+             "by": caller.username}).mappings().one()
+        _emit(uow, "opinion_requested", row, caller.username)
+        return _shown(row)
 
 
-def answer(uow, scoring, opinion_id, req, by):
-    """The community's answer: the member's record here, as it stands, and its opinion."""
-    conn = uow.conn
-    row = conn.execute(text("SELECT * FROM feedback.opinions WHERE id = :i FOR UPDATE"), {"i": opinion_id}
-                       ).mappings().first()
-    if row is None:
-        raise NotFound(code="not_found", message=f"征求意见 {opinion_id} 不存在")
-    if row["status"] != "requested":
-        raise InvalidState(code="opinion_answered", message="社区已答复该征求意见，不能重复答复")
+def answer(store, scoring, opinion_id, req, by):
+    """The community's answer: the member's record here, as it stands (asked of scoring before
+    anything is locked), and its opinion."""
+    with store.engine.connect() as conn:
+        row = _get(conn, opinion_id)
+    _require_requested(row)
     code = row["community_code"].strip()
     record = {"half_years": [], "comments": [], "objections": []}
-    period = _period_of(row["requested_at"])
-    for p in (period, _previous(period)):
+    current = period_of(row["requested_at"])
+    for p in (current, previous(current)):
         points = scoring.community_member_points(code, row["member_id"], p)
         record["half_years"].append({
             "period": p, "points": points["points"], "stars": points["stars"],
             "notable": [{k: e[k] for k in ("id", "kind", "points", "reason", "occurred_at")}
                         for e in points["entries"] if e["kind"] in ("merit", "correction")]})
-    record["comments"] = [dict(r) for r in conn.execute(text(
-        "SELECT period, comment, written_by, written_at FROM feedback.comments WHERE community_code = :c "
-        "AND member_id = :m ORDER BY period DESC"), {"c": code, "m": row["member_id"]}).mappings()]
-    record["objections"] = [{k: o[k] for k in ("id", "period", "target_cn", "status_cn", "result_cn")}
-                            for o in objections.of_objector(conn, "member", row["member_id"])["items"]
-                            if o["community_code"].strip() == code]
-    row = conn.execute(text("""
-        UPDATE feedback.opinions SET status = 'answered', record = CAST(:record AS jsonb), opinion = :opinion,
-            answered_by = :by, answered_at = now() WHERE id = :i RETURNING *"""),
-        {"record": json.dumps(record, ensure_ascii=False, default=str), "opinion": req["opinion"], "by": by,
-         "i": opinion_id}).mappings().one()
-    _emit(uow, "opinion_given", row, by)
-    return _shown(row)
+    with store.unit_of_work() as uow:
+        conn = uow.conn
+        _require_requested(_get(conn, opinion_id, lock=True))
+        record["comments"] = [dict(r) for r in conn.execute(text(
+            "SELECT period, comment, written_by, written_at FROM feedback.comments WHERE community_code = :c "
+            "AND member_id = :m ORDER BY period DESC"), {"c": code, "m": row["member_id"]}).mappings()]
+        record["objections"] = [{k: o[k] for k in ("id", "period", "target_cn", "status_cn", "result_cn")}
+                                for o in objections.of_member(conn, row["member_id"])["items"]
+                                if o["community_code"].strip() == code]
+        row = conn.execute(text("""
+            UPDATE feedback.opinions SET status = 'answered', record = CAST(:record AS jsonb), opinion = :opinion,
+                answered_by = :by, answered_at = now() WHERE id = :i RETURNING *"""),
+            {"record": json.dumps(record, ensure_ascii=False, default=str), "opinion": req["opinion"], "by": by,
+             "i": opinion_id}).mappings().one()
+        _emit(uow, "opinion_given", row, by)
+        return _shown(row)
 
 
-def _period_of(moment):
-    return f"{moment.year}H{1 if moment.month <= 6 else 2}"
+def _get(conn, opinion_id, lock=False):
+    row = conn.execute(text("SELECT * FROM feedback.opinions WHERE id = :i" + (" FOR UPDATE" if lock else "")),
+                       {"i": opinion_id}).mappings().first()
+    if row is None:
+        raise NotFound(code="not_found", message=f"征求意见 {opinion_id} 不存在")
+    return row
 
 
-def _previous(period):
-    return f"{period[:4]}H1" if period.endswith("2") else f"{int(period[:4]) - 1}H2"
+def _require_requested(row):
+    if row["status"] != "requested":
+        raise InvalidState(code="opinion_answered", message="社区已答复该征求意见，不能重复答复")
 
 
 def of_community(conn, community_code, status=None):
     rows = conn.execute(text("SELECT * FROM feedback.opinions WHERE community_code = :c AND "
                              "(CAST(:s AS text) IS NULL OR status = :s) ORDER BY id DESC LIMIT 500"),
                         {"c": community_code, "s": status}).mappings().all()
-    return {"items": [_shown(r) for r in rows], "requested": sum(1 for r in rows if r["status"] == "requested")}
+    requested = conn.execute(text("SELECT count(*) FROM feedback.opinions WHERE community_code = :c "
+                                  "AND status = 'requested'"), {"c": community_code}).scalar()
+    return {"items": [_shown(r) for r in rows], "requested": requested}
 
 
 def of_unit(conn, unit_id):

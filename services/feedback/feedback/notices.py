@@ -22,7 +22,7 @@ import logging
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from contracts.errors import Conflict, InvalidState, NotFound
 
@@ -70,7 +70,7 @@ def prepare_batch(store, bodies):
         with store.unit_of_work() as uow:
             kept = uow.conn.execute(_KEEP, {"bodies": "[" + ",".join(bodies) + "]"}).all()
         log.info("feedback: %d of %d publications kept", len(kept), len(bodies))
-    except DBAPIError:
+    except (DataError, IntegrityError):  # the message's content, not the database being away (that requeues)
         if len(bodies) == 1:
             log.exception("feedback: a settlement_published message that cannot be read, left out: %.300s", bodies[0])
             return
@@ -81,14 +81,15 @@ def prepare_batch(store, bodies):
 # --- what a district and a unit see -----------------------------------------------------------
 
 _LIVE = text("""
-    SELECT l.unit_id, l.community_code, s.reason, l.member_id, l.name, l.reported, l.points, l.stars, c.comment
+    SELECT l.unit_id, l.community_code, s.reason, s.revision AS source_revision, l.member_id, l.name, l.reported,
+           l.points, l.stars, c.comment
     FROM feedback.lines l
     JOIN feedback.sources s ON s.community_code = l.community_code AND s.period = l.period
     LEFT JOIN feedback.comments c ON c.period = l.period AND c.community_code = l.community_code
                                   AND c.member_id = l.member_id
     WHERE l.period = :p AND l.community_code BETWEEN :lo AND :hi
       AND (CAST(:unit AS bigint) IS NULL OR l.unit_id = :unit)""")
-_PUBLISHED = text("SELECT community_code, reason FROM feedback.sources WHERE period = :p "
+_PUBLISHED = text("SELECT community_code, revision FROM feedback.sources WHERE period = :p "
                   "AND community_code BETWEEN :lo AND :hi")
 _LATEST = text("""
     SELECT DISTINCT ON (unit_id) * FROM feedback.notices
@@ -106,12 +107,14 @@ class Live:
     names the notices show."""
 
     def __init__(self, conn, registration, district_code, period, unit_id=None):
+        """Read through `conn`, then ask registration (bounded: toolkit.remote): build it before a
+        transaction that takes locks, not inside one."""
         self.by_unit = {}
         for r in conn.execute(_LIVE, {"p": period, **_bounds(district_code), "unit": unit_id}).mappings():
             self.by_unit.setdefault(r["unit_id"], []).append(dict(r))
-        published = {c.strip(): reason for c, reason in conn.execute(_PUBLISHED, {"p": period, **_bounds(district_code)})}
+        published = {c.strip(): rev for c, rev in conn.execute(_PUBLISHED, {"p": period, **_bounds(district_code)})}
         answer = registration.feedback_rosters(sorted(self.by_unit) if unit_id is None else [unit_id],
-                                               sorted(published), int(period[:4])) if published else \
+                                               sorted(published), period) if published else \
             {"units": [], "communities": {}, "districts": {}}
         self.units = {u["unit_id"]: u for u in answer["units"]}
         self.communities = answer["communities"]
@@ -119,8 +122,9 @@ class Live:
         for u in answer["units"]:
             if u["community_code"] in published and (unit_id is None or u["unit_id"] == unit_id):
                 self.by_unit.setdefault(u["unit_id"], []).extend(
-                    {"unit_id": u["unit_id"], "community_code": u["community_code"], "reason": None, "member_id": m,
-                     "name": name, "reported": False, "points": None, "stars": None, "comment": None}
+                    {"unit_id": u["unit_id"], "community_code": u["community_code"], "reason": None,
+                     "source_revision": published[u["community_code"]], "member_id": m, "name": name,
+                     "reported": False, "points": None, "stars": None, "comment": None}
                     for m, name in u["unreported"] or ())
         for rows in self.by_unit.values():
             for r in rows:
@@ -200,7 +204,7 @@ def _table(rows):
              "points": r["points"], "stars": r["stars"],
              "points_cn": f"{_num(r['points'])} 分" if r["reported"] else "未报到",
              "stars_cn": f"{r['stars']} 星" if r["reported"] else "—",
-             "comment": r["comment"] or ""}
+             "comment": r["comment"] or "", "source_revision": r.get("source_revision")}
             for i, r in enumerate(sorted(rows, key=lambda r: (not r["reported"], r["community_code"], r["member_id"])), 1)]
 
 
@@ -221,7 +225,8 @@ def notice_text(org_name, district_name, period):
 
 def _changes(before, after):
     """What a revised notice changes against the one released before: lines added, gone, and
-    fields changed, each with the reason the community gave for its revision."""
+    fields changed. A change that came with a community's newer publication carries that
+    publication's reason (a revision says why, §3.5.5); a comment rewritten says so."""
     if before is None:
         return []
     old = {_row_key(r): r for r in before}
@@ -229,8 +234,9 @@ def _changes(before, after):
     out = []
     for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1])):
         o, n = old.get(key), new.get(key)
+        republished = n is not None and (o is None or n.get("source_revision") != o.get("source_revision"))
         base = {"member_id": key[1], "name": (n or o)["name"], "community_code": key[0] or None,
-                "reason": (n or {}).get("reason")}
+                "reason": n.get("reason") if republished else None}
         if o is None:
             out.append({**base, "field": "line", "before": None, "after": "新增"})
         elif n is None:
@@ -241,7 +247,8 @@ def _changes(before, after):
                 if field == "points":
                     a, b = _num(a), _num(b)
                 if (a or None) != (b or None) and a != b:
-                    out.append({**base, "field": field, "before": a, "after": b})
+                    out.append({**base, "field": field, "before": a, "after": b,
+                                **({"reason": "社区修改了评语"} if field == "comment" else {})})
     return out
 
 
@@ -264,9 +271,10 @@ _INSERT_NOTICES = text("""
     RETURNING id, unit_id, revision""")
 _INSERT_ROWS = text("""
     INSERT INTO feedback.rows (notice_id, seq, community_code, community_name, member_id, name, reported, points,
-                               stars, comment)
+                               stars, comment, source_revision)
     SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(notice_id bigint, seq int, community_code char(12),
-        community_name text, member_id bigint, name text, reported boolean, points numeric, stars int, comment text)""")
+        community_name text, member_id bigint, name text, reported boolean, points numeric, stars int, comment text,
+        source_revision int)""")
 # what the unit routes' scope check knows of a unit (guard "unit"): where it sits
 _UNITS_UPSERT = text("""
     INSERT INTO feedback.units (unit_id, name, party_org_name, district_code, community_code)
@@ -278,19 +286,30 @@ _UNITS_UPSERT = text("""
 _SUPERSEDE = text("UPDATE feedback.notices SET status = 'superseded' WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
-def release(uow, registration, district_code, period, by, unit_id=None):
+def release(store, registration, district_code, period, by, unit_id=None):
     """Release the notices of the district's units (or of one): those whose lines have all their
-    comments and differ from what was sent before. One unit that is not ready is refused with the
-    reason; the whole district releases the ready ones and lists the others."""
+    comments and differ from what was sent before (a unit whose lines are all gone gets a revision
+    with none). One unit that is not ready is refused with the reason; the whole district
+    releases the ready ones and lists the others. The lines and registration's answer are read
+    first; the release itself is one transaction, one district's at a time."""
+    with store.engine.connect() as conn:
+        found = Live(conn, registration, district_code, period, unit_id)
+    with store.unit_of_work() as uow:
+        return _release(uow, found, district_code, period, by, unit_id)
+
+
+def _release(uow, found, district_code, period, by, unit_id):
     conn = uow.conn
     conn.execute(_LOCK, {"d": district_code, "p": period})
-    found = Live(conn, registration, district_code, period, unit_id)
-    live, names = found.by_unit, found.units
+    live = found.by_unit
     latest = {r["unit_id"]: dict(r) for r in conn.execute(_LATEST, {"p": period, "d": district_code, "unit": unit_id})
               .mappings()}
-    if unit_id is not None and not live:
+    names = {u: {"name": n["unit_name"], "party_org_name": n["party_org_name"]} for u, n in latest.items()}
+    names.update(found.units)
+    units = set(live) | set(latest)
+    if unit_id is not None and unit_id not in units:
         raise NotFound(code="notice_not_found", message=f"单位 {unit_id} 在本区 {period} 没有反馈内容")
-    summaries = {u: _summary(u, rows, latest.get(u), names) for u, rows in live.items()}
+    summaries = {u: _summary(u, live.get(u, []), latest.get(u), names) for u in units}
     if unit_id is not None:
         s = summaries[unit_id]
         if s["communities_missing_comments"]:
@@ -299,33 +318,38 @@ def release(uow, registration, district_code, period, by, unit_id=None):
                 "填写后才能发布（§5.3.3）"))
         if not s["ready"]:
             raise InvalidState(code="nothing_new", message="该单位的反馈通知已发布，内容没有变化，无需再次发布")
-    ready = [u for u, s in summaries.items() if s["ready"]]
-    headers, before = [], {}
+    ready = sorted(u for u, s in summaries.items() if s["ready"])
+    headers = []
     for u in ready:
         prev = latest.get(u)
-        before[u] = _released_rows(conn, prev["id"]) if prev else None
+        rows = live.get(u, [])
         headers.append({"unit_id": u, "unit_name": names.get(u, {}).get("name"),
                         "party_org_name": names.get(u, {}).get("party_org_name"),
                         "revision": (prev["revision"] + 1) if prev else 1,
-                        "changes": _changes(before[u], live[u]), "fingerprint": fingerprint(live[u])})
+                        "changes": _changes(_released_rows(conn, prev["id"]) if prev else None, rows),
+                        "fingerprint": fingerprint(rows)})
     released = []
     if headers:
         made = conn.execute(_INSERT_NOTICES, {"rows": _json(headers), "p": period, "d": district_code, "by": by,
                                               "district_name": found.district_name}).all()
-        conn.execute(_UNITS_UPSERT, {"rows": _json([{k: names[u].get(k) for k in (
-            "unit_id", "name", "party_org_name", "district_code", "community_code")} for u in sorted(ready) if u in names])})
+        known = [{k: found.units[u].get(k) for k in ("unit_id", "name", "party_org_name", "district_code",
+                                                      "community_code")} for u in ready if u in found.units]
+        if known:
+            conn.execute(_UNITS_UPSERT, {"rows": _json(known)})
         ids = {u: (n, rev) for n, u, rev in made}
         rows_ = [{"notice_id": ids[u][0], **{k: t[k] for k in ("seq", "community_code", "community_name", "member_id",
-                                                                "name", "reported", "points", "stars", "comment")}}
-                 for u in ready for t in _table(live[u])]
-        conn.execute(_INSERT_ROWS, {"rows": _json(rows_)})
+                                                                "name", "reported", "points", "stars", "comment",
+                                                                "source_revision")}}
+                 for u in ready for t in _table(live.get(u, []))]
+        if rows_:
+            conn.execute(_INSERT_ROWS, {"rows": _json(rows_)})
         old = [latest[u]["id"] for u in ready if u in latest]
         if old:
             conn.execute(_SUPERSEDE, {"ids": old})
         scope = {"district_code": district_code, "street_code": None, "community_code": None}
         uow.emit_many("notice_released", [
             (scope, {"notice_id": ids[h["unit_id"]][0], "unit_id": h["unit_id"], "unit_name": h["unit_name"],
-                     "period": period, "revision": h["revision"], "rows": len(live[h["unit_id"]]), "by": by,
+                     "period": period, "revision": h["revision"], "rows": len(live.get(h["unit_id"], [])), "by": by,
                      "changes": h["changes"]}) for h in headers])
         released = [{"unit_id": u, "notice_id": ids[u][0], "revision": ids[u][1]} for u in ready]
     waiting = [{k: s[k] for k in ("unit_id", "unit_name", "missing_comments", "communities_missing_comments")}
@@ -356,7 +380,7 @@ def community_lines(conn, community_code, period, registration=None):
     items = [dict(r) for r in conn.execute(_COMMUNITY_LINES, {"p": period, "c": community_code}).mappings()]
     if registration is not None and items:
         units = {u["unit_id"]: u["name"] for u in registration.feedback_rosters(
-            sorted({i["unit_id"] for i in items}), [], int(period[:4]))["units"]}
+            sorted({i["unit_id"] for i in items}), [], period)["units"]}
         for i in items:
             i["unit_name"] = units.get(i["unit_id"])
     if not items and conn.execute(text("SELECT 1 FROM feedback.sources WHERE community_code = :c AND period = :p"),
@@ -366,13 +390,17 @@ def community_lines(conn, community_code, period, registration=None):
             "missing_comments": sum(1 for i in items if not i["comment"]), "items": items}
 
 
-def write_comments(conn, community_code, period, comments, by):
-    members = {i["member_id"] for i in community_lines(conn, community_code, period)["items"]}
+def write_comments(uow, community_code, period, comments, by):
+    """社区评语 for members of the community's published half year (each must be one of them)."""
+    members = {i["member_id"] for i in community_lines(uow.conn, community_code, period)["items"]}
     for c in comments:
         if c["member_id"] not in members:
             raise NotFound(code="not_found", message=f"党员 {c['member_id']} 不在本社区 {period} 的积分评星结果中")
-    conn.execute(_WRITE_COMMENTS, {"p": period, "c": community_code, "by": by, "rows": _json(comments)})
-    return community_lines(conn, community_code, period)
+    uow.conn.execute(_WRITE_COMMENTS, {"p": period, "c": community_code, "by": by, "rows": _json(comments)})
+    uow.emit("comments_written", {"district_code": community_code[:6], "street_code": community_code[:9],
+                                  "community_code": community_code},
+             period=period, member_ids=sorted(c["member_id"] for c in comments), by=by)
+    return community_lines(uow.conn, community_code, period)
 
 
 # --- the unit's side -------------------------------------------------------------------------------
@@ -403,7 +431,9 @@ def _notice(conn, unit_id, notice_id, lock=False):
 def read(uow, unit_id, notice_id, caller):
     """A released notice, E and F as sent. The unit's own officer reading it is recorded (once)."""
     conn = uow.conn
-    n = _notice(conn, unit_id, notice_id, lock=caller.role == "unit_officer")
+    n = _notice(conn, unit_id, notice_id)
+    if caller.role == "unit_officer" and n["status"] == "released":  # locked only the first time
+        n = _notice(conn, unit_id, notice_id, lock=True)
     if caller.role == "unit_officer" and n["status"] == "released":
         conn.execute(text("UPDATE feedback.notices SET status = 'read', read_at = now(), read_by = :by WHERE id = :n"),
                      {"by": caller.username, "n": notice_id})
@@ -425,6 +455,8 @@ def acknowledge(uow, unit_id, notice_id, by):
     if n["status"] == "superseded":
         raise InvalidState(code="notice_superseded", message="该通知已有更新的版本，请阅读并确认最新版本")
     if n["status"] != "acknowledged":
+        if n["status"] == "released":  # acknowledged unread: it was read now, and others hear both
+            _emit(uow, "notice_read", n, by)
         conn.execute(text("UPDATE feedback.notices SET status = 'acknowledged', acknowledged_at = now(), "
                           "acknowledged_by = :by, read_at = coalesce(read_at, now()), read_by = coalesce(read_by, :by) "
                           "WHERE id = :n"), {"by": by, "n": notice_id})

@@ -11,15 +11,18 @@ is recorded. Each step is an event; the objector sees every step.
 import re
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import Conflict, InvalidState, NotFound
 from toolkit.config import env, now
 from toolkit.validation import invalid
 
+from .periods import period_of
+
 STATUS_CN = {"submitted": "已提交，待分派", "investigating": "调查核实中", "investigated": "已核实，待决定",
-             "upheld": "异议成立，已更正", "rejected": "异议不成立"}
+             "deciding": "已决定异议成立，正在记入积分", "upheld": "异议成立，已更正", "rejected": "异议不成立"}
 TARGET_CN = {"entry": "积分记录", "missing_service": "漏记的服务", "result": "半年度积分评星结果"}
-OPEN = ("submitted", "investigating", "investigated")
+OPEN = ("submitted", "investigating", "investigated", "deciding")
 
 
 def overdue_days():
@@ -27,15 +30,14 @@ def overdue_days():
     return int(env("OBJECTION_OVERDUE_DAYS", "15"))
 
 
-def _period_of(moment):
-    return f"{moment.year}H{1 if moment.month <= 6 else 2}"
-
-
-def raise_objection(uow, scoring, registration, caller, req):
-    """ObjectionRequest from a member (for themself) or a unit officer (for a member of the unit)."""
-    conn = uow.conn
+def raise_objection(store, scoring, registration, caller, req):
+    """ObjectionRequest from a member (for themself) or a unit officer (for a member of the unit).
+    What is disputed is looked up first (scoring, registration: as the caller, so only what is
+    theirs is found), then the objection written."""
     objector_kind = "member" if caller.role == "member" else "unit"
     objector_id = int(caller.scope)
+    if req["target"] != "entry" and req.get("entry_id") is not None:
+        raise invalid("entry_id", "not_for_target", "§5.3.4", "只有对积分记录的异议才填写积分记录编号（entry_id）")
     if req["target"] == "entry":
         # scoring answers only for an entry the caller may see (their own; their unit's members')
         entry = scoring.ledger_entry(req["entry_id"])
@@ -52,35 +54,45 @@ def raise_objection(uow, scoring, registration, caller, req):
             raise invalid("community_code", "required", "§5.3.4", "请填写报到社区（community_code）")
         if not period:
             raise invalid("period", "required", "§5.3.4", "请填写半年度（period，如 2026H1）")
+        if period > period_of(now()):
+            raise invalid("period", "period_in_future", "§5.3.4", "半年度不能晚于当前半年")
         regs = [r for r in registration.member_registrations(member_id)
                 if r["community_code"] == community and r["year"] == int(period[:4]) and r["status"] != "unit_rejected"]
         if not regs:
             raise NotFound(code="not_found", message=f"社区 {community} 不存在或不是您 {period[:4]} 年的报到社区")
         unit_id = regs[0].get("unit_id")
-        if period > _period_of(now()):
-            raise invalid("period", "period_in_future", "§5.3.4", "半年度不能晚于当前半年")
-    if req["target"] == "result" and req.get("entry_id") is not None:
-        raise invalid("entry_id", "not_for_result", "§5.3.4", "对半年度结果的异议不填写积分记录编号")
     if objector_kind == "unit" and str(unit_id) != caller.scope:
         raise NotFound(code="not_found", message=f"积分记录 {req.get('entry_id')} 不存在")
-    if req["target"] == "entry":
+    with store.unit_of_work() as uow:
+        conn = uow.conn
         same = conn.execute(text(
-            "SELECT id FROM feedback.objections WHERE entry_id = :e AND objector_kind = :k AND objector_id = :o "
-            "AND status IN ('submitted', 'investigating', 'investigated')"),
-            {"e": req["entry_id"], "k": objector_kind, "o": objector_id}).scalar()
+            "SELECT id FROM feedback.objections WHERE objector_kind = :k AND objector_id = :o AND status = ANY(:open) "
+            "AND target = :t AND (entry_id = :e OR (:t = 'result' AND community_code = :c AND period = :p))"),
+            {"k": objector_kind, "o": objector_id, "open": list(OPEN), "t": req["target"], "e": req.get("entry_id"),
+             "c": community, "p": period}).scalar()
         if same is not None:
-            raise Conflict(code="objection_open", message=(
-                f"您对积分记录 {req['entry_id']} 的异议（第 {same} 号）尚在处理中，不能重复提出（§5.3.5）"))
-    row = conn.execute(text("""
-        INSERT INTO feedback.objections (objector_kind, objector_id, objector_name, member_id, unit_id, district_code,
-            street_code, community_code, target, entry_id, period, content, status, raised_by)
-        VALUES (:kind, :oid, :oname, :member, :unit, :d, :s, :c, :target, :entry, :period, :content, 'submitted', :by)
-        RETURNING *"""), {"kind": objector_kind, "oid": objector_id, "oname": req.get("objector_name"),
-                           "member": member_id, "unit": unit_id, "d": community[:6], "s": community[:9],
-                           "c": community, "target": req["target"], "entry": req.get("entry_id"), "period": period,
-                           "content": req["content"], "by": caller.username}).mappings().one()
-    _emit(uow, "objection_raised", row, caller.username)
-    return _shown(row)
+            raise _open_already(same)
+        try:
+            with conn.begin_nested():
+                row = conn.execute(text("""
+                    INSERT INTO feedback.objections (objector_kind, objector_id, objector_name, member_id, unit_id,
+                        district_code, street_code, community_code, target, entry_id, period, content, status, raised_by)
+                    VALUES (:kind, :oid, :oname, :member, :unit, :d, :s, :c, :target, :entry, :period, :content,
+                            'submitted', :by)
+                    RETURNING *"""), {"kind": objector_kind, "oid": objector_id, "oname": req.get("objector_name"),
+                                       "member": member_id, "unit": unit_id, "d": community[:6], "s": community[:9],
+                                       "c": community, "target": req["target"], "entry": req.get("entry_id"),
+                                       "period": period, "content": req["content"], "by": caller.username}
+                ).mappings().one()
+        except IntegrityError:  # the same objection raised at the same moment (objections_one_open)
+            raise _open_already(None) from None
+        _emit(uow, "objection_raised", row, caller.username)
+        return _shown(row)
+
+
+def _open_already(objection_id):
+    number = f"（第 {objection_id} 号）" if objection_id else ""
+    return Conflict(code="objection_open", message=f"您的同一异议{number}尚在处理中，不能重复提出（§5.3.5）")
 
 
 def _get(conn, objection_id, lock=False):
@@ -105,30 +117,56 @@ def record_findings(uow, objection_id, req, by):
     return _shown(row)
 
 
-def decide(uow, scoring, objection_id, req, by):
-    """Upheld: the compensating entry and the revision (scoring, asked first: it is idempotent by
-    the objection, so a retry after this transaction failed makes nothing twice); rejected: the
-    reason. Both are 处理结果 for the objector."""
-    conn = uow.conn
-    row = _get(conn, objection_id, lock=True)
-    _require(row, ("investigated",))
-    outcome = {"entry_id": None, "revision": None, "points": None}
-    if req["decision"] == "upheld":
-        if not req.get("points"):
-            raise invalid("points", "required", "§5.3.5", "异议成立时须填写补记（正数）或冲减（负数）的分值")
-        outcome = scoring.compensate({"community_code": row["community_code"].strip(), "objection_id": row["id"],
-                                      "member_id": row["member_id"], "entry_id": row["entry_id"],
-                                      "period": row["period"], "points": req["points"], "reason": req["reason"][:180]})
-    elif req.get("points") is not None:
-        raise invalid("points", "not_for_rejected", "§5.3.5", "异议不成立时不填写分值")
-    row = conn.execute(text("""
-        UPDATE feedback.objections SET status = :decision, decision_reason = :reason, points = :points,
-            compensating_entry_id = :entry, settlement_revision = :revision, decided_by = :by, decided_at = now()
-        WHERE id = :i RETURNING *"""), {"decision": req["decision"], "reason": req["reason"], "points": outcome["points"],
-                                        "entry": outcome["entry_id"], "revision": outcome["revision"], "by": by,
-                                        "i": objection_id}).mappings().one()
-    _emit(uow, "objection_decided", row, by)
-    return _shown(row)
+def decide(store, scoring, objection_id, req, by):
+    """Rejected: the reason, at once. Upheld, in three steps so that the ledger and the objection
+    never disagree: the decision is recorded (deciding), scoring makes the compensating entry and
+    opens the revision (outside any transaction here; idempotent by the objection), then the
+    outcome is recorded (upheld). A decision that stopped half way is finished by deciding again
+    the same way; deciding otherwise then is refused."""
+    with store.unit_of_work() as uow:
+        conn = uow.conn
+        row = _get(conn, objection_id, lock=True)
+        if row["status"] == "deciding":
+            if req["decision"] != "upheld" or (req.get("points") not in (None, row["points"])):
+                raise Conflict(code="objection_deciding", message=(
+                    f"异议第 {row['id']} 号已决定成立（补记 {row['points']:+d} 分），正在记入积分：请以同样的决定重试"))
+        else:
+            _require(row, ("investigated",))
+            if req["decision"] == "rejected":
+                if req.get("points") is not None:
+                    raise invalid("points", "not_for_rejected", "§5.3.5", "异议不成立时不填写分值")
+                row = conn.execute(text("""
+                    UPDATE feedback.objections SET status = 'rejected', decision_reason = :reason, decided_by = :by,
+                        decided_at = now() WHERE id = :i RETURNING *"""),
+                    {"reason": req["reason"], "by": by, "i": objection_id}).mappings().one()
+                _emit(uow, "objection_decided", row, by)
+                return _shown(row)
+            if not req.get("points"):
+                raise invalid("points", "required", "§5.3.5", "异议成立时须填写补记（正数）或冲减（负数）的分值")
+            if row["entry_id"] is not None:
+                other = conn.execute(text(
+                    "SELECT id FROM feedback.objections WHERE entry_id = :e AND id <> :i "
+                    "AND status IN ('deciding', 'upheld')"), {"e": row["entry_id"], "i": objection_id}).scalar()
+                if other is not None:
+                    raise Conflict(code="entry_already_corrected", message=(
+                        f"积分记录 {row['entry_id']} 已因第 {other} 号异议更正，不能再次更正：请作出“异议不成立”并说明"))
+            row = conn.execute(text("""
+                UPDATE feedback.objections SET status = 'deciding', decision_reason = :reason, points = :points,
+                    decided_by = :by WHERE id = :i RETURNING *"""),
+                {"reason": req["reason"], "points": req["points"], "by": by, "i": objection_id}).mappings().one()
+    outcome = scoring.compensate({"community_code": row["community_code"].strip(), "objection_id": row["id"],
+                                  "member_id": row["member_id"], "entry_id": row["entry_id"], "period": row["period"],
+                                  "points": row["points"], "reason": row["decision_reason"][:180]})
+    with store.unit_of_work() as uow:
+        row = _get(uow.conn, objection_id, lock=True)
+        if row["status"] != "deciding":  # another call finished it meanwhile
+            return _shown(row)
+        row = uow.conn.execute(text("""
+            UPDATE feedback.objections SET status = 'upheld', compensating_entry_id = :entry,
+                settlement_revision = :revision, decided_at = now() WHERE id = :i RETURNING *"""),
+            {"entry": outcome["entry_id"], "revision": outcome["revision"], "i": objection_id}).mappings().one()
+        _emit(uow, "objection_decided", row, by)
+        return _shown(row)
 
 
 def _require(row, statuses):
@@ -188,25 +226,33 @@ def of_objector(conn, kind, objector_id):
     return {"items": [_shown(r) for r in rows]}
 
 
+def of_member(conn, member_id):
+    """A member's own objections, and those their unit raised about their record."""
+    rows = conn.execute(text(_LIST.format(where="member_id = :m")), {"m": member_id}).mappings().all()
+    return {"items": [_shown(r) for r in rows]}
+
+
 def of_community(conn, community_code, status=None):
     rows = conn.execute(text(_LIST.format(where="community_code = :c AND (CAST(:s AS text) IS NULL OR status = :s)")),
                         {"c": community_code, "s": status}).mappings().all()
-    items = [_shown(r) for r in rows]
-    return {"items": items, "open": sum(1 for i in items if i["status"] in OPEN),
-            "overdue": sum(1 for i in items if i["overdue"])}
+    open_, overdue_ = conn.execute(text(
+        "SELECT count(*), count(*) FILTER (WHERE raised_at <= now() - make_interval(days => :days)) "
+        "FROM feedback.objections WHERE community_code = :c AND status = ANY(:open)"),
+        {"c": community_code, "open": list(OPEN), "days": overdue_days()}).one()
+    return {"items": [_shown(r) for r in rows], "open": open_, "overdue": overdue_}
 
 
 def overdue(conn, area_code):
     """Objections open longer than OBJECTION_OVERDUE_DAYS, in a street or district, oldest first."""
     if not re.fullmatch(r"\d{6}|\d{9}", area_code):
-        raise invalid("code", "bad_area", "", "区域编码应为 6 位（县区）或 9 位（街道）")
+        raise invalid("code", "bad_area", "GB/T 2260", "区域编码应为 6 位（县区）或 9 位（街道）")
     days = overdue_days()
     rows = conn.execute(text("""
         SELECT * FROM feedback.objections
-        WHERE community_code BETWEEN :lo AND :hi AND status IN ('submitted', 'investigating', 'investigated')
+        WHERE community_code BETWEEN :lo AND :hi AND status = ANY(:open)
           AND raised_at <= now() - make_interval(days => :days)
         ORDER BY raised_at LIMIT 500"""), {"lo": area_code.ljust(12, "0"), "hi": area_code.ljust(12, "9"),
-                                           "days": days}).mappings().all()
+                                           "days": days, "open": list(OPEN)}).mappings().all()
     return {"area_code": area_code, "overdue_after_days": days, "items": [_shown(r, days) for r in rows]}
 
 

@@ -17,6 +17,7 @@ from toolkit.db import Database
 from toolkit.errors import rpc
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
+from toolkit.remote import REMOTE_TIMEOUT, Bounded
 from toolkit.validation import invalid, load
 
 from . import archive, changes, guard, notices, objections
@@ -30,8 +31,17 @@ class FeedbackService:
     metrics = Metrics()
     request_log = RequestLog()
     caller = CallerOf()
-    scoring = RpcProxy("scoring")
-    registration = RpcProxy("registration")
+    # bounded (toolkit.remote): a service that is down fails the call, not the worker for ever
+    scoring_proxy = RpcProxy("scoring", expiration=REMOTE_TIMEOUT)
+    registration_proxy = RpcProxy("registration", expiration=REMOTE_TIMEOUT)
+
+    @property
+    def scoring(self):
+        return Bounded(self.scoring_proxy)
+
+    @property
+    def registration(self):
+        return Bounded(self.registration_proxy)
     # a city's publication is thousands of communities: a batch of them at a time (each batch is
     # one question to registration and a few statements)
     publications = BatchConsumer("scoring", "settlement_published", notices.prepare_batch, batch_size=100, raw=True)
@@ -62,8 +72,7 @@ class FeedbackService:
         guard.district(self.caller, district_code)
         _period(period)
         _code(district_code, 6)
-        with self.db.unit_of_work() as uow:
-            return notices.release(uow, self.registration, district_code, period, self.caller.username, unit_id)
+        return notices.release(self.db, self.registration, district_code, period, self.caller.username, unit_id)
 
     @rpc
     def community_feedback(self, community_code, period):
@@ -80,7 +89,7 @@ class FeedbackService:
         guard.community_staff(self.caller, community_code)
         _period(period)
         with self.db.unit_of_work() as uow:
-            return notices.write_comments(uow.conn, community_code, period, req["comments"], self.caller.username)
+            return notices.write_comments(uow, community_code, period, req["comments"], self.caller.username)
 
     @rpc
     def unit_notices(self, unit_id, period=None):
@@ -101,7 +110,7 @@ class FeedbackService:
     @rpc
     @guard.objects(notice_id="notice")
     def acknowledge_notice(self, unit_id, notice_id):
-        guard.unit(self.caller, unit_id)
+        guard.unit_officer(self.caller, unit_id)
         with self.db.unit_of_work() as uow:
             return notices.acknowledge(uow, unit_id, notice_id, self.caller.username)
 
@@ -113,14 +122,14 @@ class FeedbackService:
         the unit's members)."""
         req = load(f.ObjectionRequest, request)
         guard.objector(self.caller)
-        with self.db.unit_of_work() as uow:
-            return objections.raise_objection(uow, self.scoring, self.registration, self.caller, req)
+        return objections.raise_objection(self.db, self.scoring, self.registration, self.caller, req)
 
     @rpc
     def my_objections(self, member_id):
+        """The member's own objections, and those their unit raised about their record."""
         guard.member(self.caller, member_id)
         with self.db.unit_of_work() as uow:
-            return objections.of_objector(uow.conn, "member", member_id)
+            return objections.of_member(uow.conn, member_id)
 
     @rpc
     @guard.objects(objection_id="objection")
@@ -171,8 +180,7 @@ class FeedbackService:
     def decide_objection(self, community_code, objection_id, request):
         req = load(f.DecisionRequest, request)
         guard.community_staff(self.caller, community_code)
-        with self.db.unit_of_work() as uow:
-            return objections.decide(uow, self.scoring, objection_id, req, self.caller.username)
+        return objections.decide(self.db, self.scoring, objection_id, req, self.caller.username)
 
     @rpc
     def overdue_objections(self, area_code):
@@ -194,8 +202,7 @@ class FeedbackService:
         if self.caller.role == "member" and req["member_id"] not in (None, member_id):
             raise invalid("member_id", "not_yourself", "§5.3.2", "党员本人只能报告自己的信息变更，可不填 member_id")
         changed = {k: req[k] for k in ("position", "phone", "service_intentions") if k in req}
-        with self.db.unit_of_work() as uow:
-            return changes.report(uow, self.registration, self.caller, member_id, changed, req.get("note"))
+        return changes.report(self.db, self.registration, self.caller, member_id, changed, req.get("note"))
 
     @rpc
     def my_detail_changes(self, member_id):
@@ -222,9 +229,8 @@ class FeedbackService:
     def decide_detail_change(self, community_code, change_id, request):
         req = load(f.ChangeDecision, request)
         guard.community_staff(self.caller, community_code)
-        with self.db.unit_of_work() as uow:
-            return changes.decide(uow, self.registration, change_id, req["decision"], req.get("reason"),
-                                  self.caller.username)
+        return changes.decide(self.db, self.registration, change_id, req["decision"], req.get("reason"),
+                              self.caller.username)
 
     # --- the unit's archive and the community's opinion (§4.1) ---------------------------------
 
@@ -233,8 +239,7 @@ class FeedbackService:
         """OpinionRequest: the unit asks the community where the member reports, before rating them."""
         req = load(f.OpinionRequest, request)
         guard.unit_officer(self.caller, unit_id)
-        with self.db.unit_of_work() as uow:
-            return archive.request_opinion(uow, self.registration, self.caller, unit_id, req)
+        return archive.request_opinion(self.db, self.registration, self.caller, unit_id, req)
 
     @rpc
     def unit_opinions(self, unit_id):
@@ -256,8 +261,7 @@ class FeedbackService:
         """OpinionAnswer: the member's record here and the community's opinion (§4.1)."""
         req = load(f.OpinionAnswer, request)
         guard.community_staff(self.caller, community_code)
-        with self.db.unit_of_work() as uow:
-            return archive.answer(uow, self.scoring, opinion_id, req, self.caller.username)
+        return archive.answer(self.db, self.scoring, opinion_id, req, self.caller.username)
 
     @rpc
     def unit_archive(self, unit_id):
@@ -283,4 +287,4 @@ def _period(period):
 
 def _code(code, length):
     if not isinstance(code, str) or not re.fullmatch(rf"\d{{{length}}}", code):
-        raise invalid("code", "bad_area", "", f"区域编码应为 {length} 位数字")
+        raise invalid("code", "bad_area", "GB/T 2260", f"区域编码应为 {length} 位数字")

@@ -3,13 +3,15 @@
 Each write takes a validated request (contracts.registration schemas), checks what needs the
 database, writes, and emits its events through the outbox in the same transaction.
 """
+from datetime import datetime
+
 from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from contracts.registration import SKILLS, UNIT_TYPES, age_on
 from contracts.errors import Conflict, InvalidState, NotFound, ReadOnly
-from toolkit.config import now, today
+from toolkit.config import CITY_TZ, now, today
 from toolkit.events import envelope
 from toolkit.outbox import to_json
 from toolkit.prepared import Prepared
@@ -710,28 +712,34 @@ def unreported_members(session, unit_id, year):
     return [dict(r) for r in rows]
 
 
-# Units, and of those sitting in the given communities their members with no active report this
-# year, in one statement for a district's notices (the feedback service's, B1, §5.3.3: 是否报到 否). A member who did not report has no community: their line goes with
-# the notice of the district where their unit sits.
+# Units, and of those sitting in the given communities their members who had not reported by the
+# end of a half year (是否报到 否 of the feedback service's notices, B1, §5.3.3), in one statement
+# for a district's notices. A report counts from its hand-in, whatever became of it later (a
+# transfer), unless the unit refused it.
 _ROSTERS = text("""
     SELECT u.id AS unit_id, u.name, u.party_org_name, u.community_code, u.district_code,
            CASE WHEN u.community_code = ANY(CAST(:codes AS bpchar[])) THEN (
                SELECT coalesce(json_agg(json_build_array(m.id, m.name) ORDER BY m.id), '[]')
                FROM registration.members m
-               WHERE m.unit_id = u.id AND NOT EXISTS (
+               WHERE m.unit_id = u.id AND m.created_at < :until AND NOT EXISTS (
                    SELECT 1 FROM registration.member_registrations r
-                   WHERE r.member_id = m.id AND r.year = :year AND r.status = ANY(CAST(:active AS text[]))))
+                   WHERE r.member_id = m.id AND r.year = :year AND r.reported_at < :until
+                     AND r.status <> 'unit_rejected'))
            END AS unreported
     FROM (SELECT * FROM registration.units WHERE id = ANY(CAST(:ids AS bigint[]))
           UNION
           SELECT * FROM registration.units WHERE community_code = ANY(CAST(:codes AS bpchar[]))) u""")
 
 
-def feedback_rosters(conn, unit_ids, community_codes, year):
+def feedback_rosters(conn, unit_ids, community_codes, period):
     """{units: [{unit_id, name, party_org_name, community_code, district_code, unreported}],
-    communities: {code: name}, districts: {code: name}} for the names a notice shows."""
+    communities: {code: name}, districts: {code: name}} for the names a notice shows; `unreported`
+    ([[member_id, name], ...]) as of the end of the half year `period` (2026H1), for the units
+    sitting in `community_codes`."""
+    year, half = int(period[:4]), period[-1]
+    until = datetime(year, 7, 1, tzinfo=CITY_TZ) if half == "1" else datetime(year + 1, 1, 1, tzinfo=CITY_TZ)
     units = conn.execute(_ROSTERS, {"ids": list(unit_ids), "codes": list(community_codes), "year": year,
-                                    "active": list(ACTIVE)}).mappings().all()
+                                    "until": until}).mappings().all()
     names = dict(conn.execute(select(communities.c.code, communities.c.name).where(
         communities.c.code.in_(list(community_codes)))).all())
     district_names = dict(conn.execute(select(districts.c.code, districts.c.name).where(

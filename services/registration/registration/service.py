@@ -4,6 +4,7 @@ Every RPC validates its request with the contract schema (the gateway did too) a
 contracts.errors types, which the gateway maps to HTTP in one table.
 """
 import logging
+import re
 
 from nameko.exceptions import serialize
 from nameko.timer import timer
@@ -305,15 +306,18 @@ class RegistrationService:
             return handlers.accepted_members(uow.conn, year, after_registration_id, min(int(limit), 5000))
 
     @rpc
-    def feedback_rosters(self, unit_ids, community_codes, year):
+    def feedback_rosters(self, unit_ids, community_codes, period):
         """Units by id (their names and where they sit), and those sitting in `community_codes` with
-        their members who have no active report in `year` ([[member_id, name], ...]): the feedback
-        service's notices (§5.3.3), read by the officers over those communities."""
+        their members who had not reported by the end of the half year `period` ([[member_id,
+        name], ...]): the feedback service's notices (§5.3.3), read by the officers over those
+        communities."""
         guard.signed_in(self.caller)
         for code in community_codes:
             guard.area(self.caller, code)
         with self.db.unit_of_work() as uow:
-            return handlers.feedback_rosters(uow.conn, unit_ids, community_codes, int(year))
+            if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
+                raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
+            return handlers.feedback_rosters(uow.conn, unit_ids, community_codes, period)
 
     @rpc
     @guard.objects(member_id="member")

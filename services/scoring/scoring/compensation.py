@@ -10,7 +10,7 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
-from contracts.errors import NotFound
+from contracts.errors import Conflict, NotFound
 from toolkit.config import CITY_TZ, now
 from toolkit.validation import invalid
 
@@ -56,10 +56,13 @@ def compensate(store, req, officer):
     Two transactions: the revision's draft must count the entry as committed (a settlement's
     snapshot would otherwise see it as written by a transaction still running: stale)."""
     with store.unit_of_work() as uow:
-        entry_id, period = _entry(uow.conn, req)
+        entry_id, period, points = _entry(uow.conn, req)
+    if points != req["points"]:
+        raise Conflict(code="objection_compensated", message=(
+            f"异议第 {req['objection_id']} 号已补记 {points:+d} 分（积分记录第 {entry_id} 号），不能改为 {req['points']:+d} 分"))
     with store.unit_of_work() as uow:
         revision = _revision(uow.conn, req, entry_id, period, officer)
-    return {"entry_id": entry_id, "points": req["points"], "period": period, "revision": revision}
+    return {"entry_id": entry_id, "points": points, "period": period, "revision": revision}
 
 
 def _reason(req):
@@ -69,9 +72,10 @@ def _reason(req):
 def _entry(conn, req):
     code = req["community_code"]
     source = source_of(req["objection_id"])
-    found = conn.execute(select(ledger.c.id, ledger.c.period).where(ledger.c.source_event_id == source)).first()
-    if found is not None:
-        return found.id, found.period
+    found = conn.execute(select(ledger.c.id, ledger.c.period, ledger.c.points).where(
+        ledger.c.source_event_id == source)).first()
+    if found is not None:  # asked again (a retry): the entry made the first time
+        return found.id, found.period, found.points
     if req["entry_id"] is not None:
         entry = conn.execute(select(ledger).where(ledger.c.id == req["entry_id"], ledger.c.community_code == code)
                              ).mappings().first()
@@ -98,7 +102,7 @@ def _entry(conn, req):
         occurred_at=occurred)
         .returning(ledger.c.id)).scalar_one()
     _credit(conn, values, req["points"])
-    return entry_id, values["period"]
+    return entry_id, values["period"], req["points"]
 
 
 def _revision(conn, req, entry_id, period, officer):

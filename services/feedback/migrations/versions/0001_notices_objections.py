@@ -42,6 +42,7 @@ def upgrade():
             notice_id bigint NOT NULL REFERENCES feedback.notices (id), seq integer NOT NULL,
             community_code char(12), community_name varchar(60), member_id bigint NOT NULL, name varchar(30),
             reported boolean NOT NULL, points numeric(8,1), stars integer, comment varchar(300),
+            source_revision integer,
             PRIMARY KEY (notice_id, seq));
 
         CREATE TABLE feedback.comments (
@@ -80,13 +81,16 @@ def upgrade():
             decision_reason varchar(500), points integer, compensating_entry_id bigint, settlement_revision integer,
             decided_by varchar(80), decided_at timestamptz,
             CONSTRAINT objections_target CHECK (target IN ('entry','missing_service','result')),
-            CONSTRAINT objections_status CHECK (status IN ('submitted','investigating','investigated','upheld','rejected')),
+            CONSTRAINT objections_status CHECK (status IN ('submitted','investigating','investigated','deciding','upheld',
+                                                             'rejected')),
             CONSTRAINT objections_entry CHECK ((target = 'entry') = (entry_id IS NOT NULL)));
         CREATE INDEX objections_by_community ON feedback.objections (community_code, status);
         CREATE INDEX objections_by_objector ON feedback.objections (objector_kind, objector_id);
         -- one open objection per entry and person (B4)
         CREATE UNIQUE INDEX objections_one_open ON feedback.objections (entry_id, objector_kind, objector_id)
             WHERE entry_id IS NOT NULL AND status NOT IN ('upheld', 'rejected');
+        CREATE UNIQUE INDEX objections_one_open_result ON feedback.objections (objector_kind, objector_id, community_code,
+            period) WHERE target = 'result' AND status NOT IN ('upheld', 'rejected');
 
         CREATE TABLE feedback.detail_changes (
             id bigserial PRIMARY KEY, member_id bigint NOT NULL, member_name varchar(30), unit_id bigint,
@@ -94,7 +98,7 @@ def upgrade():
             changes jsonb NOT NULL, note varchar(200), status varchar(10) NOT NULL,
             reported_by varchar(80) NOT NULL, reported_at timestamptz NOT NULL DEFAULT now(),
             decided_by varchar(80), decided_at timestamptz, decline_reason varchar(200),
-            CONSTRAINT detail_changes_status CHECK (status IN ('pending','applied','declined')));
+            CONSTRAINT detail_changes_status CHECK (status IN ('pending','applying','applied','declined')));
         CREATE INDEX detail_changes_by_community ON feedback.detail_changes (community_code, status);
 
         CREATE TABLE feedback.opinions (

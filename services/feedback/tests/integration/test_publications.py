@@ -16,7 +16,8 @@ C1, C2 = "410106001001", "410106001002"
 @pytest.fixture
 def store(feedback_db, database_url):
     with feedback_db.begin() as conn:
-        conn.execute(text("TRUNCATE feedback.sources, feedback.inbox"))
+        conn.execute(text("TRUNCATE feedback.sources, feedback.inbox, feedback.rows, feedback.notices, "
+                          "feedback.units, feedback.objections"))
     s = Store("feedback", metadata, url=database_url, relay=False, pool_size=1)
     yield s
     s.dispose()
@@ -92,3 +93,59 @@ def test_a_message_that_cannot_be_read_is_left_out_and_the_rest_kept(store, feed
     not_an_id = json.dumps({**published(C1, 1, [(1, 7, 12)]), "event_id": "not-a-uuid"}, ensure_ascii=False)
     notices.prepare_batch(store, [not_an_id, "{not json", good])
     assert lines(feedback_db, C2) == {(4, 8, 21.0, 2)} and lines(feedback_db, C1) == set()
+
+
+def test_a_unit_whose_lines_are_all_gone_gets_a_revision_with_none(store, feedback_db):
+    """Its only line was a member who had not reported; the member reports: the notice that
+    listed them as absent is revised (with no line), not left standing."""
+    notices.prepare_batch(store, [published(C1, 1, [(1, 7, 12)])])
+    with_absent = Registration([{"unit_id": 8, "name": "某学校", "party_org_name": "中共某学校支部委员会",
+                                 "community_code": C1, "district_code": "410106", "unreported": [[10, "李未报"]]}])
+    first = notices.release(store, with_absent, "410106", "2026H1", "district.410106", unit_id=8)
+    assert first["released"][0]["revision"] == 1
+    reported = Registration([{**with_absent.units[0], "unreported": []}])
+    with feedback_db.connect() as conn:
+        listed = {i["unit_id"]: i for i in notices.district_notices(conn, reported, "410106", "2026H1")["items"]}
+    assert listed[8]["state"] == "changed" and listed[8]["ready"] and listed[8]["rows"] == 0
+    second = notices.release(store, reported, "410106", "2026H1", "district.410106")
+    assert [(r["unit_id"], r["revision"]) for r in second["released"]] == [(8, 2)]
+    with feedback_db.connect() as conn:
+        changes = conn.execute(text("SELECT changes FROM feedback.notices WHERE unit_id = 8 AND revision = 2")).scalar()
+    assert [(c["member_id"], c["field"], c["before"]) for c in changes] == [(10, "line", "原有")]
+
+
+class Scoring:
+    """scoring.compensate that fails the first time it is asked (a scoring that did not answer)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def compensate(self, request):
+        from contracts.errors import Unavailable
+        self.calls.append(request)
+        if len(self.calls) == 1:
+            raise Unavailable(message="scoring 暂时不可用")
+        return {"entry_id": 555, "points": request["points"], "period": request["period"], "revision": 2}
+
+
+def test_an_upheld_decision_that_stopped_half_way_is_finished_by_deciding_again_the_same_way(store, feedback_db):
+    from contracts.errors import Conflict, Unavailable
+    from feedback import objections
+    with feedback_db.begin() as conn:
+        objection_id = conn.execute(text("""
+            INSERT INTO feedback.objections (objector_kind, objector_id, member_id, unit_id, district_code, street_code,
+                community_code, target, entry_id, period, content, status, raised_by, findings)
+            VALUES ('member', 1, 1, 7, '410106', '410106001', :c, 'entry', 77, '2026H1', '少记了分值，请核实',
+                    'investigated', 'member.1', '属实') RETURNING id"""), {"c": C1}).scalar()
+    scoring = Scoring()
+    upheld = {"decision": "upheld", "reason": "经核实少记分值", "points": 3}
+    with pytest.raises(Unavailable):
+        objections.decide(store, scoring, objection_id, upheld, "staff.c1")
+    with feedback_db.connect() as conn:
+        assert conn.execute(text("SELECT status, points FROM feedback.objections WHERE id = :i"),
+                            {"i": objection_id}).one() == ("deciding", 3)
+    with pytest.raises(Conflict):  # not otherwise, now
+        objections.decide(store, scoring, objection_id, {"decision": "rejected", "reason": "经核实原记录无误"}, "staff.c1")
+    done = objections.decide(store, scoring, objection_id, upheld, "staff.c1")
+    assert (done["status"], done["compensating_entry_id"], done["settlement_revision"]) == ("upheld", 555, 2)
+    assert [c["objection_id"] for c in scoring.calls] == [objection_id, objection_id]   # the same entry asked for

@@ -5,10 +5,11 @@ from decimal import Decimal
 from feedback import notices
 
 
-def line(member_id, community="410106001001", reported=True, points="12.0", stars=1, comment="服务积极", reason=None):
+def line(member_id, community="410106001001", reported=True, points="12.0", stars=1, comment="服务积极", reason=None,
+         revision=1):
     return {"member_id": member_id, "name": f"党员{member_id}", "community_code": community, "community_name": "某社区",
             "reported": reported, "points": None if points is None else Decimal(points), "stars": stars,
-            "comment": comment, "reason": reason}
+            "comment": comment, "reason": reason, "source_revision": revision}
 
 
 def test_the_table_lists_those_who_reported_first_numbered_from_one():
@@ -34,12 +35,17 @@ def test_the_fingerprint_moves_with_points_stars_comments_and_lines_only():
 def test_a_revised_notice_says_what_changed_with_the_reason():
     before = [line(1), line(2, points="4.0", stars=0), line(9, reported=False, points=None, stars=None, comment=None)]
     reason = "异议第 3 号成立：少记一个昼夜"
-    after = [line(1, points="15.0", reason=reason), line(5, points="6.0", stars=0, reason=reason),
-             line(9, reported=False, points=None, stars=None, comment=None)]
+    after = [line(1, points="15.0", reason=reason, revision=2), line(5, points="6.0", stars=0, reason=reason, revision=2),
+             line(9, reported=False, points=None, stars=None, comment=None, reason=reason, revision=2),
+             line(7, community="410106001002", comment="改写的评语")]
+    before.append(line(7, community="410106001002"))
     changes = notices._changes(before, after)
     assert {(c["member_id"], c["field"], c["before"], c["after"]) for c in changes} == {
-        (1, "points", "12.0", "15.0"), (2, "line", "原有", None), (5, "line", None, "新增")}
-    assert next(c for c in changes if c["member_id"] == 1)["reason"] == reason
+        (1, "points", "12.0", "15.0"), (2, "line", "原有", None), (5, "line", None, "新增"),
+        (7, "comment", "服务积极", "改写的评语")}
+    reasons = {c["member_id"]: c["reason"] for c in changes}
+    # the revision's reason goes with what came with it; a rewritten comment of another community says so
+    assert (reasons[1], reasons[5], reasons[7]) == (reason, reason, "社区修改了评语")
     assert notices._changes(None, after) == []          # a first notice changes nothing
 
 

@@ -108,7 +108,7 @@ def calls(p):
         "unreported_members": ((p["unit"], year), False),
         "start_import": ((_import_request(a, p["unit"]),), False),
         "import_status": ((p["job_id"], p["unit"]), False),
-        "feedback_rosters": (([p["unit"]], [a], year), False),
+        "feedback_rosters": (([p["unit"]], [a], f"{year}H1"), False),
         "member_current": ((p["member"],), False),
         "apply_member_details": ((a, p["member"], {"phone": "13800000000"}), False),
     }
