@@ -17,8 +17,8 @@ class OptionalPeriodQuery(_Strict):
 
 class StatusQuery(_Strict):
     status = fields.String(load_default=None, validate=validate.OneOf(
-        ("submitted", "investigating", "investigated", "upheld", "rejected"), error=broken(
-            "bad_status", "§5.3.5", "状态应为 submitted、investigating、investigated、upheld 或 rejected")))
+        ("submitted", "investigating", "investigated", "deciding", "upheld", "rejected"), error=broken(
+            "bad_status", "§5.3.5", "状态应为 submitted、investigating、investigated、deciding、upheld 或 rejected")))
 
 
 # --- notices (B1, §5.3.1, §5.3.3) ---------------------------------------------------------------
@@ -159,8 +159,9 @@ def unit_archive(call, unit_id):
 
 
 class ChangeStatusQuery(_Strict):
-    status = fields.String(load_default=None, validate=validate.OneOf(("pending", "applied", "declined"), error=broken(
-        "bad_status", "§5.3.2", "状态应为 pending（待处理）、applied（已更新）或 declined（未采纳）")))
+    status = fields.String(load_default=None, validate=validate.OneOf(("pending", "applying", "applied", "declined"),
+                                                                      error=broken(
+        "bad_status", "§5.3.2", "状态应为 pending（待处理）、applying（正在更新）、applied（已更新）或 declined（未采纳）")))
 
 
 class OpinionStatusQuery(_Strict):
