@@ -233,8 +233,9 @@ def events(codes, results):
              "community_code": code, "settlement_id": i, "period": PERIOD, "revision": 1, "rule_version": 1,
              "reason": None, "members": len(rows), "organizations": 0,
              "ten_star_members": sum(1 for r in rows if r[4] == 10),
-             "member_results": [{"member_id": m, "name": n, "unit_id": u, "points": f"{p}.0", "stars": s}
-                                for m, n, u, p, s in rows], "unit_results": []}
+             "member_lines": {"member_id": [r[0] for r in rows], "name": [r[1] for r in rows],
+                              "unit_id": [r[2] for r in rows], "points": [float(r[3]) for r in rows],
+                              "stars": [r[4] for r in rows]}, "unit_results": []}
         out.append(e)
     problems = validate_event("scoring", "settlement_published", out[0])
     assert not problems, problems

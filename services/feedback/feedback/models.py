@@ -79,7 +79,7 @@ sources = Table(
     Column("settlement_id", BigInteger, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("reason", String(200)),
-    Column("member_results", JSON, nullable=False),   # as published: [{member_id, name, unit_id, points, stars}]
+    Column("member_lines", JSON, nullable=False),     # as published: {member_id: [...], name: [...], unit_id...}
     Column("heard_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
 

@@ -46,11 +46,12 @@ _KEEP = text("""
     newest AS (
         SELECT DISTINCT ON (i.c, i.p) i.* FROM incoming i JOIN fresh f ON f.event_id = i.event_id
         ORDER BY i.c, i.p, i.rev DESC)
-    INSERT INTO feedback.sources AS s (community_code, period, settlement_id, revision, reason, member_results)
-    SELECT c, p, CAST(b->>'settlement_id' AS bigint), rev, b->>'reason', coalesce(b->'member_results', '[]')
+    INSERT INTO feedback.sources AS s (community_code, period, settlement_id, revision, reason, member_lines)
+    SELECT c, p, CAST(b->>'settlement_id' AS bigint), rev, b->>'reason',
+           coalesce(b->'member_lines', '{"member_id": [], "name": [], "unit_id": [], "points": [], "stars": []}')
     FROM newest ORDER BY c, p
     ON CONFLICT (community_code, period) DO UPDATE SET settlement_id = EXCLUDED.settlement_id,
-        revision = EXCLUDED.revision, reason = EXCLUDED.reason, member_results = EXCLUDED.member_results,
+        revision = EXCLUDED.revision, reason = EXCLUDED.reason, member_lines = EXCLUDED.member_lines,
         heard_at = now()
     WHERE s.revision < EXCLUDED.revision
     RETURNING s.community_code""")

@@ -265,8 +265,9 @@ def publish(uow, community_code, period, by):
              rule_version=row["rule_version"], reason=row["reason"], members=len(members),
              organizations=sum(1 for r in results if r["holder_kind"] == "unit"),
              ten_star_members=sum(1 for r in members if r["stars"] == domain.rules_of(row["rule_version"]).max_stars),
-             member_results=[{"member_id": r["holder_id"], "name": r["name"], "unit_id": r["unit_id"],
-                              "points": r["points"], "stars": r["stars"]} for r in members],
+             member_lines={"member_id": [r["holder_id"] for r in members], "name": [r["name"] for r in members],
+                           "unit_id": [r["unit_id"] for r in members],
+                           "points": [float(r["points"]) for r in members], "stars": [r["stars"] for r in members]},
              unit_results=[{"unit_id": r["holder_id"], "name": r["name"], "points": r["points"], "stars": r["stars"]}
                            for r in results if r["holder_kind"] == "unit"])
     _feedback(uow, conn, row, scope, results)

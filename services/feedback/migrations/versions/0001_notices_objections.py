@@ -54,20 +54,23 @@ def upgrade():
         -- community (a city's publication is two thousand rows, not three hundred thousand)
         CREATE TABLE feedback.sources (
             community_code char(12) NOT NULL, period varchar(6) NOT NULL, settlement_id bigint NOT NULL,
-            revision integer NOT NULL, reason varchar(200), member_results json NOT NULL,
+            revision integer NOT NULL, reason varchar(200), member_lines json NOT NULL,
             heard_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (community_code, period));
         -- kept as it came, uncompressed: a city's publication is written in seconds, and 30 MB a
         -- half year is nothing to store (pglz compression cost more than the rest of the write)
-        ALTER TABLE feedback.sources ALTER COLUMN member_results SET STORAGE EXTERNAL;
+        ALTER TABLE feedback.sources ALTER COLUMN member_lines SET STORAGE EXTERNAL;
         -- the published rows of Annex F as they stand, one per member of a unit (read by district
         -- or community: the sources' key narrows it before anything is unpacked)
         CREATE VIEW feedback.lines AS
-            SELECT s.period, s.community_code, l.unit_id, l.member_id, l.name, true AS reported, l.points, l.stars,
-                   s.settlement_id
+            SELECT s.period, s.community_code, CAST(l.unit_id AS bigint) AS unit_id,
+                   CAST(l.member_id AS bigint) AS member_id, l.name, true AS reported,
+                   CAST(l.points AS numeric(8,1)) AS points, CAST(l.stars AS int) AS stars, s.settlement_id
             FROM feedback.sources s
-            CROSS JOIN LATERAL json_to_recordset(s.member_results) AS l(member_id bigint, name text, unit_id bigint,
-                                                                        points numeric(8,1), stars int)
+            CROSS JOIN LATERAL ROWS FROM (
+                json_array_elements_text(s.member_lines->'member_id'), json_array_elements_text(s.member_lines->'name'),
+                json_array_elements_text(s.member_lines->'unit_id'), json_array_elements_text(s.member_lines->'points'),
+                json_array_elements_text(s.member_lines->'stars')) AS l(member_id, name, unit_id, points, stars)
             WHERE l.unit_id IS NOT NULL;
 
         CREATE TABLE feedback.objections (

@@ -27,8 +27,9 @@ def published(code, revision, results, period="2026H1"):
     return {"event_id": str(uuid.uuid4()), "event_type": "settlement_published", "district_code": code[:6],
             "street_code": code[:9], "community_code": code, "settlement_id": 100 + revision, "period": period,
             "revision": revision, "reason": None if revision == 1 else "补记遗漏的服务积分",
-            "member_results": [{"member_id": m, "name": f"党员{m}", "unit_id": u, "points": f"{p}.0", "stars": p // 10}
-                               for m, u, p in results]}
+            "member_lines": {"member_id": [m for m, _, _ in results], "name": [f"党员{m}" for m, _, _ in results],
+                             "unit_id": [u for _, u, _ in results], "points": [float(p) for _, _, p in results],
+                             "stars": [p // 10 for _, _, p in results]}}
 
 
 def lines(engine, code):
