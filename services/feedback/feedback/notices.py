@@ -35,10 +35,12 @@ STATUS_CN = {"prepared": "待发布", "changed": "有更新待发布", "released
 # community's half year among them kept, with its lines as published (the view `feedback.lines`
 # unpacks them when read); an older revision arriving after a newer one changes nothing.
 _KEEP = text("""
-    WITH incoming AS (
-        SELECT b, CAST(b->>'event_id' AS uuid) AS event_id, CAST(b->>'community_code' AS bpchar) AS c,
-               b->>'period' AS p, CAST(b->>'revision' AS int) AS rev
-        FROM json_array_elements(CAST(:bodies AS json)) AS b),
+    WITH incoming AS (  -- each message read once (json_to_recordset), not once per field
+        SELECT event_id, CAST(community_code AS bpchar) AS c, period AS p, revision AS rev, settlement_id, reason,
+               member_lines
+        FROM json_to_recordset(CAST(:bodies AS json)) AS b(event_id uuid, community_code text, period text,
+                                                          revision int, settlement_id bigint, reason text,
+                                                          member_lines json)),
     fresh AS (
         INSERT INTO feedback.inbox (event_id, event_type, source)
         SELECT DISTINCT event_id, 'settlement_published', 'scoring' FROM incoming
@@ -47,8 +49,8 @@ _KEEP = text("""
         SELECT DISTINCT ON (i.c, i.p) i.* FROM incoming i JOIN fresh f ON f.event_id = i.event_id
         ORDER BY i.c, i.p, i.rev DESC)
     INSERT INTO feedback.sources AS s (community_code, period, settlement_id, revision, reason, member_lines)
-    SELECT c, p, CAST(b->>'settlement_id' AS bigint), rev, b->>'reason',
-           coalesce(b->'member_lines', '{"member_id": [], "name": [], "unit_id": [], "points": [], "stars": []}')
+    SELECT c, p, settlement_id, rev, reason,
+           coalesce(member_lines, '{"member_id": [], "name": [], "unit_id": [], "points": [], "stars": []}')
     FROM newest ORDER BY c, p
     ON CONFLICT (community_code, period) DO UPDATE SET settlement_id = EXCLUDED.settlement_id,
         revision = EXCLUDED.revision, reason = EXCLUDED.reason, member_lines = EXCLUDED.member_lines,
