@@ -21,7 +21,7 @@ from contracts.events import EXAMPLES, REGISTRATION, VOLUNTEERING
 from scoring import domain, verify
 from scoring.service import ScoringService
 from toolkit.caller import SignedAtEachCall
-from toolkit.config import now
+from toolkit.config import now, today
 
 pytestmark = pytest.mark.integration
 PORT = 18108
@@ -133,7 +133,7 @@ def test_a_half_year_is_drafted_reviewed_and_published(city, scoring_db):
         with pytest.raises(errors.ValidationFailed) as refused:
             p.scoring.review_settlement(A, H1, {"congress_date": "2026-11-20", "attendees": 2, "minutes": "同意"})
         assert {f["field"] for f in refused.value.fields} == {"attendees", "minutes"}
-        reviewed = p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 35,
+        reviewed = p.scoring.review_settlement(A, H1, {"congress_date": today().isoformat(), "attendees": 35,
                                                        "minutes": "党员群众代表大会审议通过上半年积分评星结果"})
         assert reviewed["current"]["status"] == "reviewed"
         published = p.scoring.publish_settlement(A, H1)["current"]
@@ -172,7 +172,7 @@ def test_a_published_half_year_changes_only_by_a_revision(city, scoring_db):
         revised = p.scoring.revise_settlement(A, H1, {"reason": "补记赵一遗漏的服务积分"})["current"]
         assert (revised["revision"], revised["status"], revised["reason"]) == (2, "draft", "补记赵一遗漏的服务积分")
         assert {m["holder_id"]: m["stars"] for m in revised["members"]}[8101] == 1
-        p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+        p.scoring.review_settlement(A, H1, {"congress_date": today().isoformat(), "attendees": 30,
                                             "minutes": "审议通过修订版"})
         p.scoring.publish_settlement(A, H1)
         row = next(r for r in p.scoring.board(A, H1)["items"] if r["member_id"] == 8101)
@@ -270,7 +270,7 @@ def test_verify_finds_a_balance_that_differs_from_the_ledger(city, scoring_db):
 def test_a_run_settles_every_community_of_the_district_and_skips_the_published(city, scoring_db):
     with ClusterRpcProxy(city, context_data=STAFF) as p:
         if p.scoring.get_settlement(A, H1)["current"]["status"] == "draft":   # the revision the test before left
-            p.scoring.review_settlement(A, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+            p.scoring.review_settlement(A, H1, {"congress_date": today().isoformat(), "attendees": 30,
                                                 "minutes": "审议通过修订版"})
             p.scoring.publish_settlement(A, H1)
     with ClusterRpcProxy(city, context_data=DISTRICT) as p:
@@ -400,7 +400,7 @@ def test_an_entry_that_commits_after_the_draft_with_a_lower_id_makes_the_draft_s
             assert {(what, d["holder_id"], d["kept_points"], d["ledger_points"], d["late_entries"])
                     for what, d in found} == {("stale", 8302, None, Decimal(7), 1)}
             with pytest.raises(errors.Conflict) as stale:
-                p.scoring.review_settlement(c, H1, {"congress_date": time.strftime("%Y-%m-%d"), "attendees": 30,
+                p.scoring.review_settlement(c, H1, {"congress_date": today().isoformat(), "attendees": 30,
                                                     "minutes": "审议上半年积分评星结果"})
             assert stale.value.code == "settlement_stale"
             redrafted = p.scoring.draft_settlement(c, H1)["current"]
