@@ -44,3 +44,11 @@ def load(schema_cls, data):
 def invalid(field, code, rule, message):
     """A ValidationFailed for one field (rules that need the database: the community must exist...)."""
     return ValidationFailed(fields=[{"field": field, "code": code, "rule": rule, "message": message}])
+
+
+def half_year(period):
+    """A half year as an RPC takes it (S4, §3.5.4): 2026H1 or 2026H2, or a clear error."""
+    import re
+    if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
+        raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
+    return period

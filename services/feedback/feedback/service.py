@@ -18,7 +18,7 @@ from toolkit.errors import rpc
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.remote import REMOTE_TIMEOUT, Bounded
-from toolkit.validation import invalid, load
+from toolkit.validation import half_year, invalid, load
 
 from . import archive, changes, guard, notices, objections
 from .models import metadata
@@ -281,8 +281,7 @@ class FeedbackService:
 
 
 def _period(period):
-    if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
-        raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
+    half_year(period)
 
 
 def _code(code, length):

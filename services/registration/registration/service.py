@@ -4,7 +4,6 @@ Every RPC validates its request with the contract schema (the gateway did too) a
 contracts.errors types, which the gateway maps to HTTP in one table.
 """
 import logging
-import re
 
 from nameko.exceptions import serialize
 from nameko.timer import timer
@@ -21,7 +20,7 @@ from toolkit.logcontext import RequestLog
 from toolkit.errors import rpc
 from toolkit.db import Database
 from toolkit.metrics import Metrics
-from toolkit.validation import invalid, load
+from toolkit.validation import half_year, invalid, load
 
 from . import guard, handlers, importer
 from .models import metadata
@@ -315,9 +314,7 @@ class RegistrationService:
         for code in community_codes:
             guard.area(self.caller, code)
         with self.db.unit_of_work() as uow:
-            if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
-                raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
-            return handlers.feedback_rosters(uow.conn, unit_ids, community_codes, period)
+            return handlers.feedback_rosters(uow.conn, unit_ids, community_codes, half_year(period))
 
     @rpc
     @guard.objects(member_id="member")

@@ -18,7 +18,7 @@ from toolkit.errors import rpc
 from toolkit.inbox import handle_once
 from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
-from toolkit.validation import invalid, load
+from toolkit.validation import half_year, invalid, load
 
 from . import boards, compensation, guard, handlers, rulebook, settlement, supermarket
 from .models import metadata
@@ -330,8 +330,7 @@ class ScoringService:
 
 
 def _period(period):
-    if not isinstance(period, str) or not re.fullmatch(r"20\d\dH[12]", period):
-        raise invalid("period", "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）")
+    half_year(period)
 
 
 def _area(code, community=False):
