@@ -65,3 +65,23 @@ def test_a_batch_whose_handler_fails_is_handled_again_and_nothing_is_lost(amqp):
         _, ready, _ = consumer.queue(conn.default_channel).queue_declare(passive=True)
         consumer.queue(conn.default_channel).delete()
     assert ready == 0
+
+
+def test_a_later_batch_that_fails_while_an_earlier_one_is_in_flight_loses_nothing(amqp):
+    # the second batch fails; the first was handled and must stay acknowledged (not redelivered)
+    seen, calls = [], []
+
+    def handler(store, events):
+        calls.append([e["n"] for e in events])
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        seen.extend(e["n"] for e in events)
+    consumer = consumer_of(amqp, handler)
+    run_until(consumer, 10)
+    assert sorted(seen) == list(range(10))
+    assert calls[0] == seen[:3] and len(set(calls[0]) & set(seen[3:])) == 0  # the first batch came once
+    with Connection(amqp) as conn:
+        time.sleep(0.5)
+        _, ready, _ = consumer.queue(conn.default_channel).queue_declare(passive=True)
+        consumer.queue(conn.default_channel).delete()
+    assert ready == 0

@@ -71,6 +71,20 @@ def test_events_of_a_committed_transaction_reach_a_plain_consumer(store, consume
     assert relay.pending() == 0
 
 
+def test_rows_another_relay_holds_are_skipped_and_the_rest_go_in_order(store, consumer):
+    # two replicas of a service share the outbox: the rows one of them has claimed (locked) are
+    # left to it, the others are published in the order they were written
+    emit(store, 10)
+    relay = store.relay_loop.relay
+    with store.engine.connect() as other:
+        with other.begin():
+            held = other.execute(text(f"SELECT id FROM {SERVICE}.outbox ORDER BY id LIMIT 3 FOR UPDATE")).all()
+            assert relay.drain() == 7
+            assert [e["n"] for e in consumer(7)] == list(range(3, 10))
+    assert len(held) == 3 and relay.pending() == 3
+    assert relay.drain() == 3
+
+
 def test_a_rolled_back_transaction_publishes_nothing(store):
     with pytest.raises(RuntimeError):
         emit(store, 3, fail=True)

@@ -7,7 +7,9 @@
 Each message is still one unit of work (one community of a settlement run), and any number of
 processes compete for the messages of the one durable queue. What changes is how a process takes
 them: up to `batch_size` at a time, handled by `handler(store, events)` in as few transactions as
-it likes, then acknowledged. A nameko worker per message costs about a millisecond of Python
+it likes, then acknowledged. A batch is handled by a green thread of its own while the next one is
+gathered, one batch in flight at a time, so a handler that waits on PostgreSQL overlaps with the
+Python of reading the next messages. A nameko worker per message costs about a millisecond of Python
 before any work is done; for thousands of small messages that is most of the cost.
 
 At-least-once as everywhere (ARCHITECTURE rule 1): messages are acknowledged only after the handler
@@ -18,6 +20,7 @@ from the rest should record it and return, or the batch comes back forever.
 import logging
 import time
 
+import eventlet
 from kombu import Connection, Consumer, Exchange, Queue
 from nameko.extensions import DependencyProvider
 
@@ -75,39 +78,62 @@ class BatchConsumer(DependencyProvider):
                 backoff = min(backoff * 2, 30.0)
 
     def _consume(self):
-        pending = []
+        pending, inflight = [], None
         with Connection(self.amqp_uri, connect_timeout=5, heartbeat=0) as conn:
             channel = conn.channel()
-            # two batches' worth: the next batch is already here while this one is handled,
-            # instead of asked for (a round trip and a broker's push) only after its acks
-            channel.basic_qos(prefetch_size=0, prefetch_count=2 * self.batch_size, a_global=False)
+            # three batches' worth: one being written, the next being gathered, and the broker
+            # still pushing, instead of asked for (a round trip and a push) only after acks
+            channel.basic_qos(prefetch_size=0, prefetch_count=3 * self.batch_size, a_global=False)
             with Consumer(channel, queues=[self.queue], callbacks=[lambda body, message: pending.append(message)],
                           accept=["json"]):
-                while self.running:
-                    if len(pending) < self.batch_size:
-                        try:
-                            conn.drain_events(timeout=self.gather)
-                            continue  # more may be on the way: gather them
-                        except TimeoutError:
-                            pass
-                    if pending:
-                        batch, pending[:] = pending[:self.batch_size], pending[self.batch_size:]
-                        self._handle(batch)
+                try:
+                    while self.running:
+                        if len(pending) < self.batch_size:
+                            if inflight is not None and inflight.dead:
+                                inflight, done = None, inflight
+                                self._finish(done)
+                            try:
+                                conn.drain_events(timeout=self.gather)
+                                # a full socket never blocks, so drain_events never yields: let the
+                                # batch in flight take its turn (its commit) between messages
+                                eventlet.sleep(0)
+                                continue  # more may be on the way: gather them
+                            except TimeoutError:
+                                pass
+                        if inflight is not None:
+                            inflight, done = None, inflight
+                            self._finish(done)
+                        if pending:
+                            batch, pending[:] = pending[:self.batch_size], pending[self.batch_size:]
+                            # written by a green thread of its own while the next batch is gathered:
+                            # PostgreSQL works on one batch while this process reads the next
+                            inflight = eventlet.spawn(self._handle, batch)
+                finally:
+                    if inflight is not None:  # acknowledged (or put back) before the channel closes
+                        self._finish(inflight)
 
     def _handle(self, messages):
         started = time.perf_counter()
         try:
             self.handler(self._store(), [_text(m.body) if self.raw else m.payload for m in messages])
-        except Exception:
+        except Exception as exc:
             log.exception("batch of %d %s messages failed; requeued", len(messages), self.event_type)
+            return messages, exc
+        log.info("%s: %d handled in %.3fs", self.queue.name, len(messages), time.perf_counter() - started)
+        return messages, None
+
+    def _finish(self, thread):
+        """Acknowledge a batch once its handler returned, in the order the batches were taken (one
+        batch in flight at a time), from the thread that owns the channel."""
+        messages, failure = thread.wait()
+        if failure is not None:
             for m in messages:
                 m.requeue()
-            raise
+            raise failure
         # one frame for the batch: it holds the channel's oldest unacknowledged deliveries, the
         # later ones still waiting in `pending` have higher tags
         messages[-1].ack(multiple=True)
         self.handled += len(messages)
-        log.info("%s: %d handled in %.3fs", self.queue.name, len(messages), time.perf_counter() - started)
 
 
 def _text(body):

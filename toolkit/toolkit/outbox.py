@@ -140,11 +140,15 @@ class Relay:
         """Publish one batch of unsent events; returns how many were sent."""
         t = self.outbox
         with self.engine.begin() as conn:
+            # the batch's ids claimed first, the payloads printed after: with the cast in the same
+            # SELECT, PostgreSQL printed every unsent row's payload before the sort and the limit
+            # (a city's publication: 2,000 rows of 5 KB printed and sorted on disk for each batch)
+            claimed = (select(t.c.id).where(t.c.sent_at.is_(None)).order_by(t.c.id)
+                       .limit(self.batch_size).with_for_update(skip_locked=True).cte("claimed"))
             rows = conn.execute(
                 # the payload as PostgreSQL prints it: already JSON text, not parsed and dumped again
                 select(t.c.id, t.c.event_id, t.c.event_type, cast(t.c.payload, Text).label("payload"))
-                .where(t.c.sent_at.is_(None)).order_by(t.c.id)
-                .limit(self.batch_size).with_for_update(skip_locked=True)).all()
+                .join_from(t, claimed, claimed.c.id == t.c.id).order_by(t.c.id)).all()
             if not rows:
                 return 0
             try:
