@@ -95,6 +95,14 @@ def feedback_db(database_url):
 
 
 @pytest.fixture(scope="session")
+def documents_db(database_url):
+    """A fresh documents schema (batch jobs)."""
+    engine = _fresh_schema(database_url, "documents", ("services", "documents"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
 def scoring_db(database_url):
     """A fresh scoring schema (the ledger)."""
     engine = _fresh_schema(database_url, "scoring", ("services", "scoring"))

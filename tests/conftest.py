@@ -22,6 +22,7 @@ REGISTRATION_PORT = int(os.environ.get("E2E_REGISTRATION_PORT", "18102"))
 VOLUNTEERING_PORT = REGISTRATION_PORT + 1
 SCORING_PORT = REGISTRATION_PORT + 2
 FEEDBACK_PORT = REGISTRATION_PORT + 3
+DOCUMENTS_PORT = REGISTRATION_PORT + 4
 
 
 class Process:
@@ -170,6 +171,8 @@ class Platform:
                                os.path.join(logs, "scoring.log"))
         self.feedback = Process("feedback", os.path.join(ROOT, "services", "feedback"), "feedback.service", env,
                                 os.path.join(logs, "feedback.log"))
+        self.documents = Process("documents", os.path.join(ROOT, "services", "documents"), "documents.service", env,
+                                 os.path.join(logs, "documents.log"))
         self.volunteering = Process("volunteering", os.path.join(ROOT, "services", "volunteering"),
                                     "volunteering.service", env, os.path.join(logs, "volunteering.log"))
         self.registration = Process("registration", os.path.join(ROOT, "services", "registration"),
@@ -206,7 +209,8 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, database_url, broker, tmp_path_factory):
+def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, documents_db, database_url, broker,
+             tmp_path_factory):
     # the services reach the broker through the session's proxy, which a test may stop
     env = {**os.environ, "AMQP_URI": broker.uri, "DATABASE_URL": database_url, "REGISTRATION_DATABASE_URL": database_url,
            # the gateway's own role (migration 0002): the suite proves it needs no more than its grants
@@ -221,8 +225,11 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, databas
            # fewer workers than a deployment's 20, so each service's pool (workers + 2) is smaller:
            # the suite and a running `make run` share PostgreSQL's 100 connections
            "REGISTRATION_MAX_WORKERS": "10", "VOLUNTEERING_MAX_WORKERS": "10", "SCORING_MAX_WORKERS": "10",
-           "FEEDBACK_MAX_WORKERS": "4"}
+           "FEEDBACK_MAX_WORKERS": "4", "DOCUMENTS_MAX_WORKERS": "2",
+           "DOCUMENTS_DATABASE_URL": database_url, "DOCUMENTS_WEB_ADDRESS": f"127.0.0.1:{DOCUMENTS_PORT}",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{GATEWAY_PORT}"}
     logs = str(tmp_path_factory.mktemp("logs"))
+    env["DOCUMENTS_FILES_DIR"] = str(tmp_path_factory.mktemp("documents"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))
     p.broker = broker
     # volunteering first: its queues on registration.events must exist before the registration
@@ -230,6 +237,8 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, databas
     # feedback before scoring: its queue of publications exists before any is published
     p.feedback.start()
     wait_http(f"http://127.0.0.1:{FEEDBACK_PORT}/health")
+    p.documents.start()
+    wait_http(f"http://127.0.0.1:{DOCUMENTS_PORT}/health")
     p.scoring.start()
     wait_http(f"http://127.0.0.1:{SCORING_PORT}/health")
     p.volunteering.start()
@@ -243,6 +252,7 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, databas
     p.volunteering.stop()
     p.scoring.stop()
     p.feedback.stop()
+    p.documents.stop()
 
 
 class Listener:

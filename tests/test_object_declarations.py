@@ -9,6 +9,7 @@ import pytest
 from marshmallow import fields
 
 from contracts import feedback, registration, scoring, volunteering
+from documents.service import DocumentsService
 from feedback.service import FeedbackService
 from registration.service import RegistrationService
 from scoring.service import ScoringService
@@ -24,6 +25,7 @@ NOT_SCOPED = {
                                                          "the transfer refuses one that does not exist",
     ("registration", "report_members", "reports"): "each item is a report_member, checked as one",
     ("registration", "accepted_members", "after_registration_id"): "a page's cursor, the city's whole list",
+    ("registration", "community_certificates", "after_id"): "a page's cursor within the community's own list",
     ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere: record_merit "
                                             "refuses any but their red account's (§5.4.1)",
     ("registration", "feedback_rosters", "unit_ids"): "units anywhere in the city, by name and where they sit "
@@ -45,6 +47,16 @@ NOT_SCOPED = {
     ("scoring", "honour_certificate", "member_id"): "open to every account like the honour list (§3.6.2): "
                                                     "the published results of that community are its only source, "
                                                     "so it says nothing of members who are not on them",
+    # the documents service owns no business data: it asks the owner as the caller, with the scope
+    ("documents", "certificate_pdf", "registration_id"): "registration.get_certificate, asked as the caller with "
+                                                         "the community, declares it: that community's, or 404",
+    ("documents", "receipt_pdf", "registration_id"): "registration.get_receipt declares it, as certificate_pdf",
+    ("documents", "register_d1_pdf", "member_id"): "scoring.register_d1, asked as the caller, declares it "
+                                                   "(member_of_record of that community), or 404",
+    ("documents", "agreement_pdf", "project_id"): "volunteering.get_project, asked as the caller with the "
+                                                  "community, declares it (a project of that community), or 404",
+    ("documents", "job", "job_id"): "its own jobs: jobs.status answers only for a job of the area named, or 404",
+    ("documents", "job_file", "job_id"): "as job",
 }
 
 
@@ -77,7 +89,7 @@ def _names_an_object(name):
 
 
 @pytest.mark.parametrize("service", [RegistrationService, VolunteeringService, ScoringService,
-                                     FeedbackService], ids=lambda s: s.name)
+                                     FeedbackService, DocumentsService], ids=lambda s: s.name)
 def test_every_id_an_rpc_takes_is_checked_or_its_scope(service):
     unchecked, checked = [], 0
     for name, method in _rpcs(service):

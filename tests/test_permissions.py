@@ -37,7 +37,8 @@ seeds = itertools.count(90_000)
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 # the path values that name a record (not a node): a caller's own path with another's record in it
 RECORDS = ("registration_id", "job_id", "number", "post_id", "claim_id", "activity_id", "project_id", "team_id",
-           "entry_id", "run_id", "goods_id", "redemption_id", "notice_id", "objection_id", "change_id", "opinion_id")
+           "entry_id", "run_id", "goods_id", "redemption_id", "notice_id", "objection_id", "change_id", "opinion_id",
+           "document_job_id")
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,11 @@ def world(platform, city, migrated):
     near = place(a2["code"], unit_a2, **_volunteering(platform, migrated, a2["code"], unit_a2, run_at="street"))
     sibling = place(a["code"], sibling_unit)
     _feedback(platform, migrated, (own, foreign, near))
+    for place_ in (own, foreign, near):  # a documents job (a community's certificates) in each place
+        r = platform.as_("community_staff", place_["community"]).post(
+            f"/communities/{place_['community']}/documents/certificates", {"year": 2026})
+        assert r.status_code == 202, r.text
+        place_["document_job_id"] = r.json()["job_id"]
     target = platform.accounts.ensure("member", "999999")  # an account the admin routes act on
     with platform.accounts.engine.connect() as conn:
         own["account_id"] = conn.execute(text("select id from gateway.accounts where username = :u"), {"u": target}).scalar()
@@ -350,6 +356,12 @@ def _bodies(route, place):
         return {"json": {"member_id": place.get("unit_member"), "purpose": "年度优秀共产党员评选"}}
     if name == "answer_opinion":
         return {"json": {"opinion": "该同志积极参加社区志愿服务，表现突出"}}
+    if name == "start_certificates":
+        return {"json": {"year": 2026}}
+    if name == "start_registers":
+        return {"json": {"period": "2026H1"}}
+    if name == "write_agreement_template":
+        return {"json": {"sections": {"goals": "推动驻区单位与社区资源共享、优势互补"}}}
     if name == "change_password":  # a wrong old password: refused with 400, never a change
         return {"json": {"old_password": "not-the-password-1", "new_password": "Another-pass-2026"}}
     return {}
@@ -464,7 +476,8 @@ SLOTS = {"registration_id": "registration_id", "job_id": "job_id", "post_id": "p
          "run_id": "run_id", "goods_id": "goods_id", "redemption_id": "redemption_id", "member_id": "active_member",
          "leader_member_id": "active_member", "member_ids": "active_member", "attendee_ids": "active_member",
          "household_id": "household_id", "household_ids": "household_id", "unit_id": "unit", "account_id": "account_id",
-         "notice_id": "notice_id", "objection_id": "objection_id", "change_id": "change_id", "opinion_id": "opinion_id"}
+         "notice_id": "notice_id", "objection_id": "objection_id", "change_id": "change_id", "opinion_id": "opinion_id",
+         "document_job_id": "document_job_id"}
 # where one route's field names another object than the field's name elsewhere does
 SLOT_OF_ROUTE = {("raise_unit_objection", "entry_id"): "unit_entry_id",
                  ("report_unit_detail_change", "member_id"): "unit_member", ("request_opinion", "member_id"): "unit_member"}

@@ -12,6 +12,7 @@ REGISTRATION = "registration"
 VOLUNTEERING = "volunteering"
 SCORING = "scoring"
 FEEDBACK = "feedback"
+DOCUMENTS = "documents"
 
 
 class Envelope(Schema):
@@ -424,6 +425,23 @@ class OpinionStep(Envelope):
     by = fields.String(required=True)
 
 
+
+class DocumentPartRequested(Envelope):
+    """A part of a documents job (one community's forms: its certificates B.1, its registers D.1)
+    waits for a documents process: the service's own work queue, on its exchange like any event."""
+    job_id = fields.Integer(required=True)
+    part = fields.Integer(required=True)
+    kind = fields.String(required=True)             # certificates | registers
+
+
+class DocumentJobFinished(Envelope):
+    """A documents job (a batch of forms) is done and its file can be downloaded, or it failed."""
+    job_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)           # done | failed
+    file_name = fields.String(required=True, allow_none=True)
+    sha256 = fields.String(required=True, allow_none=True)
+
 SCHEMAS = {
     (REGISTRATION, "unit_registered"): UnitRegistered,
     (REGISTRATION, "invitation_sent"): InvitationSent,
@@ -464,6 +482,8 @@ SCHEMAS = {
     (FEEDBACK, "detail_change_decided"): DetailChangeStep,
     (FEEDBACK, "opinion_requested"): OpinionStep,
     (FEEDBACK, "opinion_given"): OpinionStep,
+    (DOCUMENTS, "document_part_requested"): DocumentPartRequested,
+    (DOCUMENTS, "document_job_finished"): DocumentJobFinished,
 }
 
 _SCOPE = {"district_code": "410106", "street_code": "410106001", "community_code": "410106001001"}
@@ -588,6 +608,12 @@ EXAMPLES.update({
                                               status="requested", by="unit03"),
     (FEEDBACK, "opinion_given"): _example("opinion_given", opinion_id=5, unit_id=3, member_id=40, status="answered",
                                           by="staff01"),
+    (DOCUMENTS, "document_part_requested"): _example("document_part_requested", job_id=12, part=1,
+                                                     kind="certificates"),
+    (DOCUMENTS, "document_job_finished"): _example(
+        "document_job_finished", job_id=12, kind="certificates", status="done",
+        file_name="certificates-410106001001-2026.pdf",
+        sha256="5f1c0e8b9a7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c"),
 })
 
 

@@ -24,6 +24,29 @@ setup_venv() {
   echo "$want" > "$stamp"
 }
 
+ensure_form_tools() {
+  # the documents service sets the forms with Debian's fonts (Noto CJK for the Chinese, DejaVu Sans
+  # for the check boxes); its tests read the PDFs back with poppler's pdftotext and pdffonts
+  command -v fc-list >/dev/null && fc-list 2>/dev/null | grep "Noto Serif CJK SC" >/dev/null && command -v pdftotext >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing the forms' fonts and poppler-utils (Debian packages)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk fonts-dejavu-core poppler-utils >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk fonts-dejavu-core poppler-utils >/dev/null; }
+  else
+    echo "the forms need Debian's fonts-noto-cjk, fonts-dejavu-core and poppler-utils: sudo apt-get install -y fonts-noto-cjk fonts-dejavu-core poppler-utils" >&2
+  fi
+}
+
+ensure_office() {
+  # the tests open the Word and Excel files in LibreOffice (the issue's "they open in LibreOffice")
+  command -v libreoffice >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing LibreOffice (writer, calc; Debian packages) for the tests of the Word and Excel files"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-writer-nogui \
+      libreoffice-calc-nogui >/dev/null || echo "LibreOffice could not be installed: its tests will fail" >&2
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {  # port, name, seconds

@@ -6,6 +6,7 @@ GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 export GATEWAY_ADDRESS="0.0.0.0:${GATEWAY_PORT}"
 
 setup_venv
+ensure_form_tools
 # a platform already running here would answer on these ports, and this one would report "up"
 # against it: say so instead of starting a second
 for svc in services/*/ gateway/; do
@@ -36,7 +37,8 @@ say "demo accounts, one for each role"
 "$PY" -m registration.city demo-nodes > var/demo-nodes.json
 "$PY" -m gateway.cli demo var/demo-nodes.json
 
-mkdir -p var/log
+mkdir -p var/log var/documents
+export DOCUMENTS_FILES_DIR="${DOCUMENTS_FILES_DIR:-$ROOT/var/documents}"  # finished forms (documents.files)
 pids=()
 stop() { say "stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -64,7 +66,7 @@ cat <<MSG
     API            http://127.0.0.1:${GATEWAY_PORT}/api/v1/districts   (with Authorization: Bearer <token>)
     API docs       http://127.0.0.1:${GATEWAY_PORT}/docs   (OpenAPI: /openapi.json)
     demo community http://127.0.0.1:${GATEWAY_PORT}/api/v1/communities/410105001001/database
-    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration :8001, volunteering :8002, scoring :8003, feedback :8004 (/metrics)
+    metrics        http://127.0.0.1:${GATEWAY_PORT}/metrics, registration :8001, volunteering :8002, scoring :8003, feedback :8004, documents :8005 (/metrics)
     events         .venv/bin/python -m toolkit.listen registration   (or volunteering, scoring, feedback)
     walkthrough    README.md, "Try it"
   Ctrl-C stops everything.

@@ -3,6 +3,8 @@
 source "$(dirname "$0")/common.sh"
 export DATABASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg2://root@127.0.0.1:5432/test}"
 setup_venv
+ensure_form_tools
+[ -n "${CI:-}" ] && ensure_office
 ensure_postgres
 ensure_rabbitmq
 # tests get a vhost of their own, so a demo running beside them never takes their messages

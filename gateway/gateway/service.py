@@ -363,6 +363,7 @@ class Call:
         self.volunteering = Timed(service.volunteering, self._sign)
         self.scoring = Timed(service.scoring, self._sign)
         self.feedback = Timed(service.feedback, self._sign)
+        self.documents = Timed(service.documents, self._sign)
         self.query, self.body, self.data, self.upload = {}, None, None, None
 
     def _sign(self):
@@ -503,6 +504,7 @@ class GatewayService:
     volunteering = RpcProxy("volunteering", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     scoring = RpcProxy("scoring", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     feedback = RpcProxy("feedback", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
+    documents = RpcProxy("documents", expiration=RPC_TIMEOUT, delivery_mode=1, use_confirms=False)
     request_id = RequestId()
     caller_context = CallerContext()
     gate = Gate()
@@ -529,7 +531,12 @@ class GatewayService:
             call = self._call = Call(self, request, route, values)
             call.admit()
             result = route.handler(call, **values)
-            if isinstance(result, Response):  # a picture (a board, a certificate): names, never personal data
+            if isinstance(result, Response):  # a picture or a form's file
+                # a form with personal data on it (B.1: phone, address) is not handed out unless
+                # its reading is on record, as a JSON answer's would be
+                shown = getattr(result, "personal_data", ())
+                if shown:
+                    self._audit(call, route, route.status, shown, _subjects_of(values, None), durable=True)
                 result.headers["X-Request-Id"] = self.request_id
                 return result
             if route.sort:
@@ -574,6 +581,17 @@ class GatewayService:
             log.exception("request %s: audit line not written", self.request_id)
             if not quiet:
                 raise
+
+    @http("GET", "/check/<number>")
+    def certificate_check_page(self, request, number):
+        """What a certificate's QR code opens: no login, no personal data (routes.documents)."""
+        from .routes.documents import check_page
+        try:
+            found = self.documents.check_certificate(number, request.args.get("t", ""))
+        except NotFound:
+            found = None
+        return Response(check_page(found), status=200 if found else 404, mimetype="text/html",
+                        headers={"Cache-Control": "no-store"})
 
     @http("GET", "/openapi.json")
     def openapi(self, request):

@@ -43,7 +43,7 @@ def test_each_call_of_a_request_carries_a_signature_made_for_it(monkeypatch):
     monkeypatch.setattr(Caller, "to_context", lambda self, now=None, _sign=Caller.to_context: _sign(self, next(clock)))
     proxy = RecordingProxy(worker_ctx)
     gateway = SimpleNamespace(gate=None, caller_context=set_caller, registration=proxy, volunteering=proxy, scoring=proxy,
-                              feedback=proxy)
+                              feedback=proxy, documents=proxy)
     call = service.Call(gateway, SimpleNamespace(headers={}, remote_addr="127.0.0.1"), route=None, values={})
     call.caller = caller  # as admit() leaves it
     # three services one after another (register D.1), each answering in 20 s, say

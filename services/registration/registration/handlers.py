@@ -135,7 +135,7 @@ def register_unit(uow, req, year=None):
 def list_unit_registrations(session, community_code, year):
     rows = session.execute(
         select(unit_registrations.c.id, unit_registrations.c.unit_id, units.c.name.label("unit_name"),
-               units.c.type.label("unit_type"), units.c.credit_code, unit_registrations.c.year,
+               units.c.party_org_name, units.c.type.label("unit_type"), units.c.credit_code, unit_registrations.c.year,
                unit_registrations.c.contact_officer, unit_registrations.c.resources,
                unit_registrations.c.registered_at, co_building_pairs.c.id.label("co_building_pair_id"))
         .join(units, units.c.id == unit_registrations.c.unit_id)
@@ -461,6 +461,24 @@ def certificate(session, registration_id, **owner):
     return data
 
 
+def community_certificates(session, community_code, year, after_id=0, limit=500):
+    """A page of a community's certificates (B.1) of a year, by registration id, as `certificate`
+    gives one (a district printing every member's: the documents service), with how many there
+    are; rejected and transferred reports are not printed."""
+    stmt = (select(regs, units.c.name.label("unit_name"), units.c.party_org_name,
+                   communities.c.name.label("community_name"))
+            .join(units, units.c.id == regs.c.unit_id)
+            .join(communities, communities.c.code == regs.c.community_code)
+            .where(regs.c.community_code == community_code, regs.c.year == year, regs.c.status.in_(ACTIVE)))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar() if after_id == 0 else None
+    items = []
+    for row in session.execute(stmt.where(regs.c.id > after_id).order_by(regs.c.id).limit(limit)).mappings():
+        data = dict(row)
+        data["age"] = age_on(row["birth_date"], row["reported_at"].astimezone(now().tzinfo).date())
+        items.append(data)
+    return {"items": items, "total": total}
+
+
 def receipt(session, community_code, registration_id):
     """The data of receipt B.2, once the community has accepted."""
     row = _registration_view(session, registration_id, community_code=community_code)
@@ -559,6 +577,34 @@ def member_profile(session, member_id, community_code=None):
     profile["branch_contact"] = branch["contact_officer"] if branch else None
     profile["branch_contact_phone"] = branch["contact_phone"] if branch else None
     return profile
+
+
+def community_profiles(session, community_code):
+    """`member_profile` of every member with an accepted registration in the community (the newest
+    of each), in one pass: the documents service's batches of registers D.1."""
+    rows = session.execute(
+        select(regs.c.member_id, regs.c.name, regs.c.gender, regs.c.birth_date, regs.c.position, regs.c.phone,
+               regs.c.skills, regs.c.community_code, regs.c.year, regs.c.unit_id, units.c.name.label("unit_name"),
+               units.c.party_org_name)
+        .join(units, units.c.id == regs.c.unit_id)
+        .where(regs.c.community_code == community_code, regs.c.status.in_(("accepted", "transferred")))
+        .order_by(regs.c.member_id, regs.c.year.desc(), regs.c.id.desc())
+        .distinct(regs.c.member_id)).mappings().all()
+    unit_ids = sorted({r["unit_id"] for r in rows})
+    branches = {b["unit_id"]: b for b in session.execute(
+        select(unit_registrations.c.unit_id, unit_registrations.c.contact_officer, unit_registrations.c.contact_phone)
+        .where(unit_registrations.c.unit_id.in_(unit_ids))
+        .order_by(unit_registrations.c.unit_id, unit_registrations.c.year.desc())
+        .distinct(unit_registrations.c.unit_id)).mappings()} if unit_ids else {}
+    out, day = {}, today()
+    for row in rows:
+        profile = {k: v for k, v in row.items() if k != "birth_date"}
+        profile["age"] = age_on(row["birth_date"], day)
+        branch = branches.get(row["unit_id"])
+        profile["branch_contact"] = branch["contact_officer"] if branch else None
+        profile["branch_contact_phone"] = branch["contact_phone"] if branch else None
+        out[str(row["member_id"])] = profile
+    return out
 
 
 def accepted_members(session, year, after_registration_id=0, limit=1000):

@@ -222,6 +222,24 @@ class RegistrationService:
             return handlers.certificate(uow.conn, registration_id, **owner)
 
     @rpc
+    def community_profiles(self, community_code):
+        """{member_id: member_profile} of the community's members with an accepted registration."""
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.community_profiles(uow.conn, community_code)
+
+    @rpc
+    def community_certificates(self, community_code, year, after_id=0, limit=500):
+        """{items: [certificate B.1 ...], total (on the first page)}: a page of the community's
+        certificates of `year` after registration `after_id` (the documents service prints them)."""
+        guard.area(self.caller, community_code)
+        if not isinstance(year, int) or not isinstance(after_id, int) or not isinstance(limit, int) \
+                or not 1 <= limit <= 1000:
+            raise invalid("limit", "bad_page", "-", "year、after_id 应为整数，limit 应为 1–1000")
+        with self.db.unit_of_work() as uow:
+            return handlers.community_certificates(uow.conn, community_code, year, after_id, limit)
+
+    @rpc
     @guard.objects(registration_id="registration")
     def get_receipt(self, community_code, registration_id):
         guard.area(self.caller, community_code)

@@ -192,3 +192,44 @@ def register_d1(conn, community_code, member_id, period):
             "lines": [{"no": i, "served_at": line["occurred_at"], "content": line["reason"], "points": line["points"],
                        "entry_id": line["id"], "kind": line["kind"]} for i, line in enumerate(lines, 1)],
             "half_year_points": points, "half_year_stars": stars, "status": status}
+
+
+def community_registers_d1(conn, community_code, period):
+    """Register D.1 of every member of the community's half year (a red account there, or lines
+    there), in one pass: what `register_d1` gives one member, for the documents service's batches."""
+    accounts = {r["member_id"]: dict(r) for r in conn.execute(text(
+        "SELECT a.holder_id AS member_id, a.name, a.unit_id, a.account_no, u.name AS unit_name "
+        "FROM scoring.accounts a LEFT JOIN scoring.accounts u ON u.holder_kind = 'unit' AND u.holder_id = a.unit_id "
+        "WHERE a.holder_kind = 'member' AND a.community_code = :c"), {"c": community_code}).mappings()}
+    lines = {}
+    for line in conn.execute(text(
+            "SELECT holder_id, id, occurred_at, reason, points, kind FROM scoring.ledger "
+            "WHERE community_code = :c AND period = :p AND holder_kind = 'member' ORDER BY holder_id, occurred_at, id"),
+            {"c": community_code, "p": period}).mappings():
+        lines.setdefault(line["holder_id"], []).append(line)
+    settled = conn.execute(text(
+        "SELECT id, revision FROM scoring.settlements WHERE community_code = :c AND period = :p "
+        "AND status = 'published'"), {"c": community_code, "p": period}).mappings().first()
+    if settled is not None:
+        results = {r["holder_id"]: r for r in conn.execute(text(
+            "SELECT holder_id, points, stars FROM scoring.settlement_results WHERE settlement_id = :s "
+            "AND holder_kind = 'member'"), {"s": settled["id"]}).mappings()}
+        status = f"已公布（第 {settled['revision']} 版）"
+    else:
+        rules, status = domain.period_rules(conn, period), "未公布（按当前记录计算）"
+    out = []
+    for member_id in sorted(set(accounts) | set(lines)):
+        own = lines.get(member_id, [])
+        if settled is not None:
+            result = results.get(member_id)
+            points, stars = (result["points"] or 0, result["stars"] or 0) if result else (0, 0)
+        else:
+            points = sum(line["points"] for line in own)
+            stars = rules.stars(points)
+        out.append({"community_code": community_code, "period": period,
+                    "member": accounts.get(member_id, {"member_id": member_id}),
+                    "lines": [{"no": i, "served_at": line["occurred_at"], "content": line["reason"],
+                               "points": line["points"], "entry_id": line["id"], "kind": line["kind"]}
+                              for i, line in enumerate(own, 1)],
+                    "half_year_points": points, "half_year_stars": stars, "status": status})
+    return out

@@ -246,6 +246,14 @@ class ScoringService:
             return boards.register_d1(uow.conn, community_code, member_id, period)
 
     @rpc
+    def community_registers_d1(self, community_code, period):
+        """Register D.1 of every member of the community's half year (the documents service's batches)."""
+        guard.area(self.caller, community_code)
+        _period(period)
+        with self.db.unit_of_work() as uow:
+            return boards.community_registers_d1(uow.conn, community_code, period)
+
+    @rpc
     def my_register_d1(self, member_id, period):
         """The member's own D.1, in the community of the red account."""
         guard.member(self.caller, member_id)

@@ -154,6 +154,19 @@ def member_posts(conn, member_id, community_code=None):
     return [dict(r) for r in conn.execute(stmt.order_by(posts.c.id)).mappings()]
 
 
+def community_member_posts(conn, community_code):
+    """{member_id: [posts]}: `member_posts` of every member holding a post of the community."""
+    out = {}
+    for r in conn.execute(select(post_claims.c.member_id, posts.c.id.label("post_id"), posts.c.title,
+                                 posts.c.category, posts.c.community_code)
+                          .join(post_claims, post_claims.c.post_id == posts.c.id)
+                          .where(posts.c.community_code == community_code, post_claims.c.status == "approved")
+                          .order_by(post_claims.c.member_id, posts.c.id)).mappings():
+        row = dict(r)
+        out.setdefault(str(row.pop("member_id")), []).append(row)
+    return out
+
+
 def suggest_posts(conn, member_id):
     """Posts of the member's community that fit their skills or intentions, with the reason."""
     member = _active_member(conn, member_id)

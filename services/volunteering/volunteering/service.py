@@ -95,6 +95,13 @@ class VolunteeringService:
             return handlers.list_claims(uow.conn, community_code, status)
 
     @rpc
+    def community_member_posts(self, community_code):
+        """{member_id: [approved posts]} of the community (认岗情况 of registers D.1, in batches)."""
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.community_member_posts(uow.conn, community_code)
+
+    @rpc
     @guard.objects(member_id="member")
     def member_posts(self, member_id, community_code=None):
         """A member's approved posts: the member themself, or the officers over the community."""

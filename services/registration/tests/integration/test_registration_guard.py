@@ -97,6 +97,8 @@ def calls(p):
         "accept_registration": ((a, p["registration_id"], {"officer": "李娜", "officer_phone": "0371-68901234"}), False),
         "get_certificate": ((p["registration_id"], {"community_code": a}), False),
         "get_receipt": ((a, p["registration_id"]), False),
+        "community_certificates": ((a, year), False),
+        "community_profiles": ((a,), False),
         "list_registrations": (({"community_code": a}, year), False),
         "member_registrations": ((p["member"],), False),
         "member_profile": ((p["member"], a), False),

@@ -356,6 +356,7 @@ def rpc_calls():
         "board": (A, H1), "honour_list": (A, H1), "honour_certificate": (A, 8105, H1),
         "award_candidates": ("410106", H1), "assessment": (A, H1),
         "register_d1": (A, 8101, H1), "my_register_d1": (8101, H1),
+        "community_registers_d1": (A, H1),
         "add_goods": ({"community_code": A, "name": "毛巾", "kind": "goods", "price_points": 1, "stock": 1},),
         "update_goods": (A, 1, {"stock": 2}), "catalog": (A,), "my_catalog": (8101,),
         "redeem": (8101, {"goods_id": 1}), "cancel_redemption": (A, 1, {"reason": "测试撤销"}),

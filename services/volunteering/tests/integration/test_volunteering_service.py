@@ -107,7 +107,7 @@ def test_the_services_own_wall(runner, members, volunteering_db):
                                "ends_at": (now() + timedelta(hours=1)).isoformat(), "capacity": 5},),
         "list_activities": (A,), "check_in_code": (A, activity),
         "assess": (A, activity, {"participants": [{"member_id": 9001, "adjustment": 0}]}),
-        "claim_post": (9001, post), "suggest_posts": (9001,), "member_posts": (9001, A), "sign_up": (9001, activity),
+        "claim_post": (9001, post), "suggest_posts": (9001,), "member_posts": (9001, A), "community_member_posts": (A,), "sign_up": (9001, activity),
         "check_in": (9001, activity, {"code": "123456"}), "check_out": (9001, activity, {"code": "123456"}),
         "festivals": (2026,),
         "add_household": ({"community_code": A, "head_name": "王大爷", "home_address": "郑州市某路1号院"},),
