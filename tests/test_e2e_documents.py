@@ -65,7 +65,8 @@ def test_a_community_prints_b1_b2_and_a_batch_and_the_qr_check_needs_no_login(pl
     assert b1.headers["Content-Type"] == "application/pdf" and "filename*=UTF-8''" in b1.headers["Content-Disposition"]
     text, fonts, pages = pdf_text(b1.content, tmp_path, "b1.pdf")
     assert pages == 1 and fonts and all(line.split()[-5] == "yes" for line in fonts)
-    for expected in ("在职党员社区报到证", f"编号：{number}", body["name"], body["education"], body["position"],
+    for expected in ("在职党员社区报到证", f"编号：{number}", body["name"], {"male": "男", "female": "女"}[body["gender"]],
+                     body["education"], body["position"],
                      *body["service_intentions"], "同意", "王书记", "社区已接收"):
         assert "".join(str(expected).split()) in text, expected
     assert again_same(staff, f"/communities/{community}/member-registrations/{reg_id}/certificate.pdf", b1.content)

@@ -6,6 +6,11 @@ from . import check
 STATUS_TEXT = {"submitted": "待单位党组织审核", "unit_approved": "单位党组织已同意，待社区接收",
                "accepted": "社区已接收（有效）", "unit_rejected": "单位党组织未同意", "transferred": "已转出"}
 DECISION_TEXT = {"approve": "同意", "reject": "不同意"}
+GENDER_TEXT = {"male": "男", "female": "女"}   # as registration keeps it, as the form writes it
+
+
+def gender(value):
+    return GENDER_TEXT.get(value, value or "")
 
 
 def _month(value):
@@ -30,8 +35,8 @@ def b1(cert, base_url):
         opinion += f"（审核人：{cert['unit_officer']}）"
     return {
         "reporting_org": f"{cert['community_name']}党组织", "number": cert["certificate_no"],
-        "qr": check.qr_svg(check.url(base_url, cert["certificate_no"])),
-        "name": cert["name"], "gender": cert["gender"], "age": cert["age"], "education": cert["education"],
+        "qr": list(check.qr_png(check.url(base_url, cert["certificate_no"]))),  # bytes, as JSON can carry them
+        "name": cert["name"], "gender": gender(cert["gender"]), "age": cert["age"], "education": cert["education"],
         "party_join": _month(cert["party_join_date"]),
         "unit_and_position": f"{cert['unit_name']} {cert['position']}", "phone": cert["phone"],
         "home_address": cert["home_address"], "community": cert["community_name"],
@@ -53,7 +58,7 @@ def b1_as_of(certs):
 def b2(receipt, base_url):
     return {
         "reporting_org": receipt["reporting_org"], "number": receipt["number"],
-        "qr": check.qr_svg(check.url(base_url, receipt["number"])),
+        "qr": list(check.qr_png(check.url(base_url, receipt["number"]))),
         "addressee": receipt["addressee"], "member_name": receipt["member_name"],
         "reported_on": _day(receipt["reported_on"]), "service_intentions": list(receipt["service_intentions"]),
         "stamp_date": _day(receipt["stamp_date"]), "officer": receipt["officer"] or "",

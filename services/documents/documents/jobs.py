@@ -7,8 +7,11 @@ parts' PDFs (a district), made when the last part is done.
 
 A part is redone whole if its message comes again (a crash, a redelivery): the same data renders
 to the same bytes under the same key, so a part done twice is done once."""
+import collections
 import io
 import logging
+import os
+import time
 import zipfile
 
 import eventlet
@@ -21,7 +24,9 @@ from . import certificates, registers, render
 from .models import job_parts, jobs
 
 log = logging.getLogger(__name__)
-CHUNK = 100       # forms per Typst compile: the memory of a chunk, not of the batch
+# forms per Typst compile: a batch needs the memory of a chunk (about 0.8 MB a certificate), not its
+# own, and shows its progress chunk by chunk
+CHUNK = int(os.environ.get("DOCUMENTS_CHUNK") or 500)
 PAGE = 500        # certificates per question to registration
 
 KINDS = {"certificates": "报到证 B.1", "registers": "积分评星登记表 D.1"}
@@ -129,26 +134,33 @@ def render_part(store, files, remote, event):
     form, pages_of = PAGES[job["kind"]]
     community_code = event["community_code"]
     personal = caller_of(job).sees_personal_data
+    started = time.perf_counter()
     _progress(store, job_id, part, 0)
     try:
-        pdfs, chunk, days, done, pending = [], [], [], 0, None
+        pdfs, chunk, days, pending = [], [], [], collections.deque()
+        waited = [0.0]  # for the log: the time spent waiting for Typst, not making pages
         for page, day in pages_of(remote, job, community_code, personal):
             chunk.append(page)
             days.append(day)
             if len(chunk) == CHUNK:
-                pending, done = _hand_over(store, job_id, part, form, pdfs, pending, chunk, max(days), done)
+                _hand_over(store, job_id, part, form, pdfs, pending, chunk, max(days), waited)
                 chunk, days = [], []
         if chunk:
-            pending, done = _hand_over(store, job_id, part, form, pdfs, pending, chunk, max(days), done)
-        if pending is not None:
-            pdfs.append(pending[0].wait())
-            done += pending[1]
+            _hand_over(store, job_id, part, form, pdfs, pending, chunk, max(days), waited)
+        done = sum(n for _, n in pdfs)
+        while pending:
+            done += _collect(pdfs, pending, waited)
+        pdfs = [pdf for pdf, _ in pdfs]
         name = f"{KINDS[job['kind']].split()[0]}-{community_code}-{_label(job)}.pdf"
+        rendered = time.perf_counter()
         whole = render.merge(pdfs) if pdfs else None
         key = f"jobs/{job_id}/{name}"
         if whole is not None:
             files.put(key, whole)
         _part_done(store, files, job_id, part, done, key if whole is not None else None)
+        log.info("job %s part %s (%s): %d forms in %.2fs (pages asked and made %.2fs, then waiting for Typst "
+                 "%.2fs; merged and kept %.2fs)", job_id, part, community_code, done, time.perf_counter() - started,
+                 rendered - started - waited[0], waited[0], time.perf_counter() - rendered)
     except Exception as exc:
         log.exception("job %s part %s failed", job_id, part)
         _part_failed(store, job_id, part, exc)
@@ -158,13 +170,22 @@ def _label(job):
     return str(job["params"].get("year") or job["params"].get("period"))
 
 
-def _hand_over(store, job_id, part, form, pdfs, pending, chunk, as_of, done):
-    """Wait for the chunk being set (its pages are done: progress), then set this one."""
-    if pending is not None:
-        pdfs.append(pending[0].wait())
-        done += pending[1]
-        _progress(store, job_id, part, done)
-    return (eventlet.spawn(render.pdf, form, chunk, as_of), len(chunk)), done
+def _hand_over(store, job_id, part, form, pdfs, pending, chunk, as_of, waited):
+    """Set this chunk (in a render thread), as many at once as there are render threads; when
+    they are all busy, wait for the oldest (its pages are done: progress)."""
+    if len(pending) >= render.THREADS:
+        _collect(pdfs, pending, waited)
+        _progress(store, job_id, part, sum(n for _, n in pdfs))
+    pending.append((eventlet.spawn(render.pdf, form, chunk, as_of), len(chunk)))
+
+
+def _collect(pdfs, pending, waited):
+    """The oldest chunk's PDF, in order (the batch's pages stay in the order they were asked)."""
+    thread, n = pending.popleft()
+    began = time.perf_counter()
+    pdfs.append((thread.wait(), n))
+    waited[0] += time.perf_counter() - began
+    return n
 
 
 def _part_done(store, files, job_id, part, done, key):

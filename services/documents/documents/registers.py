@@ -3,6 +3,8 @@ from scoring's register (lines, points, stars), registration's profile (who the 
 unit's branch) and volunteering's posts (认岗情况)."""
 import re
 
+from .certificates import gender
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -33,7 +35,7 @@ def d1(register, profile, posts, community_name, personal=True):
     unit = profile.get("unit_name") or member.get("unit_name") or ""
     return {
         "half_year": half_year(register["period"]), "community": community_name or register["community_code"],
-        "name": profile.get("name") or member.get("name") or "", "gender": profile.get("gender") or "",
+        "name": profile.get("name") or member.get("name") or "", "gender": gender(profile.get("gender")),
         "age": profile.get("age") or "",
         "unit_and_position": f"{unit} {profile.get('position') or ''}".strip(), "phone": hide(phone),
         "skills": "、".join(profile.get("skills") or ()), "posts": "、".join(p["title"] for p in posts or ()),

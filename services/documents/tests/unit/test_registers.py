@@ -11,7 +11,7 @@ from documents import registers, render
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None and not os.environ.get("CI"),
                                 reason="poppler-utils (pdftotext) not installed")
 
-PROFILE = {"member_id": 93, "name": "刘芳", "gender": "女", "age": 38, "position": "主治医师", "phone": "13838112299",
+PROFILE = {"member_id": 93, "name": "刘芳", "gender": "female", "age": 38, "position": "主治医师", "phone": "13838112299",
            "skills": ["医疗保健", "心理辅导"], "unit_name": "上街区人民医院", "party_org_name": "中共上街区人民医院支部委员会",
            "branch_contact": "王书记", "branch_contact_phone": "0371-68112233"}
 POSTS = [{"post_id": 4, "title": "独居老人周末探访", "category": "助老服务", "community_code": "410106001001"}]
