@@ -6,6 +6,7 @@ assigns, investigates and upholds it; the member's points show the compensating 
 published result a revision with the reason, released to the unit as a revised notice saying
 what changed; a rule version 2 leaves the half year published under version 1 as it was; a plain
 AMQP consumer sees each step."""
+import re
 import time
 
 import pytest
@@ -194,6 +195,28 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     assert float({r["member_id"]: r for r in second["table"]}[m1]["points"]) == 15.0
     assert any(c["field"] == "points" and f"异议第 {objection} 号" in (c["reason"] or "") for c in second["changes"])
     assert unit_officer.get(f"/units/{unit}/notices/{notice_id}").json()["status"] == "superseded"
+    # ... and as files: E with F (PDF, fonts embedded), F as Excel; the community's table G
+    import tempfile
+    from pathlib import Path
+    from tests.test_e2e_documents import pdf_text
+    with tempfile.TemporaryDirectory() as tmp:
+        ef = unit_officer.get(f"/units/{unit}/notices/{revised['notice_id']}/notice.pdf")
+        assert ef.status_code == 200, ef.text
+        text, fonts, pages = pdf_text(ef.content, Path(tmp), "ef.pdf")
+        m1_name = {r["member_id"]: r for r in second["table"]}[m1]["name"]
+        for expected in ("在职党员志愿服务情况反馈通知单", "第2版（修订）", "本版与上一版相比", "在职党员志愿服务情况汇总表",
+                         "是否报到", "积分情况", "评星情况", "社区评语", m1_name, f"异议第{objection}号"):
+            assert expected in text, expected
+        assert re.search(m1_name + r"是15(\.0)?分", text), text
+        assert pages >= 2 and all(line.split()[-5] == "yes" for line in fonts)
+        f_table = unit_officer.get(f"/units/{unit}/notices/{revised['notice_id']}/table.xlsx")
+        assert f_table.status_code == 200 and f_table.content[:2] == b"PK"
+        g = staff.get(f"/communities/{community}/objections.pdf")
+        assert g.status_code == 200, g.text
+        text, _, _ = pdf_text(g.content, Path(tmp), "g.pdf")
+        assert "在职党员志愿服务情况意见反馈表" in text and "异议成立" in text and "社区党委组织委员" in text
+        assert platform.as_("unit_officer", unit + 1).get(
+            f"/units/{unit + 1}/notices/{revised['notice_id']}/notice.pdf").status_code == 404
 
     # the city's rules change for a half year to come: this half year, published under version 1,
     # stays as it was (and so does the notice that told the unit of it)

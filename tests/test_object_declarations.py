@@ -55,6 +55,8 @@ NOT_SCOPED = {
                                                    "(member_of_record of that community), or 404",
     ("documents", "agreement_pdf", "project_id"): "volunteering.get_project, asked as the caller with the "
                                                   "community, declares it (a project of that community), or 404",
+    ("documents", "notice_file", "notice_id"): "feedback.read_notice, asked as the caller, declares it (a notice "
+                                               "of that unit), or 404",
     ("documents", "job", "job_id"): "its own jobs: jobs.status answers only for a job of the area named, or 404",
     ("documents", "job_file", "job_id"): "as job",
 }

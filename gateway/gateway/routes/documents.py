@@ -6,7 +6,7 @@ import base64
 from marshmallow import fields, validate
 from werkzeug.wrappers import Response
 
-from contracts.access import CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER
+from contracts.access import CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, UNIT_OFFICER
 from contracts.rules import broken
 
 from .common import Route, V1, _Strict, _me
@@ -102,6 +102,22 @@ def board_xlsx(call, area_code, period):
     return _pdf(call.documents.board_xlsx(area_code, period, call.query["kind"]))
 
 
+def notice_pdf(call, unit_id, notice_id):
+    return _pdf(call.documents.notice_file(unit_id, notice_id, "pdf"))
+
+
+def notice_xlsx(call, unit_id, notice_id):
+    return _pdf(call.documents.notice_file(unit_id, notice_id, "xlsx"))
+
+
+def objections_pdf(call, community_code):
+    return _pdf(call.documents.objections_file(community_code, "pdf"))
+
+
+def objections_xlsx(call, community_code):
+    return _pdf(call.documents.objections_file(community_code, "xlsx"))
+
+
 def agreement_template(call, community_code):
     return call.documents.agreement_template(community_code)
 
@@ -176,6 +192,15 @@ ROUTES = [
           responses=XLSX),
     Route("GET", f"{V1}/boards/<area_code>/<period>/board.xlsx", board_xlsx, "先锋榜全部名次（Excel，§3.5.6）", "any",
           tag=FORMS, query=KindQuery, responses=XLSX),
+    Route("GET", f"{V1}/units/<int:unit_id>/notices/<int:notice_id>/notice.pdf", notice_pdf,
+          "打印反馈通知单 E 与汇总表 F（PDF；单位下载即记为已阅）", "unit", tag=FORMS, roles=(UNIT_OFFICER, CITY_ADMIN),
+          responses=PDF),
+    Route("GET", f"{V1}/units/<int:unit_id>/notices/<int:notice_id>/table.xlsx", notice_xlsx,
+          "汇总表 F（Excel）", "unit", tag=FORMS, roles=(UNIT_OFFICER, CITY_ADMIN), responses=XLSX),
+    Route("GET", f"{V1}/communities/<community_code>/objections.pdf", objections_pdf,
+          "打印本社区意见反馈表 G（PDF，§5.3.4）", "community", tag=FORMS, responses=PDF),
+    Route("GET", f"{V1}/communities/<community_code>/objections.xlsx", objections_xlsx,
+          "本社区意见反馈表 G（Excel）", "community", tag=FORMS, responses=XLSX),
     Route("GET", f"{V1}/communities/<community_code>/agreement-template", agreement_template,
           "本社区协议书文本（现行版本；未修改时为标准文本）", "community", tag=FORMS),
     Route("PUT", f"{V1}/communities/<community_code>/agreement-template", write_agreement_template,

@@ -4,6 +4,7 @@ it keeps only its batch jobs and their files.
 
     certificate_pdf, receipt_pdf          one B.1 / B.2 of a community's registration
     agreement_pdf, agreement_template     agreement C of a co-building project; the community's wording
+    notice_file, objections_file          notice E with table F as a unit received it; a community's table G
     register_d1_pdf, my_register_d1_pdf   one member's D.1 of a half year
     start_certificates, start_registers   a community's certificates, a district's registers:
     job, job_file                         jobs with progress, and their file
@@ -29,7 +30,7 @@ from toolkit.metrics import Metrics
 from toolkit.remote import REMOTE_TIMEOUT, Bounded
 from toolkit.validation import half_year, invalid
 
-from . import agreements, certificates, check, excel, exports, files, guard, jobs, registers, render, word
+from . import agreements, certificates, check, excel, exports, feedback, files, guard, jobs, registers, render, word
 from .models import metadata
 
 # the service's own identity, for the one question it asks on nobody's behalf: the public check
@@ -91,6 +92,7 @@ class DocumentsService:
     registration_proxy = RpcProxy("registration", expiration=REMOTE_TIMEOUT)
     scoring_proxy = RpcProxy("scoring", expiration=REMOTE_TIMEOUT)
     volunteering_proxy = RpcProxy("volunteering", expiration=REMOTE_TIMEOUT)
+    feedback_proxy = RpcProxy("feedback", expiration=REMOTE_TIMEOUT)
 
     @property
     def registration(self):
@@ -103,6 +105,10 @@ class DocumentsService:
     @property
     def volunteering(self):
         return Bounded(self.volunteering_proxy)
+
+    @property
+    def feedback(self):
+        return Bounded(self.feedback_proxy)
 
     @property
     def files(self):
@@ -185,6 +191,33 @@ class DocumentsService:
         if _fmt(fmt) == "docx":
             return _file(f"党建联建协议书-{project['title']}.docx", word.agreement(page, day), DOCX)
         return _file(f"党建联建协议书-{project['title']}.pdf", render.pdf("c", [page], day))
+
+    @rpc
+    def notice_file(self, unit_id, notice_id, fmt="pdf"):
+        """Notice E and table F as the district released them to the unit (fmt "xlsx": table F as
+        Excel). Asked of the feedback service as the caller: the unit's officer reading it is
+        recorded there (notice_read), as reading it on the screen is."""
+        guard.signed_in(self.caller)
+        fmt = _fmt(fmt, ("pdf", "xlsx"))
+        found = self.feedback.read_notice(unit_id, notice_id)
+        day = str(found["released_at"])[:10]
+        stem = f"反馈通知单-{found['unit_name'] or unit_id}-{found['period']}-第{found['revision']}版"
+        if fmt == "xlsx":
+            return _file(f"{stem}.xlsx", excel.workbook(feedback.notice_sheets(found), day), XLSX)
+        return _file(f"{stem}.pdf", render.pdf("ef", [feedback.notice(found)], day))
+
+    @rpc
+    def objections_file(self, community_code, fmt="pdf"):
+        """Table G of the community's objections (the newest 500) and their results."""
+        guard.area(self.caller, community_code)
+        fmt = _fmt(fmt, ("pdf", "xlsx"))
+        found = self.feedback.community_objections(community_code, None)["items"]
+        page = feedback.objections(Remote(self, self.caller).community_name(community_code), found)
+        days = [str(o.get("decided_at") or o["raised_at"])[:10] for o in found] or ["2000-01-01"]
+        stem = f"意见反馈表G-{community_code}"
+        if fmt == "xlsx":
+            return _file(f"{stem}.xlsx", excel.workbook(feedback.objection_sheets(page), max(days)), XLSX)
+        return _file(f"{stem}.pdf", render.pdf("g", [page], max(days)))
 
     # --- tables as Excel --------------------------------------------------------------------
 
@@ -312,9 +345,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _fmt(fmt):
-    if fmt not in ("pdf", "docx"):
-        raise invalid("fmt", "bad_format", "-", "格式应为 pdf 或 docx")
+def _fmt(fmt, allowed=("pdf", "docx")):
+    if fmt not in allowed:
+        raise invalid("fmt", "bad_format", "-", f"格式应为 {' 或 '.join(allowed)}")
     return fmt
 
 
