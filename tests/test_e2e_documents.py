@@ -112,6 +112,14 @@ def test_a_community_prints_b1_b2_and_a_batch_and_the_qr_check_needs_no_login(pl
         strings = book.read("xl/sharedStrings.xml").decode()
     assert all(n in strings for _, n, _ in regs)
 
+    # Annex A, drawn from the community's structure, as PDF and SVG
+    chart = staff.get(f"/communities/{community}/org-chart.pdf", params={"year": 2026})
+    assert chart.status_code == 200, chart.text
+    text, fonts, _ = pdf_text(chart.content, tmp_path, "a.pdf")
+    assert "党员志愿服务组织运行图" in text and "驻地单位党组织" in text and "中共郑州市文书测试中心支部委员会" in text
+    svg = platform.as_("district_officer", community[:6]).get(f"/communities/{community}/org-chart.svg")
+    assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml") and b"<svg" in svg.content
+
     # the batch: a job whose progress can be followed, then one PDF of every certificate
     started = staff.post(f"/communities/{community}/documents/certificates", {"year": 2026})
     assert started.status_code == 202, started.text

@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from contracts.access import CITY_ADMIN, COMMUNITY_STAFF, DISTRICT_OFFICER, UNIT_OFFICER
 from contracts.rules import broken
 
+from toolkit.config import today
+
 from .common import Route, V1, _Strict, _me
 from .scoring import PeriodQuery
 
@@ -118,6 +120,14 @@ def objections_xlsx(call, community_code):
     return _pdf(call.documents.objections_file(community_code, "xlsx"))
 
 
+def org_chart_pdf(call, community_code):
+    return _pdf(call.documents.org_chart(community_code, call.query["year"] or today().year, "pdf"))
+
+
+def org_chart_svg(call, community_code):
+    return _pdf(call.documents.org_chart(community_code, call.query["year"] or today().year, "svg"))
+
+
 def agreement_template(call, community_code):
     return call.documents.agreement_template(community_code)
 
@@ -201,6 +211,12 @@ ROUTES = [
           "打印本社区意见反馈表 G（PDF，§5.3.4）", "community", tag=FORMS, responses=PDF),
     Route("GET", f"{V1}/communities/<community_code>/objections.xlsx", objections_xlsx,
           "本社区意见反馈表 G（Excel）", "community", tag=FORMS, responses=XLSX),
+    Route("GET", f"{V1}/communities/<community_code>/org-chart.pdf", org_chart_pdf,
+          "党员志愿服务组织运行图（附录A，按本社区的组织结构绘制；PDF）", "community", tag=FORMS, query=YearQuery,
+          responses=PDF),
+    Route("GET", f"{V1}/communities/<community_code>/org-chart.svg", org_chart_svg,
+          "党员志愿服务组织运行图（附录A；SVG，供网页显示）", "community", tag=FORMS, query=YearQuery,
+          responses={200: ("image/svg+xml", "SVG")}),
     Route("GET", f"{V1}/communities/<community_code>/agreement-template", agreement_template,
           "本社区协议书文本（现行版本；未修改时为标准文本）", "community", tag=FORMS),
     Route("PUT", f"{V1}/communities/<community_code>/agreement-template", write_agreement_template,

@@ -58,6 +58,13 @@ def compile_pdf(form, pages, as_of):
                                    timestamp=_stamp(as_of))
 
 
+def compile_svg(form, pages):
+    """The first page as SVG (the chart of Annex A, for a screen)."""
+    data = json.dumps(pages, ensure_ascii=False, default=str, separators=(",", ":"))
+    out = _compiler(form).compile(format="svg", sys_inputs={"data": data})
+    return out[0] if isinstance(out, list) else out
+
+
 def pdf(form, pages, as_of):
     """compile_pdf off the event loop when running under eventlet (a nameko service), else here."""
     try:

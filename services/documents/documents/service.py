@@ -5,6 +5,7 @@ it keeps only its batch jobs and their files.
     certificate_pdf, receipt_pdf          one B.1 / B.2 of a community's registration
     agreement_pdf, agreement_template     agreement C of a co-building project; the community's wording
     notice_file, objections_file          notice E with table F as a unit received it; a community's table G
+    org_chart                             the organization chart of Annex A, drawn from a community's structure
     register_d1_pdf, my_register_d1_pdf   one member's D.1 of a half year
     start_certificates, start_registers   a community's certificates, a district's registers:
     job, job_file                         jobs with progress, and their file
@@ -30,7 +31,7 @@ from toolkit.metrics import Metrics
 from toolkit.remote import REMOTE_TIMEOUT, Bounded
 from toolkit.validation import half_year, invalid
 
-from . import agreements, certificates, check, excel, exports, feedback, files, guard, jobs, registers, render, word
+from . import agreements, certificates, chart, check, excel, exports, feedback, files, guard, jobs, registers, render, word
 from .models import metadata
 
 # the service's own identity, for the one question it asks on nobody's behalf: the public check
@@ -218,6 +219,28 @@ class DocumentsService:
         if fmt == "xlsx":
             return _file(f"{stem}.xlsx", excel.workbook(feedback.objection_sheets(page), max(days)), XLSX)
         return _file(f"{stem}.pdf", render.pdf("g", [page], max(days)))
+
+    @rpc
+    def org_chart(self, community_code, year, fmt="pdf"):
+        """Annex A for the community (fmt "svg": for a screen): who is above it, what runs its
+        volunteering, the units paired to it and its members, with how many there are."""
+        guard.area(self.caller, community_code)
+        fmt = _fmt(fmt, ("pdf", "svg"))
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise invalid("year", "bad_year", "附录A", "年度应为四位数字，如 2026")
+        remote = Remote(self, self.caller)
+        district = next((d["name"] for d in self.registration.list_districts() if d["code"] == community_code[:6]),
+                        community_code[:6])
+        street = next((s["name"] for s in self.registration.list_streets(community_code[:6])
+                       if s["code"] == community_code[:9]), community_code[:9])
+        page = chart.community(
+            {"district": district, "street": street, "community": remote.community_name(community_code)},
+            self.registration.community_database("community", community_code, year),
+            self.registration.list_unit_registrations(community_code, year),
+            self.volunteering.list_posts(community_code), self.volunteering.board(community_code, year), year)
+        if fmt == "svg":
+            return _file(f"组织运行图-{community_code}-{year}.svg", render.compile_svg("a", [page]), "image/svg+xml")
+        return _file(f"组织运行图-{community_code}-{year}.pdf", render.pdf("a", [page], f"{year}-01-01"))
 
     # --- tables as Excel --------------------------------------------------------------------
 
