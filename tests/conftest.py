@@ -227,7 +227,9 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, documen
            "REGISTRATION_MAX_WORKERS": "10", "VOLUNTEERING_MAX_WORKERS": "10", "SCORING_MAX_WORKERS": "10",
            "FEEDBACK_MAX_WORKERS": "4", "DOCUMENTS_MAX_WORKERS": "2",
            "DOCUMENTS_DATABASE_URL": database_url, "DOCUMENTS_WEB_ADDRESS": f"127.0.0.1:{DOCUMENTS_PORT}",
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{GATEWAY_PORT}"}
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{GATEWAY_PORT}",
+           # chunks of 100 (500 in a deployment): a batch of the tests' size shows its progress on the way
+           "DOCUMENTS_CHUNK": "100"}
     logs = str(tmp_path_factory.mktemp("logs"))
     env["DOCUMENTS_FILES_DIR"] = str(tmp_path_factory.mktemp("documents"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))

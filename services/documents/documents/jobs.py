@@ -148,8 +148,10 @@ def render_part(store, files, remote, event):
         if chunk:
             _hand_over(store, job_id, part, form, pdfs, pending, chunk, max(days), waited)
         done = sum(n for _, n in pdfs)
-        while pending:
+        while pending:  # the last chunks: each one done is progress too
             done += _collect(pdfs, pending, waited)
+            if pending:
+                _progress(store, job_id, part, done)
         pdfs = [pdf for pdf, _ in pdfs]
         name = f"{KINDS[job['kind']].split()[0]}-{community_code}-{_label(job)}.pdf"
         rendered = time.perf_counter()
