@@ -99,9 +99,20 @@ def test_a_community_prints_b1_b2_and_a_batch_and_the_qr_check_needs_no_login(pl
     bad = staff.request("PUT", f"/communities/{community}/agreement-template", {"sections": {"nonsense": "x"}})
     assert bad.status_code == 400 and "sections.nonsense" in bad.text
     assert staff.get(f"/communities/{community}/agreement-template").json()["version"] == 1
-    text, _, _ = pdf_text(staff.get(f"/communities/{community}/projects/{project_id}/agreement.pdf").content,
+    # the next agreement takes the community's wording; the one signed before keeps its own text
+    later = staff.post(f"/communities/{community}/projects", {
+        "unit_id": unit_id, "title": "健康服务进社区", "goals": "每季度义诊一次", "expected_effects": "老人健康有人问",
+        "deadline": "2026-12-31", "links": {"services": "每季度义诊"}, "service_count": 4, "service_hours": 16,
+        "service_mode": "每季度一次"})
+    assert later.status_code == 201, later.text
+    later_id = later.json()["project_id"] if "project_id" in later.json() else later.json()["id"]
+    text, _, _ = pdf_text(staff.get(f"/communities/{community}/projects/{later_id}/agreement.pdf").content,
                           tmp_path, "c2.pdf")
     assert "推动驻区单位与社区资源共享、服务共做" in text and "本协议一式叁份。" in text and "打破条块分割" not in text
+    assert "本社区修订的第1版" in text
+    text, _, _ = pdf_text(staff.get(f"/communities/{community}/projects/{project_id}/agreement.pdf").content,
+                          tmp_path, "c3.pdf")
+    assert "打破条块分割" in text and "本协议采用标准文本" in text
     docx = staff.get(f"/communities/{community}/projects/{project_id}/agreement.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK" and "wordprocessingml" in docx.headers["Content-Type"]
     members = staff.get(f"/communities/{community}/exports/members.xlsx", params={"year": 2026})

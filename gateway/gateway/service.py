@@ -586,10 +586,14 @@ class GatewayService:
     def certificate_check_page(self, request, number):
         """What a certificate's QR code opens: no login, no personal data (routes.documents)."""
         from .routes.documents import check_page
-        try:
-            found = self.documents.check_certificate(number, request.args.get("t", ""))
+        try:  # bounded (Timed): anyone may scan, and a service away must not hold the gateway's workers
+            found = Timed(self.documents).check_certificate(number, request.args.get("t", ""))
         except NotFound:
             found = None
+        except Exception:  # the documents or registration service away, or slow
+            log.warning("certificate check of %s unavailable", number[:40], exc_info=True)
+            return Response(check_page(None, unavailable=True), status=503, mimetype="text/html",
+                            headers={"Cache-Control": "no-store", "Retry-After": "30"})
         return Response(check_page(found), status=200 if found else 404, mimetype="text/html",
                         headers={"Cache-Control": "no-store"})
 

@@ -46,7 +46,7 @@ class TokenQuery(_Strict):
         "bad_token", "附录B.1", "二维码中的校验码不正确")))
 
 
-def _pdf(file):
+def _download(file):
     """A form's file as the browser saves it (its name in Chinese: RFC 5987)."""
     from urllib.parse import quote
     response = Response(base64.b64decode(file["base64"]), mimetype=file["content_type"], headers={
@@ -58,74 +58,74 @@ def _pdf(file):
 
 
 def certificate_pdf(call, community_code, registration_id):
-    return _pdf(call.documents.certificate_pdf(community_code, registration_id))
+    return _download(call.documents.certificate_pdf(community_code, registration_id))
 
 
 def receipt_pdf(call, community_code, registration_id):
-    return _pdf(call.documents.receipt_pdf(community_code, registration_id))
+    return _download(call.documents.receipt_pdf(community_code, registration_id))
 
 
 def register_d1_pdf(call, community_code, member_id):
-    return _pdf(call.documents.register_d1_pdf(community_code, member_id, call.query["period"]))
+    return _download(call.documents.register_d1_pdf(community_code, member_id, call.query["period"]))
 
 
 def my_register_d1_pdf(call):
-    return _pdf(call.documents.my_register_d1_pdf(_me(call), call.query["period"]))
+    return _download(call.documents.my_register_d1_pdf(_me(call), call.query["period"]))
 
 
 def agreement_pdf(call, community_code, project_id):
-    return _pdf(call.documents.agreement_pdf(community_code, project_id))
+    return _download(call.documents.agreement_pdf(community_code, project_id))
 
 
 def agreement_docx(call, community_code, project_id):
-    return _pdf(call.documents.agreement_pdf(community_code, project_id, "docx"))
+    return _download(call.documents.agreement_pdf(community_code, project_id, "docx"))
 
 
 def receipt_docx(call, community_code, registration_id):
-    return _pdf(call.documents.receipt_pdf(community_code, registration_id, "docx"))
+    return _download(call.documents.receipt_pdf(community_code, registration_id, "docx"))
 
 
 def register_d1_docx(call, community_code, member_id):
-    return _pdf(call.documents.register_d1_pdf(community_code, member_id, call.query["period"], "docx"))
+    return _download(call.documents.register_d1_pdf(community_code, member_id, call.query["period"], "docx"))
 
 
 def my_register_d1_docx(call):
-    return _pdf(call.documents.my_register_d1_pdf(_me(call), call.query["period"], "docx"))
+    return _download(call.documents.my_register_d1_pdf(_me(call), call.query["period"], "docx"))
 
 
 def export(what):
     def handler(call, community_code):
-        return _pdf(call.documents.export_xlsx(community_code, what, **call.query))
+        return _download(call.documents.export_xlsx(community_code, what, **call.query))
     handler.__name__ = f"{what}_xlsx"
     return handler
 
 
 def board_xlsx(call, area_code, period):
-    return _pdf(call.documents.board_xlsx(area_code, period, call.query["kind"]))
+    return _download(call.documents.board_xlsx(area_code, period, call.query["kind"]))
 
 
 def notice_pdf(call, unit_id, notice_id):
-    return _pdf(call.documents.notice_file(unit_id, notice_id, "pdf"))
+    return _download(call.documents.notice_file(unit_id, notice_id, "pdf"))
 
 
 def notice_xlsx(call, unit_id, notice_id):
-    return _pdf(call.documents.notice_file(unit_id, notice_id, "xlsx"))
+    return _download(call.documents.notice_file(unit_id, notice_id, "xlsx"))
 
 
 def objections_pdf(call, community_code):
-    return _pdf(call.documents.objections_file(community_code, "pdf"))
+    return _download(call.documents.objections_file(community_code, "pdf"))
 
 
 def objections_xlsx(call, community_code):
-    return _pdf(call.documents.objections_file(community_code, "xlsx"))
+    return _download(call.documents.objections_file(community_code, "xlsx"))
 
 
 def org_chart_pdf(call, community_code):
-    return _pdf(call.documents.org_chart(community_code, call.query["year"] or today().year, "pdf"))
+    return _download(call.documents.org_chart(community_code, call.query["year"] or today().year, "pdf"))
 
 
 def org_chart_svg(call, community_code):
-    return _pdf(call.documents.org_chart(community_code, call.query["year"] or today().year, "svg"))
+    return _download(call.documents.org_chart(community_code, call.query["year"] or today().year, "svg"))
 
 
 def agreement_template(call, community_code):
@@ -149,7 +149,7 @@ def community_document_job(call, community_code, document_job_id):
 
 
 def community_document_job_file(call, community_code, document_job_id):
-    return _pdf(call.documents.job_file(community_code, document_job_id))
+    return _download(call.documents.job_file(community_code, document_job_id))
 
 
 def district_document_job(call, district_code, document_job_id):
@@ -157,7 +157,7 @@ def district_document_job(call, district_code, document_job_id):
 
 
 def district_document_job_file(call, district_code, document_job_id):
-    return _pdf(call.documents.job_file(district_code, document_job_id))
+    return _download(call.documents.job_file(district_code, document_job_id))
 
 
 def check_certificate(call, number):
@@ -244,10 +244,12 @@ ROUTES = [
 ]
 
 
-def check_page(found):
+def check_page(found, unavailable=False):
     """The page a certificate's QR code opens on a phone: genuine or not, and nothing more."""
     from html import escape
-    if found is None:
+    if unavailable:
+        body = "<h1 class='bad'>暂时无法查验</h1><p>查验服务暂时不可用，请稍后再扫码查验。</p>"
+    elif found is None:
         body = "<h1 class='bad'>未查到该报到证</h1><p>编号不存在，或二维码不完整。请向发证社区核实。</p>"
     else:
         rows = (("编号", found["number"]), ("姓名", found["member_name"]), ("报到社区", found["community_name"]),

@@ -2,7 +2,7 @@
 wording, which a community may adapt (社区党组织可依据自身发展情况对协议书模板进行修改和补充); its
 own wording is kept as versions, the newest used for its next agreements; filled with a co-building
 project of volunteering's (the five 联, goals, effects, deadline, services promised)."""
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from contracts.errors import Conflict
 from toolkit.validation import invalid
@@ -40,10 +40,14 @@ LABELS = {"preamble": "开头", "guidance": "指导思想", "goals": "联建目�
 FIVE = ("organization", "members", "activities", "resources", "services")
 
 
-def template(conn, community_code):
-    """The wording the community's next agreement takes: its newest version, or the standard's."""
-    row = conn.execute(select(agreement_templates).where(agreement_templates.c.community_code == community_code)
-                       .order_by(agreement_templates.c.version.desc()).limit(1)).mappings().first()
+def template(conn, community_code, as_of=None):
+    """The wording the community's next agreement takes: its newest version, or the standard's;
+    with `as_of`, the one in force then (an agreement printed again keeps the text it was signed
+    with)."""
+    stmt = select(agreement_templates).where(agreement_templates.c.community_code == community_code)
+    if as_of is not None:
+        stmt = stmt.where(agreement_templates.c.written_at <= as_of)
+    row = conn.execute(stmt.order_by(agreement_templates.c.version.desc()).limit(1)).mappings().first()
     if row is None:
         return {"community_code": community_code, "version": 0, "source": "standard", "sections": STANDARD,
                 "labels": LABELS}
@@ -73,6 +77,9 @@ def write(uow, community_code, sections, by):
     """A new version of the community's wording (the sections it changes; the rest stay the
     standard's); the agreements printed before keep the wording they were printed with."""
     sections = check_sections(sections)
+    # one writer per community at a time: two saves at once would take the same version number
+    uow.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('agreement-template:' || :c))"),
+                     {"c": community_code})
     current = template(uow.conn, community_code)
     if current["source"] == "community" and {**STANDARD, **sections} == current["sections"]:
         raise Conflict("template_unchanged", "与现行版本相同，未保存新版本")

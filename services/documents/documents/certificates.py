@@ -3,6 +3,13 @@ shaped for the forms from what registration answers (get_certificate, community_
 get_receipt)."""
 from . import check
 
+
+def mask_phone(phone):
+    """138****5678: for those who may see a form but not a phone (contracts.access)."""
+    import re
+    digits = re.sub(r"\D", "", phone or "")
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else ("" if not phone else "****")
+
 STATUS_TEXT = {"submitted": "待单位党组织审核", "unit_approved": "单位党组织已同意，待社区接收",
                "accepted": "社区已接收（有效）", "unit_rejected": "单位党组织未同意", "transferred": "已转出"}
 DECISION_TEXT = {"approve": "同意", "reject": "不同意"}
@@ -25,8 +32,9 @@ def _day(value):
     return str(value)[:10] if value else None
 
 
-def b1(cert, base_url):
-    """One certificate's page: every field of Annex B.1 and the QR code of its public check."""
+def b1(cert, base_url, personal=True):
+    """One certificate's page: every field of Annex B.1 and the QR code of its public check; phone
+    and address masked for a caller who may not see them (`personal` False)."""
     decision = cert.get("unit_decision")
     opinion = DECISION_TEXT.get(decision, "")
     if decision and cert.get("unit_comment"):
@@ -38,8 +46,8 @@ def b1(cert, base_url):
         "qr": list(check.qr_png(check.url(base_url, cert["certificate_no"]))),  # bytes, as JSON can carry them
         "name": cert["name"], "gender": gender(cert["gender"]), "age": cert["age"], "education": cert["education"],
         "party_join": _month(cert["party_join_date"]),
-        "unit_and_position": f"{cert['unit_name']} {cert['position']}", "phone": cert["phone"],
-        "home_address": cert["home_address"], "community": cert["community_name"],
+        "unit_and_position": f"{cert['unit_name']} {cert['position']}", "phone": cert["phone"] if personal else mask_phone(cert["phone"]),
+        "home_address": cert["home_address"] if personal else "（不显示）", "community": cert["community_name"],
         "skills": list(cert["skills"] or ()), "other_skill": cert.get("other_skill") or None,
         "service_intentions": list(cert["service_intentions"] or ()),
         "unit_opinion": opinion or "（待单位党组织填写）", "unit_opinion_date": _day(cert.get("unit_opinion_date")),

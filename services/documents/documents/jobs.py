@@ -80,10 +80,20 @@ def job_row(conn, job_id):
     return conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
 
 
-def _progress(store, job_id, part, done):
+def _total(store, job_id, part, total):
+    """How many forms the part has, once its data says so (a district's registers: known only
+    when each community is asked): the job's total is its parts'."""
     with store.unit_of_work() as uow:
-        uow.conn.execute(update(job_parts).where(job_parts.c.job_id == job_id, job_parts.c.part == part)
-                         .values(done=done, status="running"))
+        uow.conn.execute(update(job_parts).where(job_parts.c.job_id == job_id, job_parts.c.part == part,
+                                                 job_parts.c.status != "done").values(total=total))
+        uow.conn.execute(text("UPDATE documents.jobs SET total = (SELECT sum(total) FROM documents.job_parts "
+                              "WHERE job_id = :j) WHERE id = :j AND status <> 'done'"), {"j": job_id})
+
+
+def _progress(store, job_id, part, done):
+    with store.unit_of_work() as uow:  # a part done (by a copy of its message elsewhere) stays done
+        uow.conn.execute(update(job_parts).where(job_parts.c.job_id == job_id, job_parts.c.part == part,
+                                                 job_parts.c.status != "done").values(done=done, status="running"))
         uow.conn.execute(text("UPDATE documents.jobs SET status = CASE WHEN status = 'queued' THEN 'running' "
                               "ELSE status END, done = (SELECT sum(done) FROM documents.job_parts "
                               "WHERE job_id = :j) WHERE id = :j"), {"j": job_id})
@@ -91,23 +101,26 @@ def _progress(store, job_id, part, done):
 
 # --- what a part's pages are, by kind ------------------------------------------------------------
 
-def _certificates(remote, job, community_code, personal):
+def _certificates(remote, job, community_code, personal, on_total):
     """(page, date) of each certificate of the community's year, asked a page at a time."""
     after = 0
     while True:
         page = remote.registration.community_certificates(community_code, job["params"]["year"], after, PAGE)
+        if page.get("total") is not None:
+            on_total(page["total"])
         for cert in page["items"]:
-            yield certificates.b1(cert, remote.base_url), certificates.b1_as_of([cert])
+            yield certificates.b1(cert, remote.base_url, personal), certificates.b1_as_of([cert])
         if len(page["items"]) < PAGE:
             return
         after = page["items"][-1]["id"]
 
 
-def _registers(remote, job, community_code, personal):
+def _registers(remote, job, community_code, personal, on_total):
     """(page, date) of each member's register D.1 of the community's half year: three questions
     for the whole community (scoring's lines, registration's profiles, volunteering's posts)."""
     period = job["params"]["period"]
     found = remote.scoring.community_registers_d1(community_code, period)
+    on_total(len(found))
     profiles = remote.registration.community_profiles(community_code)
     posts = remote.volunteering.community_member_posts(community_code)
     name = remote.community_name(community_code)
@@ -132,14 +145,16 @@ def render_part(store, files, remote, event):
     if job is None or state in (None, "done"):
         return  # a part of no job here, or done already: its message came again
     form, pages_of = PAGES[job["kind"]]
-    community_code = event["community_code"]
+    with store.unit_of_work() as uow:  # where the part is, as the job has it (not as a message says)
+        community_code = uow.conn.execute(select(job_parts.c.community_code).where(
+            job_parts.c.job_id == job_id, job_parts.c.part == part)).scalar().strip()
     personal = caller_of(job).sees_personal_data
     started = time.perf_counter()
     _progress(store, job_id, part, 0)
     try:
         pdfs, chunk, days, pending = [], [], [], collections.deque()
         waited = [0.0]  # for the log: the time spent waiting for Typst, not making pages
-        for page, day in pages_of(remote, job, community_code, personal):
+        for page, day in pages_of(remote, job, community_code, personal, lambda n: _total(store, job_id, part, n)):
             chunk.append(page)
             days.append(day)
             if len(chunk) == CHUNK:
@@ -239,10 +254,11 @@ def _area_scope(code):
 def _part_failed(store, job_id, part, exc):
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     with store.unit_of_work() as uow:
-        uow.conn.execute(update(job_parts).where(job_parts.c.job_id == job_id, job_parts.c.part == part)
-                         .values(status="failed", error=message[:500]))
+        failed = uow.conn.execute(update(job_parts).where(
+            job_parts.c.job_id == job_id, job_parts.c.part == part, job_parts.c.status != "done")
+            .values(status="failed", error=message[:500])).rowcount
         job = uow.conn.execute(select(jobs).where(jobs.c.id == job_id).with_for_update()).mappings().first()
-        if job["status"] != "failed":
+        if failed and job["status"] not in ("failed", "done"):
             uow.conn.execute(update(jobs).where(jobs.c.id == job_id).values(
                 status="failed", error=message[:500], finished_at=func.now()))
             uow.emit("document_job_finished", _area_scope(job["area_code"].strip()), job_id=job_id, kind=job["kind"],

@@ -3,19 +3,13 @@ from scoring's register (lines, points, stars), registration's profile (who the 
 unit's branch) and volunteering's posts (认岗情况)."""
 import re
 
-from .certificates import gender
+from .certificates import gender, mask_phone  # noqa: F401  (mask_phone: exports use it from here)
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def half_year(period):
     return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
-
-
-def mask_phone(phone):
-    """138****5678: for those who may see a register but not a phone (contracts.access)."""
-    digits = re.sub(r"\D", "", phone or "")
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else ("" if not phone else "****")
 
 
 def _points(value):

@@ -14,6 +14,7 @@ it keeps only its batch jobs and their files.
 import base64
 import hashlib
 import os
+import re
 
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
@@ -123,11 +124,13 @@ class DocumentsService:
 
     @rpc
     def certificate_pdf(self, community_code, registration_id):
-        """B.1 of one registration of the community: {name, content_type, sha256, bytes, base64}."""
-        guard.area(self.caller, community_code)
+        """B.1 of one registration of the community: {name, content_type, sha256, bytes, base64}.
+        Its staff only: phone and address are on it."""
+        guard.community_staff(self.caller, community_code)
         cert = self.registration.get_certificate(registration_id, {"community_code": community_code})
-        data = render.pdf("b1", [certificates.b1(cert, self.base_url)], certificates.b1_as_of([cert]))
-        return _file(f"报到证-{cert['certificate_no']}.pdf", data, personal=True)
+        personal = self.caller.sees_personal_data
+        data = render.pdf("b1", [certificates.b1(cert, self.base_url, personal)], certificates.b1_as_of([cert]))
+        return _file(f"报到证-{cert['certificate_no']}.pdf", data, personal=personal)
 
     @rpc
     def receipt_pdf(self, community_code, registration_id, fmt="pdf"):
@@ -184,8 +187,8 @@ class DocumentsService:
         project = self.volunteering.get_project(community_code, project_id)
         year = int(str(project["created_at"])[:4])
         units = {u["unit_id"]: u for u in self.registration.list_unit_registrations(community_code, year)}
-        with self.db.unit_of_work() as uow:
-            wording = agreements.template(uow.conn, community_code)
+        with self.db.unit_of_work() as uow:  # the wording in force when the project was signed
+            wording = agreements.template(uow.conn, community_code, as_of=project["created_at"])
         name = Remote(self, self.caller).community_name(community_code)
         page = agreements.agreement(wording, project, name, units.get(project["unit_id"]))
         day = str(project["created_at"])[:10]
@@ -289,6 +292,8 @@ class DocumentsService:
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             raise invalid("year", "bad_year", "附录B.1", "年度应为四位数字，如 2026")
         total = self.registration.community_certificates(community_code, year, 0, 1)["total"]
+        if not total:
+            raise invalid("year", "nothing_to_print", "附录B.1", f"本社区 {year} 年没有可打印的报到证")
         with self.db.unit_of_work() as uow:
             job_id = jobs.start(uow, self.caller, "certificates", community_code, [community_code],
                                 {"community_code": community_code, "year": year}, [total])
@@ -300,6 +305,8 @@ class DocumentsService:
         (a part per community; the file a ZIP of one PDF per community)."""
         guard.district(self.caller, district_code)
         half_year(period)
+        if not isinstance(district_code, str) or not re.fullmatch(r"\d{6}", district_code):
+            raise invalid("district_code", "bad_district", "GB/T 2260", "县（区）编码应为 6 位数字")
         codes = [c for c in self.registration.node_codes()["communities"] if c.startswith(district_code)]
         if not codes:
             raise NotFound("district_not_found", f"县（区）{district_code} 不存在或没有社区")
@@ -324,9 +331,11 @@ class DocumentsService:
             row = jobs.job_row(uow.conn, job_id)
         if state["status"] != "done":
             raise NotFound("job_not_done", f"任务 {job_id} 尚未完成（{state['done']}/{state['total']}）")
+        personal = jobs.caller_of(row).sees_personal_data
+        if personal and not self.caller.sees_personal_data:  # made for someone who may see what this caller may not
+            raise NotFound("job_not_found", f"任务 {job_id} 不存在")
         data = self.files.get(row["result_key"])
         kind = "application/zip" if row["result_name"].endswith(".zip") else "application/pdf"
-        personal = jobs.caller_of(row).sees_personal_data
         return _file(row["result_name"], data, content_type=kind, personal=personal)
 
     @event_handler("documents", "document_part_requested")
