@@ -142,8 +142,8 @@ def render_part(store, files, remote, event):
         job = job_row(uow.conn, job_id)
         state = uow.conn.execute(select(job_parts.c.status).where(
             job_parts.c.job_id == job_id, job_parts.c.part == part)).scalar()
-    if job is None or state in (None, "done"):
-        return  # a part of no job here, or done already: its message came again
+    if job is None or state in (None, "done", "failed"):
+        return  # a part of no job here, or done (or given up) already: its message came again
     form, pages_of = PAGES[job["kind"]]
     with store.unit_of_work() as uow:  # where the part is, as the job has it (not as a message says)
         community_code = uow.conn.execute(select(job_parts.c.community_code).where(
@@ -180,7 +180,8 @@ def render_part(store, files, remote, event):
                  rendered - started - waited[0], waited[0], time.perf_counter() - rendered)
     except Exception as exc:
         log.exception("job %s part %s failed", job_id, part)
-        _part_failed(store, job_id, part, exc)
+        if not (_transient(exc) and _again(store, job_id, part, job["kind"], community_code)):
+            _part_failed(store, job_id, part, exc)
 
 
 def _label(job):
@@ -249,6 +250,31 @@ def _zip(entries, when):
 def _area_scope(code):
     return {"district_code": code[:6], "street_code": code[:9] if len(code) >= 9 else None,
             "community_code": code if len(code) == 12 else None}
+
+
+ATTEMPTS = 3  # a part whose data could not be asked (a service away, a deploy) is tried this often
+
+
+def _transient(exc):
+    """A failure that may pass: a service away or too slow, the database or the broker away."""
+    from sqlalchemy.exc import OperationalError
+    from contracts.errors import Unavailable
+    return isinstance(exc, (Unavailable, OperationalError, ConnectionError, TimeoutError))
+
+
+def _again(store, job_id, part, kind, community_code):
+    """Put the part back in the queue, through the outbox, unless it has been tried ATTEMPTS times;
+    True if it was."""
+    with store.unit_of_work() as uow:
+        tried = uow.conn.execute(update(job_parts).where(
+            job_parts.c.job_id == job_id, job_parts.c.part == part, job_parts.c.status != "done",
+            job_parts.c.attempts < ATTEMPTS).values(attempts=job_parts.c.attempts + 1, status="queued", done=0)
+            .returning(job_parts.c.attempts)).scalar()
+        if tried is None:
+            return False
+        uow.emit("document_part_requested", _scope(community_code), job_id=job_id, part=part, kind=kind)
+    log.warning("job %s part %s: tried again (attempt %d of %d)", job_id, part, tried, ATTEMPTS)
+    return True
 
 
 def _part_failed(store, job_id, part, exc):

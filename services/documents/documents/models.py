@@ -38,6 +38,7 @@ job_parts = Table(
     Column("total", Integer, nullable=False, server_default="0"),
     Column("done", Integer, nullable=False, server_default="0"),
     Column("file_key", Text), Column("error", Text),
+    Column("attempts", Integer, nullable=False, server_default="1"),   # migration 0003
 )
 
 # a community's own wording of agreement C (§3.3.1), each change a new version (migration 0002)
