@@ -46,7 +46,8 @@ def b1(cert, base_url, personal=True):
         "qr": list(check.qr_png(check.url(base_url, cert["certificate_no"]))),  # bytes, as JSON can carry them
         "name": cert["name"], "gender": gender(cert["gender"]), "age": cert["age"], "education": cert["education"],
         "party_join": _month(cert["party_join_date"]),
-        "unit_and_position": f"{cert['unit_name']} {cert['position']}", "phone": cert["phone"] if personal else mask_phone(cert["phone"]),
+        "unit_and_position": f"{cert['unit_name']} {cert['position']}",
+        "phone": cert["phone"] if personal else mask_phone(cert["phone"]),
         "home_address": cert["home_address"] if personal else "（不显示）", "community": cert["community_name"],
         "skills": list(cert["skills"] or ()), "other_skill": cert.get("other_skill") or None,
         "service_intentions": list(cert["service_intentions"] or ()),

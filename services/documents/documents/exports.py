@@ -4,7 +4,7 @@ phones. A list with phones masks them for those who may not see them (contracts.
 from toolkit.config import today
 from toolkit.validation import half_year, invalid
 
-from .registers import mask_phone
+from .certificates import mask_phone
 
 STATUS = {"submitted": "待单位审核", "unit_approved": "待社区接收", "accepted": "已接收", "unit_rejected": "单位未同意",
           "transferred": "已转出"}

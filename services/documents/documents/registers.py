@@ -3,7 +3,7 @@ from scoring's register (lines, points, stars), registration's profile (who the 
 unit's branch) and volunteering's posts (认岗情况)."""
 import re
 
-from .certificates import gender, mask_phone  # noqa: F401  (mask_phone: exports use it from here)
+from .certificates import gender, mask_phone
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
