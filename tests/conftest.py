@@ -220,6 +220,9 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, documen
            "FEEDBACK_DATABASE_URL": database_url, "FEEDBACK_WEB_ADDRESS": f"127.0.0.1:{FEEDBACK_PORT}", "GATEWAY_JWT_SECRET": "e2e-secret-" + os.urandom(16).hex(),
            # the suite signs in hundreds of times from 127.0.0.1, some on purpose wrongly
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
+           # the public check's limit per address: a test poses as addresses of its own behind one
+           # trusted proxy (X-Forwarded-For); the rest of the suite comes from 127.0.0.1
+           "GATEWAY_CHECK_ADDRESS_LIMIT": "200", "GATEWAY_TRUSTED_PROXIES": "1",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
            "PYTHONWARNINGS": "ignore",
            # fewer workers than a deployment's 20, so each service's pool (workers + 2) is smaller:
@@ -229,7 +232,7 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, documen
            "DOCUMENTS_DATABASE_URL": database_url, "DOCUMENTS_WEB_ADDRESS": f"127.0.0.1:{DOCUMENTS_PORT}",
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{GATEWAY_PORT}",
            # chunks of 100 (500 in a deployment): a batch of the tests' size shows its progress on the way
-           "DOCUMENTS_CHUNK": "100"}
+           "DOCUMENTS_CHUNK": "100", "DOCUMENTS_UNITS_PER_PART": "1"}
     logs = str(tmp_path_factory.mktemp("logs"))
     env["DOCUMENTS_FILES_DIR"] = str(tmp_path_factory.mktemp("documents"))
     p = Platform(env, logs, Accounts(gateway_db, f"http://127.0.0.1:{GATEWAY_PORT}/api/v1"))

@@ -168,6 +168,22 @@ def test_a_community_prints_b1_b2_and_a_batch_and_the_qr_check_needs_no_login(pl
     page = requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/check/{number}", params={"t": token}, timeout=30)
     assert page.status_code == 200 and "报到证真实有效" in page.text and body["phone"] not in page.text
 
+    # a script trying numbers from one address is stopped (the suite's limit: 200 a minute), on
+    # the route and on the page; another address still checks
+    script = {"X-Forwarded-For": "203.0.113.9"}
+    statuses = [requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/api/v1/public/certificates/{number}",
+                             params={"t": token}, headers=script, timeout=30).status_code for _ in range(200)]
+    assert statuses == [200] * 200
+    stopped = requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/api/v1/public/certificates/{number}",
+                           params={"t": token}, headers=script, timeout=30)
+    assert stopped.status_code == 429 and stopped.json()["error"]["code"] == "too_many_checks"
+    assert int(stopped.headers["Retry-After"]) > 0
+    page = requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/check/{number}", params={"t": token}, headers=script,
+                        timeout=30)
+    assert page.status_code == 429 and "查验过于频繁" in page.text
+    assert requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/check/{number}", params={"t": token},
+                        headers={"X-Forwarded-For": "203.0.113.10"}, timeout=30).status_code == 200
+
 
 def unpublished_community(engine, city):
     """One of the test city's communities whose half year no test has published yet (the first:

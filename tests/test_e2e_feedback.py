@@ -215,8 +215,47 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
         assert g.status_code == 200, g.text
         text, _, _ = pdf_text(g.content, Path(tmp), "g.pdf")
         assert "在职党员志愿服务情况意见反馈表" in text and "异议成立" in text and "社区党委组织委员" in text
+        # the same as Word files, for offices that print from Word (their text: the docx's XML)
+        import io
+        import zipfile
+        for path, words in ((f"/units/{unit}/notices/{revised['notice_id']}/notice.docx",
+                             ("在职党员志愿服务情况反馈通知单", "在职党员志愿服务情况汇总表", m1_name, "第 2 版（修订）")),
+                            (f"/communities/{community}/objections.docx", ("在职党员志愿服务情况意见反馈表", "异议成立"))):
+            docx = (unit_officer if path.startswith("/units") else staff).get(path)
+            assert docx.status_code == 200 and docx.content[:2] == b"PK", (path, docx.text[:300])
+            xml = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+            assert all(w in xml for w in words), path
         assert platform.as_("unit_officer", unit + 1).get(
             f"/units/{unit + 1}/notices/{revised['notice_id']}/notice.pdf").status_code == 404
+
+        # the district prints every notice it released this half year, as sent, as a job
+        # (DOCUMENTS_UNITS_PER_PART is 1 in the suite: a part per unit, a ZIP of one PDF a unit)
+        sent = {r["unit_id"] for r in district_wide.json()["released"]} | {unit}
+        job = officer.post(f"/districts/{district}/documents/tables", json={"period": period})
+        assert job.status_code == 202 and job.json()["total"] >= len(sent), job.text
+        state = _until(lambda: officer.get(f"/districts/{district}/documents/jobs/{job.json()['job_id']}"),
+                       lambda r: r.json()["status"] in ("done", "failed"), seconds=120).json()
+        assert state["status"] == "done" and state["done"] == state["total"] == job.json()["total"], state
+        assert len(state["parts"]) == state["total"]
+        archive = officer.get(f"/districts/{district}/documents/jobs/{job.json()['job_id']}/file")
+        assert archive.status_code == 200 and archive.headers["X-Content-SHA256"] == state["file"]["sha256"]
+        if len(state["parts"]) == 1:
+            files = [archive.content]
+        else:
+            with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
+                names = zipped.namelist()
+                assert len(names) == len(state["parts"]) and all(n.endswith(".pdf") for n in names)
+                files = [zipped.read(n) for n in names]
+        whole = ""
+        for data in files:
+            text, fonts, _ = pdf_text(data, Path(tmp), "part.pdf")
+            assert all(line.split()[-5] == "yes" for line in fonts)
+            whole += text
+        assert whole.count("在职党员志愿服务情况反馈通知单") == state["total"]
+        assert m1_name in whole and "第2版（修订）" in whole
+        # a street officer may not start it; another district's officer does not see the job
+        assert platform.as_("street_officer", community[:9]).post(
+            f"/districts/{district}/documents/tables", json={"period": period}).status_code == 403
 
     # the city's rules change for a half year to come: this half year, published under version 1,
     # stays as it was (and so does the notice that told the unit of it)

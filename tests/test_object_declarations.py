@@ -34,6 +34,8 @@ NOT_SCOPED = {
     ("feedback", "notice_preview", "unit_id"): "a unit with members in the district's communities: only those "
                                                "lines are read, and a unit with none there is 404",
     ("feedback", "release_notices", "unit_id"): "as notice_preview: the district's own lines of the unit, or 404",
+    ("feedback", "released_notices", "unit_ids"): "only the notices the district itself released are read (by "
+                                                  "the district's code): a unit it sent none is left out",
     ("feedback", "write_comments", "comments.member_id"): "each must be a member of the community's published "
                                                           "half year (notices.write_comments), or 404",
     ("feedback", "raise_objection", "entry_id"): "scoring.ledger_entry, asked as the caller, answers only for an "

@@ -427,11 +427,12 @@ class OpinionStep(Envelope):
 
 
 class DocumentPartRequested(Envelope):
-    """A part of a documents job (one community's forms: its certificates B.1, its registers D.1)
-    waits for a documents process: the service's own work queue, on its exchange like any event."""
+    """A part of a documents job (one community's forms: its certificates B.1, its registers D.1;
+    or a group of a district's units: their notices E with tables F) waits for a documents process:
+    the service's own work queue, on its exchange like any event."""
     job_id = fields.Integer(required=True)
     part = fields.Integer(required=True)
-    kind = fields.String(required=True)             # certificates | registers
+    kind = fields.String(required=True)             # certificates | registers | tables
 
 
 class DocumentJobFinished(Envelope):

@@ -1,14 +1,12 @@
 """Routes the gateway answers itself, from its own schema: signing in and out, the caller's own
 account, accounts (city administrator) and the audit log search."""
-import time
 from datetime import timezone
-from collections import defaultdict, deque
 
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import and_, func, select
 
 from contracts.access import NODE_OF_ROLE, ROLE_NAMES, ROLES, scope_problem
-from contracts.errors import NotFound, Throttled, Unauthenticated
+from contracts.errors import NotFound, Unauthenticated
 from contracts.rules import broken
 
 from . import accounts as acc
@@ -71,35 +69,6 @@ class AuditQuery(PageQuery):
     request_id = fields.String(load_default=None, validate=validate.Length(max=64))
 
 
-class LoginThrottle:
-    """Failed logins per client address (in this gateway process): past LIMIT in WINDOW seconds,
-    the address waits. The per-account lock (gateway.accounts) holds across replicas."""
-    WINDOW = 600
-    MAX_ADDRESSES = 100_000  # beyond, the oldest are forgotten: the map cannot grow without end
-
-    def __init__(self, limit=20):
-        self.limit = limit
-        self.failures = defaultdict(deque)
-
-    def check(self, ip):
-        q = self.failures.get(ip)
-        if not q:
-            return
-        cutoff = time.monotonic() - self.WINDOW
-        while q and q[0] < cutoff:
-            q.popleft()
-        if len(q) >= self.limit:
-            raise Throttled("too_many_attempts", "该地址登录失败次数过多，请稍后再试",
-                            retry_after=int(q[0] + self.WINDOW - time.monotonic()) + 1)
-        if not q:
-            del self.failures[ip]
-
-    def failed(self, ip):
-        if ip not in self.failures and len(self.failures) >= self.MAX_ADDRESSES:
-            del self.failures[next(iter(self.failures))]
-        self.failures[ip].append(time.monotonic())
-
-
 # --- signing in and out -----------------------------------------------------------------------
 
 def login(call):
@@ -110,7 +79,7 @@ def login(call):
         tokens, caller = acc.login(gw.store.engine, gw.settings, call.data["username"], call.data["password"],
                                    call.client_ip, call.request.headers.get("User-Agent"), run=gw.off_hub)
     except Exception:
-        gw.login_throttle.failed(call.client_ip)
+        gw.login_throttle.count(call.client_ip)
         raise
     call.caller = caller  # the audit line names who signed in
     return tokens

@@ -74,6 +74,8 @@ def build_spec(routes, version="1.0.0"):
             errors["429"] = "登录失败次数过多，账号已锁定或该地址暂被限制"
         if route.public:
             errors["401"] = "令牌无效"
+        if route.name == "check_certificate":
+            errors["429"] = "查验过于频繁（每个地址每分钟有上限），请稍后再试"
         if route.method == "POST":
             errors.update({"409": "与已有记录冲突", "413": "请求体过大"})
         if route.upload:

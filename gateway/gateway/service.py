@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 import toolkit.errors  # noqa: F401  (typed remote errors)
 from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_lifetime,
                               require_context_secret)
-from contracts.errors import Forbidden, NotFound, Unauthenticated
+from contracts.errors import Forbidden, NotFound, Throttled, Unauthenticated
 from toolkit.config import env, now
 from toolkit.db import Store
 from toolkit import logcontext, remote
@@ -42,7 +42,6 @@ from toolkit.validation import invalid, load
 
 from . import privacy
 from .accounts import Settings, caller_from_token, revoked_since
-from .admin import LoginThrottle
 from .coalesce import Coalescer
 from .errors import error_response
 from .models import audit_log, metadata
@@ -50,6 +49,7 @@ from .nodes import Nodes
 from .openapi import build_spec
 from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
+from .throttle import check_throttle, login_throttle
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.access")
@@ -249,7 +249,8 @@ class Gate(DependencyProvider):
                            connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=off"})
         self.settings = Settings()
         self.revoked, self.local = set(), {}
-        self.login_throttle = LoginThrottle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
+        self.login_throttle = login_throttle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
+        self.check_throttle = check_throttle(int(config.get("CHECK_ADDRESS_LIMIT", 30)))
         self.unit_communities = {}
         self.nodes = Nodes()  # the tree's codes, for the check that a path's node exists
         self.lines = AuditLines(self.store.engine)
@@ -586,6 +587,11 @@ class GatewayService:
     def certificate_check_page(self, request, number):
         """What a certificate's QR code opens: no login, no personal data (routes.documents)."""
         from .routes.documents import check_page
+        try:
+            self.gate.check_throttle.hit(client_address(request))
+        except Throttled as exc:
+            return Response(check_page(None, throttled=True), status=429, mimetype="text/html",
+                            headers={"Cache-Control": "no-store", "Retry-After": str(exc.retry_after or 60)})
         try:  # bounded (Timed): anyone may scan, and a service away must not hold the gateway's workers
             found = Timed(self.documents).check_certificate(number, request.args.get("t", ""))
         except NotFound:

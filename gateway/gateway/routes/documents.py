@@ -112,6 +112,14 @@ def notice_xlsx(call, unit_id, notice_id):
     return _download(call.documents.notice_file(unit_id, notice_id, "xlsx"))
 
 
+def notice_docx(call, unit_id, notice_id):
+    return _download(call.documents.notice_file(unit_id, notice_id, "docx"))
+
+
+def objections_docx(call, community_code):
+    return _download(call.documents.objections_file(community_code, "docx"))
+
+
 def objections_pdf(call, community_code):
     return _download(call.documents.objections_file(community_code, "pdf"))
 
@@ -144,6 +152,10 @@ def start_registers(call, district_code):
     return call.documents.start_registers(district_code, call.body["period"])
 
 
+def start_tables(call, district_code):
+    return call.documents.start_tables(district_code, call.body["period"])
+
+
 def community_document_job(call, community_code, document_job_id):
     return call.documents.job(community_code, document_job_id)
 
@@ -161,6 +173,7 @@ def district_document_job_file(call, district_code, document_job_id):
 
 
 def check_certificate(call, number):
+    call.gateway.check_throttle.hit(call.client_ip)
     return call.documents.check_certificate(number, call.query["t"])
 
 
@@ -207,6 +220,11 @@ ROUTES = [
           responses=PDF),
     Route("GET", f"{V1}/units/<int:unit_id>/notices/<int:notice_id>/table.xlsx", notice_xlsx,
           "汇总表 F（Excel）", "unit", tag=FORMS, roles=(UNIT_OFFICER, CITY_ADMIN), responses=XLSX),
+    Route("GET", f"{V1}/units/<int:unit_id>/notices/<int:notice_id>/notice.docx", notice_docx,
+          "反馈通知单 E 与汇总表 F（Word，可编辑后打印；单位下载即记为已阅）", "unit", tag=FORMS,
+          roles=(UNIT_OFFICER, CITY_ADMIN), responses=DOCX),
+    Route("GET", f"{V1}/communities/<community_code>/objections.docx", objections_docx,
+          "本社区意见反馈表 G（Word）", "community", tag=FORMS, responses=DOCX),
     Route("GET", f"{V1}/communities/<community_code>/objections.pdf", objections_pdf,
           "打印本社区意见反馈表 G（PDF，§5.3.4）", "community", tag=FORMS, responses=PDF),
     Route("GET", f"{V1}/communities/<community_code>/objections.xlsx", objections_xlsx,
@@ -233,10 +251,13 @@ ROUTES = [
     Route("POST", f"{V1}/districts/<district_code>/documents/registers", start_registers,
           "批量打印全县（区）各社区半年度的登记表 D.1：每个社区一个 PDF，打包为 ZIP（手机号脱敏）", "district",
           tag=FORMS, body=RegistersBody, status=202, roles=(DISTRICT_OFFICER, CITY_ADMIN)),
+    Route("POST", f"{V1}/districts/<district_code>/documents/tables", start_tables,
+          "批量打印本县（区）半年度已发布的反馈通知单 E 与汇总表 F（按发出时的内容；每组单位一个 PDF）", "district",
+          tag=FORMS, body=RegistersBody, status=202, roles=(DISTRICT_OFFICER, CITY_ADMIN)),
     Route("GET", f"{V1}/districts/<district_code>/documents/jobs/<int:document_job_id>", district_document_job,
           "批量任务的状态与进度", "district", tag=FORMS),
     Route("GET", f"{V1}/districts/<district_code>/documents/jobs/<int:document_job_id>/file",
-          district_document_job_file, "下载批量任务的结果（ZIP，每个社区一个 PDF）", "district", tag=FORMS,
+          district_document_job_file, "下载批量任务的结果（一个 PDF，或 ZIP：每个社区或每组单位一个 PDF）", "district", tag=FORMS,
           responses={200: ("application/zip", "ZIP")}),
     Route("GET", f"{V1}/public/certificates/<number>", check_certificate,
           "报到证真伪查验（扫描二维码，无需登录）：编号、姓名（脱敏）、社区、报到日期、状态", "public", tag=FORMS,
@@ -244,10 +265,12 @@ ROUTES = [
 ]
 
 
-def check_page(found, unavailable=False):
+def check_page(found, unavailable=False, throttled=False):
     """The page a certificate's QR code opens on a phone: genuine or not, and nothing more."""
     from html import escape
-    if unavailable:
+    if throttled:
+        body = "<h1 class='bad'>查验过于频繁</h1><p>本网络地址的查验次数已达上限，请一分钟后再扫码查验。</p>"
+    elif unavailable:
         body = "<h1 class='bad'>暂时无法查验</h1><p>查验服务暂时不可用，请稍后再扫码查验。</p>"
     elif found is None:
         body = "<h1 class='bad'>未查到该报到证</h1><p>编号不存在，或二维码不完整。请向发证社区核实。</p>"

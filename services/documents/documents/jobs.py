@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, text, update
 from contracts.access import Caller
 from contracts.errors import NotFound
 
-from . import certificates, registers, render
+from . import certificates, feedback, registers, render
 from .models import job_parts, jobs
 
 log = logging.getLogger(__name__)
@@ -29,23 +29,21 @@ log = logging.getLogger(__name__)
 CHUNK = int(os.environ.get("DOCUMENTS_CHUNK") or 500)
 PAGE = 500        # certificates per question to registration
 
-KINDS = {"certificates": "报到证 B.1", "registers": "积分评星登记表 D.1"}
+KINDS = {"certificates": "报到证 B.1", "registers": "积分评星登记表 D.1", "tables": "反馈通知单及汇总表 E/F"}
+UNITS_PER_PART = int(os.environ.get("DOCUMENTS_UNITS_PER_PART") or 200)   # a district's notices: units a part
 
 
 def start(uow, caller, kind, area_code, communities, params, totals):
-    """A job of `kind` over `communities` (one part each), and the event of each part."""
+    """A job of `kind` over `communities` (one part each; a district's notices: the district's
+    code, once for each group of units), and the event of each part."""
     job_id = uow.conn.execute(insert(jobs).values(
         kind=kind, area_code=area_code, params=params, requested_by=caller.username, caller=_caller_data(caller),
         total=sum(totals)).returning(jobs.c.id)).scalar()
     uow.conn.execute(insert(job_parts), [{"job_id": job_id, "part": n, "community_code": code, "total": total}
                                          for n, (code, total) in enumerate(zip(communities, totals), 1)])
     for n, code in enumerate(communities, 1):
-        uow.emit("document_part_requested", _scope(code), job_id=job_id, part=n, kind=kind)
+        uow.emit("document_part_requested", _area_scope(code), job_id=job_id, part=n, kind=kind)
     return job_id
-
-
-def _scope(community_code):
-    return {"district_code": community_code[:6], "street_code": community_code[:9], "community_code": community_code}
 
 
 def _caller_data(caller):
@@ -101,7 +99,7 @@ def _progress(store, job_id, part, done):
 
 # --- what a part's pages are, by kind ------------------------------------------------------------
 
-def _certificates(remote, job, community_code, personal, on_total):
+def _certificates(remote, job, part, community_code, personal, on_total):
     """(page, date) of each certificate of the community's year, asked a page at a time."""
     after = 0
     while True:
@@ -115,7 +113,7 @@ def _certificates(remote, job, community_code, personal, on_total):
         after = page["items"][-1]["id"]
 
 
-def _registers(remote, job, community_code, personal, on_total):
+def _registers(remote, job, part, community_code, personal, on_total):
     """(page, date) of each member's register D.1 of the community's half year: three questions
     for the whole community (scoring's lines, registration's profiles, volunteering's posts)."""
     period = job["params"]["period"]
@@ -130,7 +128,17 @@ def _registers(remote, job, community_code, personal, on_total):
                registers.as_of([register]))
 
 
-PAGES = {"certificates": ("b1", _certificates), "registers": ("d1", _registers)}
+def _tables(remote, job, part, district_code, personal, on_total):
+    """(page, date) of the notice E with its table F the district released to each unit of this
+    part's group: as sent, one question to the feedback service for the group."""
+    units = job["params"]["units"][part - 1]
+    found = remote.feedback.released_notices(district_code, job["params"]["period"], units)
+    on_total(len(found))
+    for n in found:
+        yield feedback.notice(n), str(n["released_at"])[:10]
+
+
+PAGES = {"certificates": ("b1", _certificates), "registers": ("d1", _registers), "tables": ("ef", _tables)}
 
 
 def render_part(store, files, remote, event):
@@ -154,7 +162,8 @@ def render_part(store, files, remote, event):
     try:
         pdfs, chunk, days, pending = [], [], [], collections.deque()
         waited = [0.0]  # for the log: the time spent waiting for Typst, not making pages
-        for page, day in pages_of(remote, job, community_code, personal, lambda n: _total(store, job_id, part, n)):
+        for page, day in pages_of(remote, job, part, community_code, personal,
+                                  lambda n: _total(store, job_id, part, n)):
             chunk.append(page)
             days.append(day)
             if len(chunk) == CHUNK:
@@ -168,7 +177,7 @@ def render_part(store, files, remote, event):
             if pending:
                 _progress(store, job_id, part, done)
         pdfs = [pdf for pdf, _ in pdfs]
-        name = f"{KINDS[job['kind']].split()[0]}-{community_code}-{_label(job)}.pdf"
+        name = f"{KINDS[job['kind']].split()[0]}-{community_code}-{_label(job)}{_part_label(job, part)}.pdf"
         rendered = time.perf_counter()
         whole = render.merge(pdfs) if pdfs else None
         key = f"jobs/{job_id}/{name}"
@@ -186,6 +195,11 @@ def render_part(store, files, remote, event):
 
 def _label(job):
     return str(job["params"].get("year") or job["params"].get("period"))
+
+
+def _part_label(job, part):
+    # a district's notices: every part is the district's, told apart by its group of units
+    return f"-第{part}组" if job["kind"] == "tables" else ""
 
 
 def _hand_over(store, job_id, part, form, pdfs, pending, chunk, as_of, waited):
@@ -272,7 +286,7 @@ def _again(store, job_id, part, kind, community_code):
             .returning(job_parts.c.attempts)).scalar()
         if tried is None:
             return False
-        uow.emit("document_part_requested", _scope(community_code), job_id=job_id, part=part, kind=kind)
+        uow.emit("document_part_requested", _area_scope(community_code), job_id=job_id, part=part, kind=kind)
     log.warning("job %s part %s: tried again (attempt %d of %d)", job_id, part, tried, ATTEMPTS)
     return True
 

@@ -72,6 +72,7 @@ class Remote:
         self.registration = AsCaller(service.registration, service.act_as, caller)
         self.scoring = AsCaller(service.scoring, service.act_as, caller)
         self.volunteering = AsCaller(service.volunteering, service.act_as, caller)
+        self.feedback = AsCaller(service.feedback, service.act_as, caller)
         self.base_url = service.base_url
         self._names = {}
 
@@ -202,25 +203,29 @@ class DocumentsService:
         Excel). Asked of the feedback service as the caller: the unit's officer reading it is
         recorded there (notice_read), as reading it on the screen is."""
         guard.signed_in(self.caller)
-        fmt = _fmt(fmt, ("pdf", "xlsx"))
+        fmt = _fmt(fmt, ("pdf", "docx", "xlsx"))
         found = self.feedback.read_notice(unit_id, notice_id)
         day = str(found["released_at"])[:10]
         stem = f"反馈通知单-{found['unit_name'] or unit_id}-{found['period']}-第{found['revision']}版"
         if fmt == "xlsx":
             return _file(f"{stem}.xlsx", excel.workbook(feedback.notice_sheets(found), day), XLSX)
+        if fmt == "docx":
+            return _file(f"{stem}.docx", word.notice(feedback.notice(found), day), DOCX)
         return _file(f"{stem}.pdf", render.pdf("ef", [feedback.notice(found)], day))
 
     @rpc
     def objections_file(self, community_code, fmt="pdf"):
         """Table G of the community's objections (the newest 500) and their results."""
         guard.area(self.caller, community_code)
-        fmt = _fmt(fmt, ("pdf", "xlsx"))
+        fmt = _fmt(fmt, ("pdf", "docx", "xlsx"))
         found = self.feedback.community_objections(community_code, None)["items"]
         page = feedback.objections(Remote(self, self.caller).community_name(community_code), found)
         days = [str(o.get("decided_at") or o["raised_at"])[:10] for o in found] or ["2000-01-01"]
         stem = f"意见反馈表G-{community_code}"
         if fmt == "xlsx":
             return _file(f"{stem}.xlsx", excel.workbook(feedback.objection_sheets(page), max(days)), XLSX)
+        if fmt == "docx":
+            return _file(f"{stem}.docx", word.objections(page, max(days)), DOCX)
         return _file(f"{stem}.pdf", render.pdf("g", [page], max(days)))
 
     @rpc
@@ -314,6 +319,25 @@ class DocumentsService:
             job_id = jobs.start(uow, self.caller, "registers", district_code, codes,
                                 {"district_code": district_code, "period": period}, [0] * len(codes))
         return {"job_id": job_id, "communities": len(codes), "status": "queued"}
+
+    @rpc
+    def start_tables(self, district_code, period):
+        """The notices E with tables F the district released for the half year, as sent, as a job
+        (a part per group of units; one PDF, or a ZIP of one PDF a group)."""
+        guard.district(self.caller, district_code)
+        half_year(period)
+        if not isinstance(district_code, str) or not re.fullmatch(r"\d{6}", district_code):
+            raise invalid("district_code", "bad_district", "GB/T 2260", "县（区）编码应为 6 位数字")
+        units = self.feedback.released_notice_units(district_code, period)
+        if not units:
+            raise invalid("period", "nothing_to_print", "§5.3.3",
+                          f"本县（区）{registers.half_year(period)}尚未发布反馈通知单，无可打印的汇总表")
+        groups = [units[i:i + jobs.UNITS_PER_PART] for i in range(0, len(units), jobs.UNITS_PER_PART)]
+        with self.db.unit_of_work() as uow:
+            job_id = jobs.start(uow, self.caller, "tables", district_code, [district_code] * len(groups),
+                                {"district_code": district_code, "period": period, "units": groups},
+                                [len(g) for g in groups])
+        return {"job_id": job_id, "total": len(units), "status": "queued"}
 
     @rpc
     def job(self, area_code, job_id):

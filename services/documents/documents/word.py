@@ -118,6 +118,51 @@ def register(d, as_of):
     return _bytes(doc, as_of)
 
 
+def notice(d, as_of):
+    """Notice E and table F (documents.feedback.notice) as a Word document: the notice, then the
+    table on a page of its own, its head repeated on each page."""
+    doc = _document()
+    _title(doc, "在职党员志愿服务情况反馈通知单", d["title_note"])
+    doc.add_paragraph(d["addressee"])
+    for line in d["body"]:
+        doc.add_paragraph(line).paragraph_format.first_line_indent = Pt(21)
+    if d["changes"]:
+        doc.add_paragraph("本版与上一版相比：").runs[0].bold = True
+        for change in d["changes"]:
+            doc.add_paragraph(f"· {change}")
+    closing = doc.add_paragraph(f"{d['signer']}\n{_cn(d['released_on'])}")
+    closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_page_break()
+    _title(doc, "在职党员志愿服务情况汇总表")
+    _head_repeats(_table(doc, [["序号", "姓名", "是否报到", "积分情况", "评星情况", "社区评语"]] +
+                         [[r["no"], r["name"], r["reported"], r["points"], r["stars"], r["comment"]] for r in d["rows"]],
+                         [1.2, 2.4, 2.0, 2.2, 2.0, 7.6]))
+    return _bytes(doc, as_of)
+
+
+def objections(d, as_of):
+    """Table G (documents.feedback.objections) as a Word document."""
+    doc = _document()
+    _title(doc, "在职党员志愿服务情况意见反馈表", d["community"])
+    _head_repeats(_table(doc, [["序号", "提出意见单位/个人", "提出意见及建议内容", "执行部门", "处理结果"]] +
+                         [[r["no"], r["who"], r["content"], r["department"], r["result"]] for r in d["rows"]],
+                         [1.2, 3.4, 6.0, 2.6, 4.2]))
+    return _bytes(doc, as_of)
+
+
+def _head_repeats(table):
+    # the table's first row is its head, printed again at the top of each page it runs to
+    from docx.oxml import OxmlElement
+    row_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row_pr.append(header)
+    for cell in table.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    return table
+
+
 def _cn(day):
     if not day:
         return "    年  月  日"

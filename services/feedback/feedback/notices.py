@@ -442,14 +442,42 @@ def read(uow, unit_id, notice_id, caller):
                      {"by": caller.username, "n": notice_id})
         _emit(uow, "notice_read", n, caller.username)
         n = _notice(conn, unit_id, notice_id)
-    rows = _released_rows(conn, notice_id)
-    n.pop("fingerprint")
+    return _as_sent(n, _released_rows(conn, notice_id))
+
+
+def _as_sent(n, rows):
+    """A released notice as the unit reads it: E's text and F's rows."""
+    n = {k: v for k, v in n.items() if k != "fingerprint"}
     return {**n, "status_cn": STATUS_CN[n["status"]],
             "notice_text": notice_text(n["party_org_name"] or n["unit_name"], n["district_name"], n["period"]),
             "table": [{**r, "reported_cn": "是" if r["reported"] else "否",
                        "points_cn": f"{_num(r['points'])} 分" if r["reported"] else "未报到",
                        "stars_cn": f"{r['stars']} 星" if r["reported"] else "—", "comment": r["comment"] or ""}
                       for r in rows]}
+
+
+_DISTRICT_RELEASED = text("""
+    SELECT DISTINCT ON (unit_id) * FROM feedback.notices
+    WHERE period = :p AND district_code = :d AND (CAST(:units AS bigint[]) IS NULL OR unit_id = ANY(:units))
+    ORDER BY unit_id, revision DESC""")
+_ROWS_OF = text("SELECT * FROM feedback.rows WHERE notice_id = ANY(:ns) ORDER BY notice_id, seq")
+
+
+def released_units(conn, district_code, period):
+    """The units the district has released a notice of the half year to (its latest revision)."""
+    return [r["unit_id"] for r in conn.execute(_DISTRICT_RELEASED, {"p": period, "d": district_code, "units": None})
+            .mappings()]
+
+
+def released(conn, district_code, period, unit_ids):
+    """The latest released notice of each of these units, E and F as sent (the district's file of
+    what it sent, for print: reading it here is not the unit's reading)."""
+    found = [dict(r) for r in conn.execute(_DISTRICT_RELEASED, {"p": period, "d": district_code,
+                                                                "units": list(unit_ids)}).mappings()]
+    rows = {}
+    for r in conn.execute(_ROWS_OF, {"ns": [n["id"] for n in found]}).mappings():
+        rows.setdefault(r["notice_id"], []).append(dict(r))
+    return [_as_sent(n, rows.get(n["id"], [])) for n in found]
 
 
 def acknowledge(uow, unit_id, notice_id, by):

@@ -75,6 +75,26 @@ class FeedbackService:
         return notices.release(self.db, self.registration, district_code, period, self.caller.username, unit_id)
 
     @rpc
+    def released_notice_units(self, district_code, period):
+        """The units the district has released the half year's notice to (for a batch of them)."""
+        guard.district(self.caller, district_code)
+        _period(period)
+        _code(district_code, 6)
+        with self.db.unit_of_work() as uow:
+            return notices.released_units(uow.conn, district_code, period)
+
+    @rpc
+    def released_notices(self, district_code, period, unit_ids):
+        """The latest notice the district released to each of these units, E and F as sent."""
+        guard.district(self.caller, district_code)
+        _period(period)
+        _code(district_code, 6)
+        if not isinstance(unit_ids, list) or not all(isinstance(u, int) for u in unit_ids) or len(unit_ids) > 1000:
+            raise invalid("unit_ids", "bad_units", "§5.3.3", "单位编号应为整数列表（至多 1000 个）")
+        with self.db.unit_of_work() as uow:
+            return notices.released(uow.conn, district_code, period, unit_ids)
+
+    @rpc
     def community_feedback(self, community_code, period):
         """The community's members in its published half year, with their 社区评语 so far."""
         guard.area(self.caller, community_code)
