@@ -67,8 +67,8 @@ def test_a_unit_and_a_member_report_and_every_event_is_heard(platform, city, lis
 
 BAD_FIELDS = {  # field: (bad value, expected code)
     "name": ("张", "length"),
-    "gender": ("男", "bad_gender"),
-    "birth_date": ("1985-13-01", "type"),
+    "gender": ("未知", "bad_gender"),
+    "birth_date": ("1985-13-01", "bad_date"),
     "id_number": ("410106198505120010", "bad_id_number"),
     "education": ("大专", "bad_education"),
     "party_join_date": ("2999-01-01", "join_date_in_future"),
@@ -81,6 +81,64 @@ BAD_FIELDS = {  # field: (bad value, expected code)
     "service_intentions": (["助老"], "too_few_intentions"),
     "community_choice": ("home", "bad_choice"),
 }
+
+
+def test_values_as_people_write_them_are_taken_and_errors_name_the_field_in_chinese(platform, city):
+    """Issue 16: 男/女, 居住地社区, a phone with spaces or +86, a date 1985/4/3, lists as one line; a
+    wrong value is refused naming the field by its Chinese label and key, with the form expected."""
+    community, unit = city.communities[0]["code"], city.units[0]["id"]
+    body = member_body(community, unit)
+    phone = body["phone"]
+    typed = {**body, "gender": "男" if body["gender"] == "male" else "女", "community_choice": "居住地社区",
+             "phone": f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}", "birth_date": body["birth_date"].replace("-", "/"),
+             "party_join_date": "{}年{}月{}日".format(*map(int, body["party_join_date"].split("-"))),
+             "skills": "、".join(body["skills"]), "service_intentions": "，".join(body["service_intentions"])}
+    r = platform.post(f"/communities/{community}/member-registrations", typed)
+    assert r.status_code == 201, r.text
+    got = platform.get(f"/communities/{community}/member-registrations/{r.json()['registration_id']}").json()
+    assert got["gender"] == body["gender"] and got["phone"] == phone and got["birth_date"] == body["birth_date"]
+    assert got["community_choice"] == "residence" and got["skills"] == body["skills"]
+    bad = platform.post(f"/communities/{community}/member-registrations",
+                        {**member_body(community, unit), "birth_date": "八五年四月"})
+    problem = bad.json()["error"]["fields"][0]
+    assert bad.status_code == 400 and problem["field"] == "birth_date" and problem["label"] == "出生日期"
+    assert problem["message"].startswith("出生日期（birth_date）：应为日期，如 1985-04-03") and "出生日期" in bad.json()["error"]["message"]
+    missing = member_body(community, unit)
+    del missing["phone"]
+    problem = platform.post(f"/communities/{community}/member-registrations", missing).json()["error"]["fields"][0]
+    assert problem["code"] == "required" and problem["message"] == "联系方式（phone）：必填项，未填写"
+
+
+def test_a_unit_gives_its_opinion_and_the_community_accepts_many_reports_at_once(platform, city):
+    """Issue 16: an imported list is not accepted one by one: one opinion for many reports, one
+    acceptance for many; what cannot be done is told item by item and the rest go through."""
+    community, unit = city.communities[0]["code"], city.units[0]["id"]
+    ids = [platform.post(f"/communities/{community}/member-registrations", member_body(community, unit))
+           .json()["registration_id"] for _ in range(4)]
+    early = platform.post(f"/communities/{community}/member-registrations/acceptances",
+                          {"registration_ids": ids[:1], "officer": "李娜", "officer_phone": "0371 6890 1234"})
+    assert early.json()["results"][0]["error"]["code"] == "awaiting_unit_opinion", early.text
+    officer = platform.as_("unit_officer", unit)
+    opinions = officer.post(f"/units/{unit}/member-registrations/opinions",
+                            {"registration_ids": ids, "decision": "同意", "officer": "王书记", "opinion_date": "2026/3/2"})
+    assert opinions.status_code == 200 and opinions.json()["done"] == 4, opinions.text
+    assert {r["status"] for r in opinions.json()["results"]} == {"unit_approved"}
+    again = officer.post(f"/units/{unit}/member-registrations/opinions",
+                         {"registration_ids": ids[:1], "decision": "approve", "officer": "王书记"}).json()
+    assert again["failed"] == 1 and again["results"][0]["error"]["code"] == "invalid_state"
+    staff = platform.as_("community_staff", community)
+    foreign = 999_999_999
+    accepted = staff.post(f"/communities/{community}/member-registrations/acceptances",
+                          {"registration_ids": ids + [foreign], "officer": "李娜", "officer_phone": "0371 6890 1234"})
+    body = accepted.json()
+    assert accepted.status_code == 200 and body["done"] == 4 and body["failed"] == 1, accepted.text
+    assert body["results"][-1] == {"registration_id": foreign, "error": body["results"][-1]["error"]}
+    assert body["results"][-1]["error"]["code"] == "not_found"
+    for rid in ids:
+        assert platform.get(f"/communities/{community}/member-registrations/{rid}").json()["status"] == "accepted"
+    too_many = staff.post(f"/communities/{community}/member-registrations/acceptances",
+                          {"registration_ids": list(range(1, 502)), "officer": "李娜", "officer_phone": "0371-68901234"})
+    assert too_many.status_code == 400 and too_many.json()["error"]["fields"][0]["label"] == "报到编号"
 
 
 def test_every_bad_field_is_refused_with_its_rule_and_nothing_written(platform, city, migrated):

@@ -24,6 +24,11 @@ NOT_SCOPED = {
     ("registration", "record_transfer", "new_unit_id"): "the member's new work unit, anywhere in the city (R7); "
                                                          "the transfer refuses one that does not exist",
     ("registration", "report_members", "reports"): "each item is a report_member, checked as one",
+    ("registration", "accept_registrations", "registration_ids"): "each is accepted as accept_registration accepts "
+                                                                   "one: a registration of that community, or 404 "
+                                                                   "for that item",
+    ("registration", "give_unit_opinions", "registration_ids"): "each as give_unit_opinion: a registration of that "
+                                                                 "unit, or 404 for that item",
     ("registration", "accepted_members", "after_registration_id"): "a page's cursor, the city's whole list",
     ("registration", "community_certificates", "after_id"): "a page's cursor within the community's own list",
     ("scoring", "record_merit", "unit_id"): "the member's work unit, which may sit anywhere: record_merit "

@@ -237,6 +237,10 @@ def _bodies(route, place):
         return {"json": {"reason": "address_changed", "new_home_address": "郑州市金水区测试路9号", "recorded_by": "李娜"}}
     if name == "give_unit_opinion":
         return {"json": {"decision": "approve", "officer": "王书记"}}
+    if name == "accept_registrations":
+        return {"json": {"registration_ids": [place["registration_id"]], "officer": "李娜", "officer_phone": "0371-68901234"}}
+    if name == "give_unit_opinions":
+        return {"json": {"registration_ids": [place["registration_id"]], "decision": "approve", "officer": "王书记"}}
     if name == "start_import":
         return {"data": import_csv(place["community"], seed=next(seeds)), "params": {"filename": "m.csv"},
                 "headers": {"Content-Type": "text/csv"}}
@@ -485,7 +489,10 @@ SLOT_OF_ROUTE = {("raise_unit_objection", "entry_id"): "unit_entry_id",
 ANYWHERE = {("report_member", "unit_id"), ("record_transfer", "new_unit_id"), ("record_merit", "unit_id"),
             # a unit sitting anywhere whose members served in the district's communities: the district
             # tells it of them (§5.3.1); a unit with no line there is 404 (test_e2e_feedback)
-            ("notice_preview", "unit_id"), ("release_notice", "unit_id")}
+            ("notice_preview", "unit_id"), ("release_notice", "unit_id"),
+            # many reports at once: each item answered as its own call answers, a registration of
+            # elsewhere "not found" in its place while the rest go through (test_e2e_registration)
+            ("accept_registrations", "registration_ids"), ("give_unit_opinions", "registration_ids")}
 UNKNOWN = 987_654_321
 
 

@@ -21,7 +21,12 @@ class DomainError(Exception):
     def to_dict(self):
         body = {"code": self.code, "message": self.message}
         if self.fields:
-            body["fields"] = self.fields
+            from .labels import labelled
+            body["fields"] = [labelled(f) for f in self.fields]
+            if self.message == type(self).message:  # say what is wrong, not only that something is
+                shown = "；".join(f["message"] for f in body["fields"][:3])
+                more = f"（共 {len(body['fields'])} 处）" if len(body["fields"]) > 3 else ""
+                body["message"] = f"{self.message}：{shown}{more}"
         return body
 
     def __str__(self):

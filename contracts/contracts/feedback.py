@@ -3,10 +3,15 @@ from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
 from .registration import DetailChanges
 from .rules import broken, fail_field
+from .written import named
 
 PERIOD = validate.Regexp(r"^20\d\dH[12]$", error=broken(
     "bad_period", "§3.5.4", "半年度应写作如 2026H1（上半年）或 2026H2（下半年）"))
 OBJECTION_TARGETS = ("entry", "missing_service", "result")
+named({"entry": "积分记录", "missing_service": "漏记服务", "result": "半年结果"}, 积分="entry", 漏记="missing_service",
+      结果="result", 评星结果="result")
+named({"upheld": "成立", "rejected": "不成立"}, 异议成立="upheld", 异议不成立="rejected", 维持="rejected")
+named({"apply": "采纳", "decline": "不采纳"}, 同意="apply", 不同意="decline", 应用="apply")
 
 
 class Strict(Schema):

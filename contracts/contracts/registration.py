@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from .written import named
 from .rules import (broken, fail, fail_field, parse_id_number, validate_credit_code, validate_id_number,
                     validate_phone, community_code, street_code)
 
@@ -21,24 +22,29 @@ SKILLS = ("写作", "主持", "外语", "教育", "曲艺", "舞蹈", "音乐", 
 OTHER_SKILL = "其它"
 
 # §3.1.1: the five kinds of unit Party organization, code name → Chinese.
-UNIT_TYPES = {
+UNIT_TYPES = named({
     "government": "机关",
     "public_institution": "事业单位",
     "research_institute": "科研院所",
     "private_enterprise": "非公企业",
     "social_organization": "社会组织",
-}
+}, 非公企业="private_enterprise", 非公有制企业="private_enterprise", 机关单位="government", 科研单位="research_institute")
 
 EDUCATION = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下")
 
 # R6 (§4.2): where a member chooses to report.
-COMMUNITY_CHOICES = {"residence": "居住地社区", "work": "工作所在地社区", "other": "其他社区党群服务中心"}
+COMMUNITY_CHOICES = named({"residence": "居住地社区", "work": "工作所在地社区", "other": "其他社区党群服务中心"},
+                          居住地="residence", 工作地="work", 工作地社区="work", 工作所在地="work", 其他="other",
+                          其它="other", 其他社区="other")
 
 # R7 (§4.2): what changed so that the old community no longer fits.
-TRANSFER_REASONS = {"unit_changed": "工作单位变动", "address_changed": "家庭住址变动",
-                    "community_changed": "所属社区变动"}
+TRANSFER_REASONS = named({"unit_changed": "工作单位变动", "address_changed": "家庭住址变动",
+                          "community_changed": "所属社区变动"}, 单位变动="unit_changed", 住址变动="address_changed",
+                         社区变动="community_changed")
 
-GENDERS = {"male": "男", "female": "女"}
+GENDERS = named({"male": "男", "female": "女"}, 男性="male", 女性="female")
+# the opinion of a unit, a community or a reviewer, as people write it (同意 / 不同意)
+DECISIONS = named({"approve": "同意", "reject": "不同意"}, 批准="approve", 通过="approve", 驳回="reject", 不通过="reject")
 
 MIN_INTENTIONS = 2          # §3.1.2, Annex B.1: 服务意向至少填报2个
 MIN_AGE, MAX_AGE = 18, 70   # in-service members: of Party age, not past working age with margin
@@ -193,6 +199,25 @@ class Acceptance(Strict):
     officer_phone = fields.String(required=True, validate=validate_phone)
 
 
+MAX_AT_ONCE = 500   # registrations one bulk acceptance or opinion names (the console's page of a list)
+
+
+def _ids(what):
+    return fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1)), required=True,
+                       validate=validate.Length(1, MAX_AT_ONCE, error=broken(
+                           "bad_count", "", f"一次可处理 1–{MAX_AT_ONCE} 条{what}")))
+
+
+class BulkAcceptance(Acceptance):
+    """Many reports accepted at once (an imported list): each on its own, each with its receipt."""
+    registration_ids = _ids("报到")
+
+
+class BulkOpinion(UnitOpinion):
+    """The unit's one opinion on many of its members' reports at once."""
+    registration_ids = _ids("报到")
+
+
 class TransferRequest(Strict):
     """A change that makes the old community unfit (R7, §4.2)."""
     reason = fields.String(required=True, validate=_one_of(TRANSFER_REASONS, "bad_reason", "§4.2", "变动原因"))
@@ -230,7 +255,6 @@ IMPORT_COLUMNS = {
     "家庭住址": "home_address", "报到社区代码": "community_code", "报到社区类别": "community_choice",
     "技能特长": "skills", "其它技能": "other_skill", "服务意向": "service_intentions",
 }
-LIST_SEPARATORS = "、,，;；"
 
 
 def _as_typed_phone(value):

@@ -31,15 +31,18 @@ def fail_field(field, code, rule, message):
 # marshmallow's own messages, in Chinese with a code (checked by the unit tests, so a
 # marshmallow upgrade that rewords them shows up as a failing test, not as English text).
 _BUILTIN = {
-    "Missing data for required field.": ("required", "必填项"),
+    "Missing data for required field.": ("required", "必填项，未填写"),
     "Field may not be null.": ("required", "不能为空"),
     "Unknown field.": ("unknown_field", "不接受的字段"),
     "Not a valid string.": ("type", "应为文本"),
     "Not a valid integer.": ("type", "应为整数"),
     "Not a valid number.": ("type", "应为数字"),
     "Not a valid boolean.": ("type", "应为是或否"),
-    "Not a valid date.": ("type", "应为日期，格式 YYYY-MM-DD"),
-    "Not a valid datetime.": ("type", "应为日期时间，ISO 8601 格式"),
+    "Not a valid date.": ("bad_date", "应为日期，如 1985-04-03、1985/4/3 或 1985年4月3日"),
+    "Not a valid datetime.": ("bad_datetime", "应为日期和时间，如 2026-05-01 09:00 或 2026/5/1 9:00（北京时间）"),
+    "Not a valid aware datetime.": ("bad_datetime", "应为日期和时间，如 2026-05-01 09:00 或 2026/5/1 9:00（北京时间）"),
+    "Not a valid naive datetime.": ("bad_datetime", "应为日期和时间，如 2026-05-01 09:00"),
+    "Not a valid time.": ("bad_time", "应为时间，如 09:00"),
     "Not a valid list.": ("type", "应为列表"),
     "Invalid input type.": ("type", "类型不正确"),
     "Invalid input.": ("type", "类型不正确"),

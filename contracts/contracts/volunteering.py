@@ -4,14 +4,17 @@ validates again at its RPC boundary."""
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 
 from .registration import SKILLS
+from .written import named
 from .rules import broken, fail_field
 from .scoring import RULE_NUMBER_LIMIT
 
 # §3.2.3: how a service team is formed
-TEAM_FORMATIONS = {"org_led": "组织领建", "profession": "专业同建", "interest": "兴趣联建"}
+TEAM_FORMATIONS = named({"org_led": "组织领建", "profession": "专业同建", "interest": "兴趣联建"})
 # §3.4.2: the festival campaigns the districts organize; lunar ones are computed for each year
-FESTIVALS = {"qiyi": "七一", "chongyang": "重阳", "duanwu": "端午", "chunjie": "春节"}
-ACTIVITY_KINDS = {"regular": "常态化服务活动（§3.4.3）", "festival": "节日集中服务（§3.4.2）"}
+FESTIVALS = named({"qiyi": "七一", "chongyang": "重阳", "duanwu": "端午", "chunjie": "春节"}, 重阳节="chongyang",
+                  端午节="duanwu", 建党节="qiyi")
+ACTIVITY_KINDS = named({"regular": "常态化服务活动（§3.4.3）", "festival": "节日集中服务（§3.4.2）"}, 常态化="regular",
+                       常态化服务="regular", 常态化服务活动="regular", 节日="festival", 节日集中服务="festival")
 # §3.5.2: 5 base points, moved by at most 3 for quality and results; a special case 0..10. These
 # are version 1's numbers: the scoring rule version in force for the half year decides (S7), as
 # the volunteering service heard it (rule_version_published), and these until it hears of one.
@@ -131,7 +134,7 @@ class CommitmentRequest(Strict):
     mode = fields.String(required=True, validate=_text(2, 40, "服务方式"))
 
 
-ORGANIZATION_LIFE_KINDS = {"organization_life": "组织生活", "theme_activity": "主题活动"}
+ORGANIZATION_LIFE_KINDS = named({"organization_life": "组织生活", "theme_activity": "主题活动"})
 
 
 class OrganizationLifeRequest(Strict):
@@ -146,7 +149,7 @@ class OrganizationLifeRequest(Strict):
 
 # F4, §3.4.4: who members pair with, and how
 RESIDENT_CATEGORIES = ("困难党员群众", "残疾人", "空巢老人")
-PAIRING_MODES = {"one_to_one": "一对一", "many_to_one": "多对一"}
+PAIRING_MODES = named({"one_to_one": "一对一", "many_to_one": "多对一"})
 
 
 class PairingRequest(Strict):
@@ -185,7 +188,7 @@ class StudioRequest(Strict):
 FIVE_LINKS = {"organization": "组织联建", "members": "党员联管", "activities": "活动联搞", "resources": "资源联用",
               "services": "服务联做"}
 PROJECT_STATUSES = ("signed", "in_progress", "completed", "cancelled")
-RATERS = {"community": "社区评价", "residents": "服务对象评价"}
+RATERS = named({"community": "社区评价", "residents": "服务对象评价"})
 MAX_PROJECT_SCORE = 30     # §3.5.1: each project at most 30 points (rule version 1's)
 
 

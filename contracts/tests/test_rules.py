@@ -109,7 +109,7 @@ def test_unknown_fields_and_wrong_types_are_named():
 def test_marshmallow_messages_used_are_translated():
     """If marshmallow rewords a message, this fails instead of English reaching people."""
     errs = errors_of(MemberReport, {"name": 5, "birth_date": "x", "skills": "写作", "unit_id": None})
-    for key in [("name", "type"), ("birth_date", "type"), ("skills", "type"), ("unit_id", "required"), ("phone", "required")]:
+    for key in [("name", "type"), ("birth_date", "bad_date"), ("skills", "type"), ("unit_id", "required"), ("phone", "required")]:
         assert key in errs, key
     assert all(e["message"] and not e["message"].startswith("Not a") for e in errs.values())
     assert "Missing data for required field." in _BUILTIN

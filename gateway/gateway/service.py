@@ -33,6 +33,7 @@ import toolkit.errors  # noqa: F401  (typed remote errors)
 from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_lifetime,
                               require_context_secret)
 from contracts.errors import Forbidden, NotFound, Throttled, Unauthenticated
+from contracts.written import normalize
 from toolkit.config import env, now
 from toolkit.db import Store
 from toolkit import logcontext, remote
@@ -455,7 +456,9 @@ def _json_body(request, schema):
     except (ValueError, RecursionError):
         raise invalid("_", "bad_json", "", "请求体不是有效的 JSON") from None
     _check_text(body)
-    # raises ValidationFailed naming each field; the service validates the raw body again
+    # as people write them (男, 1985/4/3): the body passed on is the platform's values; raises
+    # ValidationFailed naming each field, and the service validates the body again
+    body = normalize(schema, body)
     return body, load(schema, body)
 
 

@@ -47,7 +47,11 @@ def test_each_domain_error_has_its_status_and_body():
     for exc_type, status in STATUS.items():
         got, body = error_response(exc_type(), "rid")
         assert got == status and body["error"]["code"] == exc_type.code and body["request_id"] == "rid"
-    assert error_response(errors.ValidationFailed(fields=[{"field": "x"}]), "r")[1]["error"]["fields"] == [{"field": "x"}]
+    named = error_response(errors.ValidationFailed(fields=[{"field": "birth_date", "code": "bad_date", "rule": "附录B.1",
+                                                            "message": "应为日期"}]), "r")[1]["error"]
+    assert named["fields"] == [{"field": "birth_date", "code": "bad_date", "rule": "附录B.1", "label": "出生日期",
+                                "message": "出生日期（birth_date）：应为日期（附录B.1）"}]
+    assert named["message"] == "输入有误，未作任何更改：出生日期（birth_date）：应为日期（附录B.1）"
 
 
 def test_unexpected_errors_hide_their_details():

@@ -4,6 +4,7 @@ from marshmallow import ValidationError
 
 from contracts.errors import ValidationFailed
 from contracts.rules import field_errors
+from contracts.written import normalize
 
 from .fastload import FastLoader
 
@@ -28,6 +29,7 @@ def load(schema_cls, data):
         raise ValidationFailed(fields=[{"field": "_", "code": "type", "rule": "", "message": "请求体应为 JSON 对象"}])
     # a schema instance copies all its fields when made: make each once, loading is reentrant
     schema = _SCHEMAS.get(schema_cls) or _SCHEMAS.setdefault(schema_cls, schema_cls())
+    data = normalize(schema_cls, data)   # 男, 1985/4/3, 138 1234 5678: as people write them
     if schema_cls not in _FAST:
         _FAST[schema_cls] = _fast_loader(schema_cls, schema)
     fast = _FAST[schema_cls]

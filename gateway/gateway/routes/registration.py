@@ -134,6 +134,14 @@ def accept_registration(call, community_code, registration_id):
     return call.registration.accept_registration(community_code, registration_id, call.body)
 
 
+def accept_registrations(call, community_code):
+    return call.registration.accept_registrations(community_code, call.body)
+
+
+def give_unit_opinions(call, unit_id):
+    return call.registration.give_unit_opinions(unit_id, call.body)
+
+
 def get_receipt(call, community_code, registration_id):
     return call.registration.get_receipt(community_code, registration_id)
 
@@ -208,6 +216,9 @@ ROUTES = [
     Route("POST", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/acceptance",
           accept_registration, "社区接收报到，出具回执单（附录B.2，§3.1.3）并开设红色账户", "community", body=c.Acceptance,
           roles=(COMMUNITY_STAFF,)),
+    Route("POST", f"{V1}/communities/<community_code>/member-registrations/acceptances", accept_registrations,
+          "批量接收报到（如导入的名单，每次至多 500 条）：逐条接收并出具回执单，不能接收的逐条说明原因（§3.1.3）",
+          "community", body=c.BulkAcceptance, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/receipt",
           get_receipt, "报到回执单（附录B.2）", "community"),
     Route("POST", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/transfer",
@@ -219,6 +230,9 @@ ROUTES = [
           "本单位党员的报到证（附录B.1）", "unit"),
     Route("POST", f"{V1}/units/<int:unit_id>/member-registrations/<int:registration_id>/opinion", give_unit_opinion,
           "单位党组织意见（同意或不同意）", "unit", body=c.UnitOpinion, roles=(UNIT_OFFICER,)),
+    Route("POST", f"{V1}/units/<int:unit_id>/member-registrations/opinions", give_unit_opinions,
+          "批量签署单位党组织意见（同意或不同意，每次至多 500 条）：逐条处理，不能处理的逐条说明原因", "unit",
+          body=c.BulkOpinion, roles=(UNIT_OFFICER,)),
     Route("POST", f"{V1}/units/<int:unit_id>/member-imports", start_import,
           "批量导入本单位党员报到（CSV 或 XLSX，全部成功或全部不写入）", "unit", query=ImportQuery, status=202, upload=True,
           roles=(UNIT_OFFICER,)),

@@ -107,6 +107,14 @@ def honour_list(call, area_code, period):
     return call.scoring.honour_list(area_code, period)
 
 
+def public_board(call, area_code, period):
+    return call.scoring.public_board(area_code, period, call.query["kind"])
+
+
+def public_honour_list(call, area_code, period):
+    return call.scoring.public_honour_list(area_code, period)
+
+
 def honour_certificate(call, community_code, member_id, period):
     return pictures.certificate(call.scoring.honour_certificate(community_code, member_id, period))
 
@@ -233,6 +241,11 @@ ROUTES = [
           "any", tag="激励", query=PictureQuery, responses={200: ("image/svg+xml", "先锋榜图片")}),
     Route("GET", f"{V1}/honour-list/<area_code>/<period>", honour_list, "十星级党员志愿者名单（§3.6.2）",
           "any", tag="激励"),
+    Route("GET", f"{V1}/public/boards/<area_code>/<period>", public_board,
+          "先锋榜（无需登录，供党群服务中心大屏）：已公布半年度的前 50 名：名次、姓名、积分、星级（§3.5.6）", "public",
+          tag="激励", query=PictureQuery),
+    Route("GET", f"{V1}/public/honour-list/<area_code>/<period>", public_honour_list,
+          "十星级党员志愿者名单（无需登录，§3.6.2）", "public", tag="激励"),
     Route("GET", f"{V1}/communities/<community_code>/honour-certificates/<int:member_id>/<period>",
           honour_certificate, "十星级党员志愿者荣誉证书（SVG，§3.6.2）", "any", tag="激励",
           responses={200: ("image/svg+xml", "荣誉证书")}),

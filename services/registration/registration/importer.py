@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import logging
-import re
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -22,10 +21,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from contracts.registration import (COMMUNITY_CHOICES, GENDERS, IMPORT_COLUMNS, LIST_SEPARATORS,
-                                    MemberReport)
+from contracts.registration import IMPORT_COLUMNS, MemberReport
 from contracts.errors import NotFound
 from contracts.rules import field_errors
+from contracts.written import as_code, normalize
 from toolkit.config import now
 from toolkit.fastload import FastLoader
 from toolkit.bulk import StatementPipeline
@@ -44,8 +43,6 @@ BATCH_ROWS = 5_000      # rows checked, then handed to the writing green thread,
 COOPERATE_EVERY = 200
 STALE_AFTER_MINUTES = 30  # far longer than a 200,000-row job takes
 REQUIRED_COLUMNS = [h for h, f in IMPORT_COLUMNS.items() if f not in ("other_skill",)]
-_GENDER_BY_NAME = {v: k for k, v in GENDERS.items()}
-_CHOICE_BY_NAME = {v: k for k, v in COMMUNITY_CHOICES.items()} | {"居住地": "residence", "工作地": "work", "其他": "other"}
 
 
 class FileError(Exception):
@@ -106,49 +103,22 @@ def _text(value):
     return str(value).strip()
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+def _cell(value):
+    # a date cell of XLSX stays a date (contracts.written writes it as the platform does)
+    return value if isinstance(value, (date, datetime)) else _text(value)
 
 
-def _date(value):
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text_ = _text(value)
-    if _ISO.match(text_):
-        return text_
-    parts = text_.replace("/", "-").replace(".", "-").split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
-    return text_
-
-
-_SPLIT = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
-
-
-def _list(value):
-    return [p for p in (p.strip() for p in _SPLIT.split(_text(value))) if p]
-
-
-def _mapped(table):
-    def convert(value):
-        text_ = _text(value)
-        return table.get(text_, text_)
-    return convert
-
-
-_CONVERTERS = {"skills": _list, "service_intentions": _list, "birth_date": _date, "party_join_date": _date,
-               "gender": _mapped(_GENDER_BY_NAME), "community_choice": _mapped(_CHOICE_BY_NAME),
-               "other_skill": lambda value: _text(value) or None,
-               "id_number": lambda value: _text(value).upper()}
-_COLUMNS = [(heading, field, _CONVERTERS.get(field, _text)) for heading, field in IMPORT_COLUMNS.items()]
+_COLUMNS = [(heading, field) for heading, field in IMPORT_COLUMNS.items()]
 
 
 def to_request(raw, unit_id):
-    """A file row in the words of the form, as a MemberReport request."""
-    req = {field: convert(raw.get(heading)) for heading, field, convert in _COLUMNS}
+    """A file row in the words of the form, as a MemberReport request: its values as people write
+    them (男, 居住地社区, 1985/4/3, 写作、摄影) made the platform's as the API makes them
+    (contracts.written), so a file and a request accept the same."""
+    req = {field: _cell(raw.get(heading)) for heading, field in _COLUMNS}
+    req["other_skill"] = req["other_skill"] or None
     req["unit_id"] = unit_id
-    return req
+    return normalize(MemberReport, req)
 
 
 def _heading(field):
@@ -211,7 +181,6 @@ _REG_JOB_COLUMNS = ("year", "status", "late", "source", "reported_at", "unit_dec
                     "unit_opinion_date", "unit_comment")
 REG_COLUMNS = _REG_ROW_COLUMNS + _REG_JOB_COLUMNS  # what a job writes of a registration
 _HEADING = {field: heading for heading, field in IMPORT_COLUMNS.items()}
-_ID_NUMBER = _CONVERTERS["id_number"]
 
 _WRITE_BATCH = f"""
     WITH batch AS (
@@ -262,7 +231,7 @@ class _Writing:
         self.submitted_by = submitted_by
         self.late = domain.is_late(self.reported_at, year)
         cur = conn.connection.dbapi_connection.cursor()
-        self.numbers_in_file = list({_ID_NUMBER(raw.get(_HEADING["id_number"])) for _, raw in rows})
+        self.numbers_in_file = list({as_code(_text(raw.get(_HEADING["id_number"]))) for _, raw in rows})
         cur.execute("SELECT id_number, id FROM registration.members WHERE id_number = ANY(%s)",
                     (self.numbers_in_file,))
         self.member_ids = dict(cur.fetchall())

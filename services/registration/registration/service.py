@@ -213,6 +213,39 @@ class RegistrationService:
             return handlers.accept_registration(uow, community_code, registration_id, req)
 
     @rpc
+    def accept_registrations(self, community_code, request):
+        """BulkAcceptance -> {done, failed, results: [{registration_id, status} or {registration_id,
+        error}]}: each report accepted on its own (as accept_registration), so one that cannot be
+        (not this community's, awaiting its unit, accepted already) is told and the rest go on."""
+        req = load(c.BulkAcceptance, request)
+        guard.community_staff(self.caller, community_code)
+        one = {"officer": req["officer"], "officer_phone": req["officer_phone"]}
+        return self._each(req["registration_ids"], lambda uow, rid: handlers.accept_registration(
+            uow, community_code, rid, one), "accepted")
+
+    @rpc
+    def give_unit_opinions(self, unit_id, request):
+        """BulkOpinion -> {done, failed, results}: the unit's opinion on each report, each on its own."""
+        req = load(c.BulkOpinion, request)
+        with self.db.unit_of_work() as uow:
+            guard.unit_officer(self.caller, uow.conn, unit_id)
+        opinion = {k: req.get(k) for k in ("decision", "officer", "opinion_date", "comment")}
+        return self._each(req["registration_ids"], lambda uow, rid: handlers.give_unit_opinion(
+            uow, unit_id, rid, opinion), None)
+
+    def _each(self, ids, step, status):
+        results = []
+        for rid in dict.fromkeys(ids):   # each once, in the order given
+            try:
+                with self.db.unit_of_work() as uow:
+                    done = step(uow, rid)
+                results.append({"registration_id": rid, "status": status or done["status"]})
+            except DomainError as exc:
+                results.append({"registration_id": rid, "error": exc.to_dict()})
+        return {"done": sum(1 for r in results if "status" in r), "failed": sum(1 for r in results if "error" in r),
+                "results": results}
+
+    @rpc
     @guard.objects(registration_id="registration")
     def get_certificate(self, registration_id, owner):
         """Certificate B.1; `owner` is {"community_code": ...} or {"unit_id": ...}."""

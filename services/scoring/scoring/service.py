@@ -214,6 +214,29 @@ class ScoringService:
             return boards.honour_list(uow.conn, area_code, period)
 
     @rpc
+    def public_board(self, area_code, period, kind="member"):
+        """The board as the service center's screen shows it, to anyone (no login, §3.5.6): rank,
+        name, points and stars of the first 50 in a published half year; no ids."""
+        _period(period)
+        _area(area_code)
+        if kind not in ("member", "unit"):
+            raise invalid("kind", "bad_kind", "§3.5.6", "榜单类别应为 member（党员）或 unit（党组织）")
+        with self.db.unit_of_work() as uow:
+            board = boards.board(uow.conn, area_code, period, kind, 50)
+        return {**board, "items": [{k: r[k] for k in ("rank", "name", "points", "stars", "community_code")}
+                                   for r in board["items"]]}
+
+    @rpc
+    def public_honour_list(self, area_code, period):
+        """The ten-star members of a published half year, to anyone (§3.6.2): names and places."""
+        _period(period)
+        _area(area_code)
+        with self.db.unit_of_work() as uow:
+            found = boards.honour_list(uow.conn, area_code, period)
+        return {**found, "items": [{k: r[k] for k in ("name", "points", "stars", "community_code", "published_at")}
+                                   for r in found["items"]]}
+
+    @rpc
     def honour_certificate(self, community_code, member_id, period):
         guard.signed_in(self.caller)
         _period(period)

@@ -102,12 +102,22 @@ def hours_between(checked_in_at, checked_out_at):
 # --- matching skills to needs (§3.2.2) ------------------------------------------------------
 
 def match_reason(post, member):
-    """Why a post suits a member (or None): shared skills, or the post's category among the
-    member's service intentions."""
+    """Why a post suits a member (or None), from their skills and their service intentions alike:
+    a skill the post asks for, or one its category or title names (a post of 医疗保健 suits a
+    member whose skill is 医疗保健 though it lists no skills); an intention its category or title
+    names, or that names them."""
     reasons = []
-    skills = sorted(set(post["skills"] or ()) & set(member["skills"] or ()))
-    if skills:
-        reasons.append("特长相符：" + "、".join(skills))
+    asked = set(post["skills"] or ())
+    skills = set(member["skills"] or ())
+    words = (post["category"] or "", post.get("title") or "")
+    shared = sorted(asked & skills)
+    if shared:
+        reasons.append("特长相符：" + "、".join(shared))
+    named = sorted(s for s in skills - asked if any(s in w for w in words))
+    if named:
+        reasons.append(f"特长“{'、'.join(named)}”与岗位“{post['category']}”相符")
     if any(post["category"] in i or i in post["category"] for i in member["service_intentions"] or ()):
         reasons.append(f"服务意向包含“{post['category']}”")
+    elif post.get("title") and any(i in post["title"] for i in member["service_intentions"] or ()):
+        reasons.append(f"服务意向与岗位“{post['title']}”相符")
     return "；".join(reasons) or None

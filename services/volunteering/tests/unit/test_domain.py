@@ -70,6 +70,11 @@ def test_matching_gives_its_reason():
     assert "医疗保健" in domain.match_reason(post, {"skills": ["医疗保健"], "service_intentions": []})
     assert "健康服务" in domain.match_reason(post, {"skills": [], "service_intentions": ["健康服务进社区"]})
     assert domain.match_reason(post, {"skills": ["摄影"], "service_intentions": ["文艺演出"]}) is None
+    # a post of 医疗保健 that lists no skills still suits a member whose skill it is (issue 16)
+    plain = {"skills": [], "category": "医疗保健", "title": "社区义诊"}
+    assert "医疗保健" in domain.match_reason(plain, {"skills": ["医疗保健"], "service_intentions": []})
+    assert "社区义诊" in domain.match_reason(plain, {"skills": [], "service_intentions": ["义诊"]})
+    assert domain.match_reason(plain, {"skills": ["摄影"], "service_intentions": ["文艺演出"]}) is None
 
 
 def test_a_later_version_moves_the_points_and_its_numbers_name_the_refusal():
