@@ -24,8 +24,10 @@ def test_every_route_sits_under_a_scope_and_names_its_roles():
             assert any(f"{p}>" in r.path for p in SCOPE_PARAMS[r.scope]), r.path
         assert set(r.roles) <= set(ROLES)
         assert r.public == (not r.roles), r.path
-    # signing in, and checking a certificate's QR code, are the only things one can do without an account
-    assert {r.name for r in ROUTES if r.public} == {"login", "refresh", "check_certificate"}
+    # signing in, checking a certificate's QR code, and the board and honour list a hall's screen
+    # shows are the only things one can do without an account
+    assert {r.name for r in ROUTES if r.public} == {"login", "refresh", "check_certificate", "public_board",
+                                                   "public_honour_list"}
 
 
 def test_the_document_says_who_may_call_each_route():
