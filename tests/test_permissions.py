@@ -332,6 +332,8 @@ def _bodies(route, place):
         return {"json": {"reason": "党员未到场领取"}}
     if name == "redeem":
         return {"json": {"goods_id": place["goods_id"]}}
+    if name == "redeem_for":
+        return {"json": {"member_id": place["active_member"], "goods_id": place["goods_id"]}}
     if name == "claim_post":
         return {"json": {"post_id": place["post_id"]}}
     if name == "sign_up":

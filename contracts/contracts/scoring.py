@@ -1,6 +1,7 @@
 """RPC requests of the scoring service (评星 · 激励: RULES S1–S6, I1–I4; §3.5, §3.6, §5.4)."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .written import named
 from .rules import broken
 
 # S3, §3.5.3: what 一事一记 records
@@ -66,7 +67,7 @@ class SettlementRunRequest(Strict):
     period = fields.String(required=True, validate=PERIOD)
 
 
-GOODS_KINDS = ("goods", "service")
+GOODS_KINDS = tuple(named({"goods": "物品", "service": "服务"}, 实物="goods", 服务项目="service"))
 
 
 class GoodsRequest(Strict):

@@ -47,6 +47,16 @@ ensure_office() {
   fi
 }
 
+ensure_browser() {
+  # the console's tests drive Debian's chromium (tests/browser.py; Playwright from requirements.txt)
+  command -v chromium >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing chromium (Debian package) for the console's browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+      || echo "chromium could not be installed: the console's tests will fail" >&2
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {  # port, name, seconds

@@ -5,6 +5,7 @@ export DATABASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg2://root@127.0.0.1:5
 setup_venv
 ensure_form_tools
 [ -n "${CI:-}" ] && ensure_office
+[ -n "${CI:-}" ] && ensure_browser
 ensure_postgres
 ensure_rabbitmq
 # tests get a vhost of their own, so a demo running beside them never takes their messages

@@ -41,7 +41,7 @@ from toolkit.metrics import Metrics
 from toolkit.runtime import tune_gc
 from toolkit.validation import invalid, load
 
-from . import privacy
+from . import console, privacy
 from .accounts import Settings, caller_from_token, revoked_since
 from .coalesce import Coalescer
 from .errors import error_response
@@ -50,7 +50,7 @@ from .nodes import Nodes
 from .openapi import build_spec
 from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
-from .throttle import check_throttle, login_throttle
+from .throttle import AddressThrottle, check_throttle, login_throttle
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.access")
@@ -252,6 +252,7 @@ class Gate(DependencyProvider):
         self.revoked, self.local = set(), {}
         self.login_throttle = login_throttle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
         self.check_throttle = check_throttle(int(config.get("CHECK_ADDRESS_LIMIT", 30)))
+        self.qr_throttle = AddressThrottle(120, 60, "too_many_requests", "请求过于频繁，请稍后再试")
         self.unit_communities = {}
         self.nodes = Nodes()  # the tree's codes, for the check that a path's node exists
         self.lines = AuditLines(self.store.engine)
@@ -605,6 +606,36 @@ class GatewayService:
                             headers={"Cache-Control": "no-store", "Retry-After": "30"})
         return Response(check_page(found), status=200 if found else 404, mimetype="text/html",
                         headers={"Cache-Control": "no-store"})
+
+    @http("GET", "/")
+    def home(self, request):
+        return Response(status=302, headers={"Location": "/console/"})
+
+    @http("GET", "/console/")
+    def console_index(self, request):
+        return self.console_file(request, "index.html")
+
+    @http("GET", "/console/<path:name>")
+    def console_file(self, request, name):
+        """The web console's files (gateway.console); its screens use the API like any client."""
+        found = console.file(name)
+        if found is None:
+            return Response("没有这个页面", status=404, mimetype="text/plain")
+        data, kind = found
+        return Response(data, mimetype=kind, headers={"Cache-Control": "no-cache"})
+
+    @http("GET", "/qr.svg")
+    def qr(self, request):
+        """A QR code of ?text= (at most 300 characters), for a screen: the check-in code an
+        organizer shows. No data of the platform is in it but what the caller sent."""
+        text_ = request.args.get("text", "")
+        if not text_ or len(text_) > console.MAX_QR_TEXT:
+            return Response("text: 1–300 个字符", status=400, mimetype="text/plain")
+        try:
+            self.gate.qr_throttle.hit(client_address(request))
+        except Throttled as exc:
+            return Response("请稍后再试", status=429, headers={"Retry-After": str(exc.retry_after)})
+        return Response(console.qr_svg(text_), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     @http("GET", "/openapi.json")
     def openapi(self, request):

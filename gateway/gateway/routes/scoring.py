@@ -172,6 +172,15 @@ def community_redemptions(call, community_code):
     return call.scoring.redemptions(community_code)
 
 
+class DeskRedemptionBody(sc.RedemptionRequest):
+    member_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def redeem_for(call, community_code):
+    body = dict(call.body)
+    return call.scoring.redeem_for(community_code, body.pop("member_id"), body)
+
+
 def cancel_redemption(call, community_code, redemption_id):
     return call.scoring.cancel_redemption(community_code, redemption_id, call.body)
 
@@ -272,6 +281,9 @@ ROUTES = [
           "community", tag="激励"),
     Route("GET", f"{V1}/communities/<community_code>/supermarket/redemptions", community_redemptions,
           "本社区超市的兑换记录", "community", tag="激励"),
+    Route("POST", f"{V1}/communities/<community_code>/supermarket/redemptions", redeem_for,
+          "超市柜台为到场党员兑换（规则同党员本人兑换：余额、库存不足则不兑换，§3.6.3）", "community", tag="激励",
+          body=DeskRedemptionBody, status=201, roles=(COMMUNITY_STAFF,)),
     Route("POST", f"{V1}/communities/<community_code>/supermarket/redemptions/<int:redemption_id>/cancellation",
           cancel_redemption, "撤销兑换：积分与库存退回", "community", tag="激励", body=sc.CancellationRequest,
           roles=(COMMUNITY_STAFF,)),

@@ -92,6 +92,10 @@ def check_in_code(call, community_code, activity_id):
     return call.volunteering.check_in_code(community_code, activity_id)
 
 
+def activity_participants(call, community_code, activity_id):
+    return call.volunteering.activity_participants(community_code, activity_id)
+
+
 def assess(call, community_code, activity_id):
     return call.volunteering.assess(community_code, activity_id, call.body)
 
@@ -251,6 +255,8 @@ ROUTES = [
           tag="践诺", sort=("-starts_at", "starts_at", "id")),
     Route("GET", f"{V1}/communities/<community_code>/activities/<int:activity_id>/check-in-code", check_in_code,
           "组织者出示的签到码（每分钟更换）", "community", tag="践诺", roles=(COMMUNITY_STAFF,)),
+    Route("GET", f"{V1}/communities/<community_code>/activities/<int:activity_id>/participants", activity_participants,
+          "活动的报名党员：签到、签退时间与评价结果（评价表逐人填写）", "community", tag="践诺"),
     Route("POST", f"{V1}/communities/<community_code>/activities/<int:activity_id>/assessment", assess,
           "组织者评价每位参与党员的服务质量和成效（按服务所在半年度适用的积分规则，第 1 版为基础分5分、±3分，§3.5.2）", "community", tag="践诺",
           body=vc.AssessmentRequest, roles=(COMMUNITY_STAFF,)),

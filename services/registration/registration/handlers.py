@@ -734,7 +734,33 @@ def community_database(session, level, code, year):
                     "by_status": by_status,
                     "by_skill": {k: by_skill.get(k, 0) for k in SKILLS},
                     "top_intentions": [{"intention": i, "members": n} for i, n in intention_rows]},
+        **({"by_community": _by_community(session, col, code, year)} if level in ("street", "district") else {}),
     }
+
+
+_BY_COMMUNITY = text("""
+    SELECT c.code, c.name,
+           (SELECT count(*) FROM registration.unit_registrations u WHERE u.community_code = c.code AND u.year = :y)
+               AS units,
+           count(r.id) FILTER (WHERE r.status = ANY(:active)) AS reported,
+           count(r.id) FILTER (WHERE r.status = 'accepted') AS accepted,
+           count(r.id) FILTER (WHERE r.status = ANY(:active) AND r.late) AS late,
+           (SELECT count(DISTINCT p.member_id) FROM registration.member_registrations p
+            WHERE p.community_code = c.code AND p.year = :y - 1 AND p.status = ANY(:before)
+              AND NOT EXISTS (SELECT 1 FROM registration.member_registrations n WHERE n.member_id = p.member_id
+                              AND n.year = :y AND n.status = ANY(:active))) AS not_reported
+    FROM registration.communities c
+    LEFT JOIN registration.member_registrations r ON r.community_code = c.code AND r.year = :y
+    WHERE c.{col} = :code
+    GROUP BY c.code, c.name ORDER BY c.code""")
+
+
+def _by_community(session, col, code, year):
+    """Each community of a street or district: units and members reported, accepted, late (after
+    March 31, R5) and not reported (reported there last year, nowhere this year, R5)."""
+    rows = session.execute(text(_BY_COMMUNITY.text.replace("{col}", col)), {
+        "y": year, "code": code, "active": list(ACTIVE), "before": list(ACTIVE) + ["transferred"]}).mappings()
+    return [{**dict(r), "code": r["code"].strip()} for r in rows]
 
 
 def community_unreported(conn, community_code, year):

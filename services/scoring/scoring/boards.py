@@ -139,17 +139,26 @@ def assessment(conn, area_code, period):
             SELECT community_code, count(*) FILTER (WHERE kind = 'service') AS services,
                    count(DISTINCT holder_id) FILTER (WHERE holder_kind = 'member') AS members_served,
                    count(*) FILTER (WHERE kind = 'merit') AS merits,
-                   count(DISTINCT holder_id) FILTER (WHERE holder_kind = 'project') AS projects_rated
+                   count(DISTINCT holder_id) FILTER (WHERE holder_kind = 'project') AS projects_rated,
+                   coalesce(sum(points) FILTER (WHERE holder_kind = 'member'), 0) AS points
             FROM scoring.ledger WHERE period = :p AND community_code LIKE :area GROUP BY community_code),
+        starred AS (  -- the stars of the published result (none before publication)
+            SELECT s.community_code, sum(r.stars) AS stars, count(*) FILTER (WHERE r.stars > 0) AS members_starred
+            FROM scoring.settlement_results r JOIN scoring.settlements s ON s.id = r.settlement_id
+            WHERE s.status = 'published' AND s.period = :p AND s.community_code LIKE :area AND r.holder_kind = 'member'
+            GROUP BY s.community_code),
         settled AS (
             SELECT DISTINCT ON (community_code) community_code, status FROM scoring.settlements
             WHERE period = :p AND community_code LIKE :area ORDER BY community_code, revision DESC)
         SELECT coalesce(r.community_code, o.community_code) AS community_code,
                coalesce(r.members, 0) AS members_reported, coalesce(o.members_served, 0) AS members_served,
                coalesce(o.services, 0) AS services, coalesce(o.merits, 0) AS merits,
-               coalesce(o.projects_rated, 0) AS projects_rated, st.status AS settlement
+               coalesce(o.projects_rated, 0) AS projects_rated, st.status AS settlement,
+               coalesce(o.points, 0) AS points, coalesce(sr.stars, 0) AS stars,
+               coalesce(sr.members_starred, 0) AS members_starred
         FROM reported r FULL JOIN organized o ON o.community_code = r.community_code
         LEFT JOIN settled st ON st.community_code = coalesce(r.community_code, o.community_code)
+        LEFT JOIN starred sr ON sr.community_code = coalesce(r.community_code, o.community_code)
         ORDER BY 1"""), params).mappings().all()
 
     def rate(row):

@@ -329,6 +329,16 @@ class ScoringService:
             return supermarket.redeem(uow, member_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(member_id="member", goods_id="goods")
+    def redeem_for(self, community_code, member_id, request):
+        """At the supermarket's desk: the community's staff redeem for a member of the community who
+        is there (the same rules as the member's own redemption, §3.6.3)."""
+        req = load(s.RedemptionRequest, request)
+        guard.community_staff(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return supermarket.redeem(uow, member_id, req, self.caller.username)
+
+    @rpc
     @guard.objects(redemption_id="redemption")
     def cancel_redemption(self, community_code, redemption_id, request):
         req = load(s.CancellationRequest, request)

@@ -754,3 +754,17 @@ def leave_team(uow, member_id, team_id):
     if done is None:
         raise NotFound(message="不是该服务队的成员")
     return {"team_id": team_id, "member_id": member_id, "member": False}
+
+
+def participants(conn, community_code, activity_id):
+    """The members signed up for an activity of the community, with their check-in and check-out
+    and, once assessed, their points (§3.5.2)."""
+    found = conn.execute(select(activities.c.id).where(activities.c.id == activity_id,
+                                                       activities.c.community_code == community_code)).scalar()
+    if found is None:
+        raise NotFound(message=f"活动 {activity_id} 不存在")
+    rows = conn.execute(select(signups.c.member_id, members.c.name, signups.c.signed_up_at, signups.c.checked_in_at,
+                               signups.c.checked_out_at, signups.c.adjustment, signups.c.points, signups.c.hours)
+                        .join(members, members.c.member_id == signups.c.member_id)
+                        .where(signups.c.activity_id == activity_id).order_by(signups.c.signed_up_at)).mappings()
+    return {"activity_id": activity_id, "items": [dict(r, assessed=r["points"] is not None) for r in rows]}

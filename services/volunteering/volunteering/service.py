@@ -249,6 +249,14 @@ class VolunteeringService:
             return handlers.decide_late_record(uow, community_code, activity_id, member_id, req, self.caller.username)
 
     @rpc
+    @guard.objects(activity_id="activity")
+    def activity_participants(self, community_code, activity_id):
+        """Who signed up, checked in and out, and what each was given: the assessment form's rows."""
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return handlers.participants(uow.conn, community_code, activity_id)
+
+    @rpc
     @guard.objects(activity_id="activity", **{"participants.member_id": "participant"})
     def assess(self, community_code, activity_id, request):
         """AssessmentRequest -> {activity_id, assessed}. Emits service_completed per participant."""

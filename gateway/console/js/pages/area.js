@@ -1,0 +1,96 @@
+// Street and district officers (and the city): a dashboard of their area — units and members
+// reported by community, late and not reported, overdue transfers, points and stars by community
+// as charts — the award candidates (§5.4.2) and settlement runs with their progress.
+import { currentPeriod, get, post } from "../api.js";
+import { attempt, barChart, h, progress, put, show, stat, table, toast, when } from "../ui.js";
+
+const LEVEL = { 6: "districts", 9: "streets" };
+
+function areaPath(me) {
+  if (me.role === "city_admin") return "/city";
+  return `/${LEVEL[me.scope.length]}/${me.scope}`;
+}
+
+export async function dashboard({ me }) {
+  const period = currentPeriod();
+  const body = h("div");
+  show(h("h1", {}, `工作概览 · ${me.role === "city_admin" ? "全市" : me.scope}`), body);
+  await attempt(body, async () => {
+    const base = areaPath(me);
+    const [db, assessment, transfers] = await Promise.all([
+      get(`${base}/database`),
+      me.role === "city_admin" ? null : get(`${base}/assessment?period=${period}`),
+      me.role === "city_admin" ? null : get(`${base}/transfers?overdue=true&page_size=200`)]);
+    const byCommunity = db.by_community || [];
+    // a community's name with its street's number: names repeat across streets (和平社区)
+    const names = Object.fromEntries(byCommunity.map((c) => [c.code, me.scope.length === 9 ? c.name : `${c.name}（${c.code.slice(6, 9)}）`]));
+    const parts = [
+      h("div", { class: "cards" }, stat("报到单位", db.units.total), stat("报到党员", db.members.reported),
+        stat("社区已接收", db.members.accepted), stat("3月31日后报到", db.members.late),
+        transfers ? stat("逾期未到新社区报到", transfers.total) : null),
+    ];
+    if (byCommunity.length) {
+      parts.push(h("h2", {}, `${db.year} 年各社区报到情况`),
+        barChart(byCommunity.map((c) => ({ label: names[c.code], values: [c.units, c.reported, c.late, c.not_reported] })),
+          ["报到单位", "报到党员", "逾期报到", "去年报到今年未报"]),
+        table([{ title: "社区", value: (c) => names[c.code] }, { title: "单位", value: (c) => c.units }, { title: "党员", value: (c) => c.reported },
+          { title: "已接收", value: (c) => c.accepted }, { title: "逾期报到", value: (c) => c.late },
+          { title: "未报到", value: (c) => c.not_reported }], byCommunity));
+    }
+    if (assessment && assessment.communities.length) {
+      parts.push(h("h2", {}, `${period} 各社区积分与星级`),
+        barChart(assessment.communities.map((c) => ({ label: names[c.community_code] || c.community_code, values: [c.points] })),
+          ["积分合计"]),
+        barChart(assessment.communities.map((c) => ({ label: names[c.community_code] || c.community_code,
+          values: [c.stars, c.members_starred] })), ["星级合计（已公布）", "获星党员"]),
+        table([{ title: "社区", value: (c) => names[c.community_code] || c.community_code },
+          { title: "参与率", value: (c) => (c.participation === null ? "—" : `${Math.round(c.participation * 100)}%`) },
+          { title: "清算", value: (c) => c.settlement_cn }, { title: "获星党员", value: (c) => c.members_starred }], assessment.communities));
+    }
+    if (transfers && transfers.items.length) {
+      parts.push(h("h2", {}, "逾期未到新社区报到（§4.2）"), table([{ title: "党员", value: (t) => t.member_name || t.member_id },
+        { title: "原社区", value: (t) => t.community_code }, { title: "期限", value: (t) => t.deadline },
+        { title: "逾期天数", value: (t) => t.days_overdue }], transfers.items));
+    }
+    put(body, ...parts);
+  });
+}
+
+export async function candidates({ me }) {
+  const period = currentPeriod();
+  const body = h("div");
+  show(h("h1", {}, `评选候选名单 · ${period}`), h("p", { class: "muted" }, "“最美党员”“荣誉居民”“志愿服务先进集体”，星级优先（§5.4.2）。"), body);
+  await attempt(body, async () => {
+    const found = await get(`/districts/${me.scope}/award-candidates?period=${period}`);
+    const lists = Object.entries(found).filter(([, v]) => Array.isArray(v));
+    put(body, ...(lists.length ? lists : [["", []]]).map(([key, items]) => h("div", {},
+      h("h2", {}, { members: "党员", units: "单位党组织", most_beautiful: "最美党员", honorary_residents: "荣誉居民",
+        collectives: "志愿服务先进集体" }[key] || key),
+      table([{ title: "名称", value: (r) => r.name }, { title: "积分", value: (r) => r.points }, { title: "星级", value: (r) => r.stars ?? "—" }],
+        items, "本半年度尚无公布的结果"))));
+  });
+}
+
+export async function runs({ me }) {
+  const period = currentPeriod();
+  const state = h("div");
+  const out = h("div");
+  const base = areaPath(me);
+  const watch = async (id) => {
+    for (;;) {
+      const run = await attempt(state, () => get(`${base}/settlement-runs/${id}`));
+      if (!run) return;
+      const done = run.done ?? run.communities_done ?? 0;
+      const total = run.total ?? run.communities ?? 0;
+      put(state, h("p", {}, `清算任务 ${id}：${run.status_cn || run.status}（开始于 ${when(run.created_at || run.started_at)}）`),
+        progress(done, total));
+      if (["done", "finished", "failed", "completed"].includes(run.status)) return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  show(h("h1", {}, "清算任务"), h("p", { class: "muted" }, `为本区域各社区生成 ${period} 的清算草稿（逐社区并行），完成后由各社区审议、公布。`),
+    h("button", { onclick: async () => {
+      const run = await attempt(out, () => post(`${base}/settlement-runs`, { period }));
+      if (run) { toast("任务已开始"); await watch(run.run_id ?? run.id); }
+    } }, `开始生成 ${period} 清算草稿`), out, state);
+}

@@ -1,0 +1,197 @@
+"""The web console in a real browser (Debian's chromium, tests/browser.py), against the suite's
+platform: what a community clerk, a unit officer, a member on a phone, a district officer and
+the public do on its screens, checked through the API as well.
+
+CONSOLE_SHOTS=docs/console makes it save a picture of each screen there (docs/console.md shows
+them)."""
+import os
+import random
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from registration.city import credit_code, sample_report
+from tests.browser import Browser, available
+from tests.conftest import GATEWAY_PORT, PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not available() and not os.environ.get("CI"),
+                                                  reason="Debian's chromium not installed (deploy/local/test.sh installs it)")]
+CONSOLE = f"http://127.0.0.1:{GATEWAY_PORT}/console/"
+SHOTS = os.environ.get("CONSOLE_SHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser() as b:
+        yield b
+
+
+def shot(page, name, full=True):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(os.path.join(SHOTS, f"{name}.png"), full)
+
+
+def sign_in(browser, username, width=1200):
+    page = browser.page(width, 900 if width > 600 else 780)
+    page.goto(CONSOLE + "#/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait("#who button")
+    return page
+
+
+@pytest.fixture(scope="module")
+def desk(platform, city):
+    """A unit of its own in a community, and three members of it who reported there (names of
+    their own, so that the screens' rows are found among the suite's other data)."""
+    community = city.communities[1]["code"]
+    staff = platform.as_("community_staff", community)
+    rng = random.Random(time.time())
+    unit = staff.post(f"/communities/{community}/unit-registrations", {
+        "unit": {"name": f"控制台测试单位{rng.randrange(10**6)}", "credit_code": credit_code(rng, community[:6], "government"),
+                 "type": "government", "party_org_name": "中共控制台测试单位支部委员会", "address": "郑州市测试路1号"},
+        "contact_officer": "周华", "contact_phone": "0371-68112233", "resources": ["义诊"]})
+    assert unit.status_code == 201, unit.text
+    unit_id = unit.json()["unit_id"]
+    names = [f"控台{c}{rng.randrange(100, 999)}" for c in "甲乙丙"]
+    regs = []
+    for n, name in enumerate(names):
+        body = sample_report(community, unit_id, seed=rng.randrange(10**9), name=name,
+                             skills=["医疗保健", "写作"], service_intentions=["义诊", "健康宣教"])
+        body.pop("community_code")
+        r = staff.post(f"/communities/{community}/member-registrations", body)
+        assert r.status_code == 201, r.text
+        regs.append(r.json()["registration_id"])
+    return {"community": community, "unit": unit_id, "names": names, "registrations": regs, "staff": staff}
+
+
+def test_the_home_address_opens_the_console_and_a_page_without_login_needs_none(platform, browser):
+    import requests
+    home = requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/", allow_redirects=False, timeout=10)
+    assert home.status_code == 302 and home.headers["Location"] == "/console/"
+    assert requests.get(f"http://127.0.0.1:{GATEWAY_PORT}/console/../service.py", timeout=10).status_code == 404
+    page = browser.page()
+    page.goto(CONSOLE)
+    page.wait("form input[name=username]")   # no session: the login page
+    page.goto(CONSOLE + "#/public/check")
+    page.wait_text("h1", "报到证查验")
+    page.fill("input[name=number]", "2026-410106001001-000001-0")
+    page.fill("input[name=token]", "AAAAAAAAAAAAAAAA")
+    page.click("button[type=submit]")
+    page.wait(".error")
+    assert "不存在" in page.text(".error")
+    assert page.errors() == []
+
+
+def test_a_unit_gives_one_opinion_for_many_and_the_community_accepts_them_at_once(platform, browser, desk):
+    unit = sign_in(browser, platform.accounts.ensure("unit_officer", desk["unit"]))
+    assert unit.url().endswith("#/unit/reports")
+    unit.wait_text("main", desk["names"][0])
+    unit.fill("input[name=officer]", "王书记")
+    shot(unit, "unit-reports")
+    unit.click("text=同意所选")
+    unit.wait_text("main", "已签署 3 人")
+
+    staff = sign_in(browser, platform.accounts.ensure("community_staff", desk["community"]))
+    staff.wait_text("main", desk["names"][0])
+    staff.uncheck("main label.inline input")   # none but this unit's three
+    for name in desk["names"]:
+        staff.check(f"input[aria-label='{name}']")
+    staff.fill("input[name=officer]", "李娜")
+    staff.fill("input[name=officer_phone]", "0371 6890 1234")   # as people write it
+    shot(staff, "staff-reports")
+    staff.click("text=接收所选")
+    staff.wait_text("main", "已接收 3 人")
+    for rid in desk["registrations"]:
+        got = desk["staff"].get(f"/communities/{desk['community']}/member-registrations/{rid}").json()
+        assert got["status"] == "accepted" and got["accepted_by_phone"] == "0371-68901234"
+    assert unit.errors() == [] and staff.errors() == []
+
+
+def test_a_member_checks_in_on_a_phone_with_the_code_on_the_organizers_screen(platform, browser, desk):
+    community, staff_api = desk["community"], desk["staff"]
+    member_id = staff_api.get(f"/communities/{community}/member-registrations/{desk['registrations'][0]}").json()["member_id"]
+    now = datetime.now(timezone.utc)
+    activity = staff_api.post(f"/communities/{community}/activities", {
+        "kind": "regular", "title": "控制台义诊", "content": "为居民测血压", "place": "社区党群服务中心",
+        "contact": "李娜 0371-68901234", "starts_at": (now - timedelta(minutes=5)).isoformat(),
+        "ends_at": (now + timedelta(minutes=55)).isoformat(), "capacity": 20})
+    assert activity.status_code == 201, activity.text
+    activity_id = activity.json()["activity_id"]
+
+    phone = sign_in(browser, platform.accounts.ensure("member", member_id), width=375)
+    phone.goto(CONSOLE + "#/me/activities")
+    phone.wait_text("main", "控制台义诊")
+    for _ in range(60):   # until the member is known there as accepted (events)
+        phone.click(f"xpath=//div[contains(@class,'card')][.//b[text()='控制台义诊']]//button[text()='报名']")
+        time.sleep(0.5)
+        if "已报名" in phone.text("#toast"):
+            break
+    assert "已报名" in phone.text("#toast")
+    shot(phone, "member-activities", False)
+
+    screen = sign_in(browser, platform.accounts.ensure("community_staff", community))
+    screen.goto(CONSOLE + f"#/staff/activities/{activity_id}/screen")
+    screen.wait(".code")
+    code = screen.attr(".code", "data-code")
+    assert re.fullmatch(r"\d{6}", code)
+    assert screen.eval("document.querySelector('.screen img').naturalWidth") > 0   # the QR code drew
+    qr = screen.attr(".screen img", "src")
+    assert f"checkin%2F{activity_id}%3Fcode%3D{code}" in qr
+    shot(screen, "staff-check-in-screen", False)
+
+    # the QR code's link opens the member's check-in page with the code in it
+    phone.goto(CONSOLE + f"#/me/checkin/{activity_id}?code={code}")
+    phone.wait("input[name=code]")
+    assert phone.eval("document.querySelector('input[name=code]').value") == code
+    phone.click("main button:text-is('签到')")
+    phone.wait_text("main", "签到成功")
+    shot(phone, "member-check-in", False)
+    fresh = staff_api.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
+    phone.fill("input[name=code]", f"{fresh[:3]} {fresh[3:]}")   # typed with a space
+    phone.click("main button:text-is('签退')")
+    phone.wait_text("main", "签退成功")
+    assert phone.eval("document.documentElement.scrollWidth") <= 375   # nothing wider than the phone
+
+    # the assessment of all participants at once
+    screen.goto(CONSOLE + f"#/staff/activities/{activity_id}/assessment")
+    screen.wait(f"input[aria-label='{desk['names'][0]} 加减分']")
+    screen.fill(f"input[aria-label='{desk['names'][0]} 加减分']", "2")
+    shot(screen, "staff-assessment")
+    screen.click("text=提交 1 人的评价")
+    screen.wait_text("main", "已评：7 分")
+    assert phone.errors() == [] and screen.errors() == []
+
+
+def test_the_district_sees_its_communities_as_charts_and_the_public_the_board(platform, browser, city):
+    district = city.communities[0]["code"][:6]
+    page = sign_in(browser, platform.accounts.ensure("district_officer", district))
+    page.wait("svg.chart")
+    text = page.text("main")
+    assert "各社区报到情况" in text and "各社区积分与星级" in text
+    assert page.count("svg.chart") >= 3 and page.count("svg.chart rect") > 10
+    shot(page, "district-dashboard")
+    assert page.errors() == []
+
+    public = browser.page(1280, 720)   # the hall's screen: no login
+    public.goto(CONSOLE + f"#/public/board/{city.communities[0]['code']}")
+    public.wait_text("h1", "先锋榜")
+    assert "登录" not in public.text("main")
+    shot(public, "public-board", False)
+
+
+def test_an_ended_session_says_so_and_logout_comes_back_to_the_login(platform, browser, city):
+    page = sign_in(browser, platform.accounts.ensure("community_staff", city.communities[0]["code"]))
+    page.eval("(() => { const s = JSON.parse(sessionStorage.getItem('sbd.session')); s.access = 'x.y.z'; "
+              "s.refresh = 'gone'; sessionStorage.setItem('sbd.session', JSON.stringify(s)); })()")
+    page.goto(CONSOLE + "#/staff/posts")
+    page.wait_text("h1", "登录已过期")
+    shot(page, "session-expired", False)
+    page = sign_in(browser, platform.accounts.ensure("community_staff", city.communities[0]["code"]))
+    page.click("#who button")
+    page.wait("form input[name=username]")
+    assert page.eval("sessionStorage.getItem('sbd.session')") is None
