@@ -195,3 +195,36 @@ def test_an_ended_session_says_so_and_logout_comes_back_to_the_login(platform, b
     page.click("#who button")
     page.wait("form input[name=username]")
     assert page.eval("sessionStorage.getItem('sbd.session')") is None
+
+
+SCREENS = {
+    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/settlement",
+                        "#/staff/supermarket", "#/staff/forms"],
+    "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices"],
+    "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],
+    "street_officer": ["#/area/dashboard", "#/area/runs"],
+    "member": ["#/me", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket"],
+}
+
+
+def test_every_screen_of_every_role_opens_without_an_error(platform, browser, desk):
+    community = desk["community"]
+    member_id = desk["staff"].get(f"/communities/{community}/member-registrations/{desk['registrations'][0]}").json()["member_id"]
+    scopes = {"community_staff": community, "unit_officer": desk["unit"], "district_officer": community[:6],
+              "street_officer": community[:9], "member": member_id}
+    for role, screens in SCREENS.items():
+        page = sign_in(browser, platform.accounts.ensure(role, scopes[role]), width=375 if role == "member" else 1200)
+        for screen in screens:
+            page.goto(CONSOLE + screen)
+            page.wait("main h1")
+            time.sleep(0.6)   # its answers come in
+            assert page.count("main .error") == 0, (role, screen, page.text("main")[:300])
+            assert page.errors() == [], (role, screen)
+            shot(page, f"{role}-{screen.strip('#/').replace('/', '-')}", role != "member")
+    public = browser.page(1280, 720)
+    for screen in (f"#/public/honour/{community[:6]}", "#/public/check", "#/login"):
+        public.goto(CONSOLE + screen)
+        public.wait("main h1")
+        time.sleep(0.4)
+        assert public.count("main .error") == 0 and public.errors() == [], screen
+        shot(public, "public-" + screen.strip("#/").split("/")[-1 if screen == "#/login" else 1], False)

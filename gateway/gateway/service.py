@@ -30,7 +30,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 import toolkit.errors  # noqa: F401  (typed remote errors)
-from contracts.access import (CONTEXT_KEY, ROLE_NAMES, UNIT_OFFICER, require, require_context_lifetime,
+from contracts.access import (CONTEXT_KEY, MEMBER, ROLE_NAMES, UNIT_OFFICER, Caller, require, require_context_lifetime,
                               require_context_secret)
 from contracts.errors import Forbidden, NotFound, Throttled, Unauthenticated
 from contracts.written import normalize
@@ -340,6 +340,7 @@ class CallerContext(DependencyProvider):
 
 
 TRUSTED_PROXIES = int(env("GATEWAY_TRUSTED_PROXIES", "0"))
+PUBLIC_READER = Caller(0, "system:public", MEMBER, "0")   # a member of nothing: it sees only what all may
 
 
 def client_address(request):
@@ -420,6 +421,12 @@ class Call:
                 require(caller, True)
                 if not caller.covers_unit(unit_id, self.gateway.unit_community(self.registration, unit_id)):
                     raise NotFound(message=f"单位 {unit_id} 不存在")
+
+    def as_public_reader(self):
+        """A route without login asks a service as the gateway's public reader: a caller of its own,
+        bound to nothing, so that a service still refuses any message without a caller, and the
+        public answers (the board on a hall's screen) say who asked."""
+        self.caller = PUBLIC_READER
 
     def audit_as(self, username):
         """Name the account an unauthenticated request tried (a failed login)."""

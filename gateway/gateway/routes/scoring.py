@@ -108,10 +108,12 @@ def honour_list(call, area_code, period):
 
 
 def public_board(call, area_code, period):
+    call.as_public_reader()
     return call.scoring.public_board(area_code, period, call.query["kind"])
 
 
 def public_honour_list(call, area_code, period):
+    call.as_public_reader()
     return call.scoring.public_honour_list(area_code, period)
 
 

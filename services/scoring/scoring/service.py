@@ -216,7 +216,9 @@ class ScoringService:
     @rpc
     def public_board(self, area_code, period, kind="member"):
         """The board as the service center's screen shows it, to anyone (no login, §3.5.6): rank,
-        name, points and stars of the first 50 in a published half year; no ids."""
+        name, points and stars of the first 50 in a published half year; no ids. The gateway asks as
+        its public reader: still not a message without a caller."""
+        guard.signed_in(self.caller)
         _period(period)
         _area(area_code)
         if kind not in ("member", "unit"):
@@ -229,6 +231,7 @@ class ScoringService:
     @rpc
     def public_honour_list(self, area_code, period):
         """The ten-star members of a published half year, to anyone (§3.6.2): names and places."""
+        guard.signed_in(self.caller)
         _period(period)
         _area(area_code)
         with self.db.unit_of_work() as uow:

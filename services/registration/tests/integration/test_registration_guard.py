@@ -95,6 +95,10 @@ def calls(p):
         "report_members": (([{"caller": None, "report": sample_report(a, p["unit"], seed=next(seeds))}],), False),
         "give_unit_opinion": ((p["unit"], p["registration_id"], {"decision": "approve", "officer": "王书记"}), False),
         "accept_registration": ((a, p["registration_id"], {"officer": "李娜", "officer_phone": "0371-68901234"}), False),
+        "accept_registrations": ((a, {"registration_ids": [p["registration_id"]], "officer": "李娜",
+                                      "officer_phone": "0371-68901234"}), False),
+        "give_unit_opinions": ((p["unit"], {"registration_ids": [p["registration_id"]], "decision": "approve",
+                                            "officer": "王书记"}), False),
         "get_certificate": ((p["registration_id"], {"community_code": a}), False),
         "get_receipt": ((a, p["registration_id"]), False),
         "community_certificates": ((a, year), False),
@@ -167,6 +171,7 @@ def test_callers_from_elsewhere_are_refused(runner, place, migrated):
 def test_officers_above_may_read_but_not_act_for_the_community_or_the_unit(runner, place):
     a = place["a"]
     writes = ("register_unit", "report_member", "report_members", "give_unit_opinion", "accept_registration", "record_transfer",
+              "accept_registrations", "give_unit_opinions",
               "start_import")
     for above in (Caller(21, "district.a", "district_officer", a[:6]), Caller(22, "street.a", "street_officer", a[:9])):
         with proxy(runner, above) as p:

@@ -105,7 +105,7 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "announce_activity": ({"community_code": A, "kind": "regular", "title": "义诊", "content": "测血压",
                                "place": "社区", "contact": "李娜", "starts_at": now().isoformat(),
                                "ends_at": (now() + timedelta(hours=1)).isoformat(), "capacity": 5},),
-        "list_activities": (A,), "check_in_code": (A, activity),
+        "list_activities": (A,), "check_in_code": (A, activity), "activity_participants": (A, activity),
         "assess": (A, activity, {"participants": [{"member_id": 9001, "adjustment": 0}]}),
         "claim_post": (9001, post), "suggest_posts": (9001,), "member_posts": (9001, A), "community_member_posts": (A,), "sign_up": (9001, activity),
         "check_in": (9001, activity, {"code": "123456"}), "check_out": (9001, activity, {"code": "123456"}),
