@@ -64,8 +64,8 @@ export async function candidates({ me }) {
     const found = await get(`/districts/${me.scope}/award-candidates?period=${period}`);
     const lists = Object.entries(found).filter(([, v]) => Array.isArray(v));
     put(body, ...(lists.length ? lists : [["", []]]).map(([key, items]) => h("div", {},
-      h("h2", {}, { members: "党员", units: "单位党组织", most_beautiful: "最美党员", honorary_residents: "荣誉居民",
-        collectives: "志愿服务先进集体" }[key] || key),
+      h("h2", {}, { most_beautiful_members: "“最美党员”候选", honorary_residents: "“荣誉居民”候选（连续两个半年度十星）",
+        advanced_collectives: "“志愿服务先进集体”候选" }[key] || key),
       table([{ title: "名称", value: (r) => r.name }, { title: "积分", value: (r) => r.points }, { title: "星级", value: (r) => r.stars ?? "—" }],
         items, "本半年度尚无公布的结果"))));
   });
@@ -80,17 +80,17 @@ export async function runs({ me }) {
     for (;;) {
       const run = await attempt(state, () => get(`${base}/settlement-runs/${id}`));
       if (!run) return;
-      const done = run.done ?? run.communities_done ?? 0;
-      const total = run.total ?? run.communities ?? 0;
-      put(state, h("p", {}, `清算任务 ${id}：${run.status_cn || run.status}（开始于 ${when(run.created_at || run.started_at)}）`),
-        progress(done, total));
-      if (["done", "finished", "failed", "completed"].includes(run.status)) return;
+      put(state, h("p", {}, `清算任务 ${id}：${run.done ? "已完成" : "进行中"}（开始于 ${when(run.started_at)}）：` +
+        `已生成草稿 ${run.drafted}，跳过 ${run.skipped}，失败 ${run.failed}`), progress(run.total - run.pending, run.total),
+        run.skipped_communities.length ? table([{ title: "社区", value: (c) => c.community_code },
+          { title: "原因", value: (c) => c.note || c.status }], run.skipped_communities) : null);
+      if (run.done) return;
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
   show(h("h1", {}, "清算任务"), h("p", { class: "muted" }, `为本区域各社区生成 ${period} 的清算草稿（逐社区并行），完成后由各社区审议、公布。`),
     h("button", { onclick: async () => {
       const run = await attempt(out, () => post(`${base}/settlement-runs`, { period }));
-      if (run) { toast("任务已开始"); await watch(run.run_id ?? run.id); }
+      if (run) { toast("任务已开始"); await watch(run.run_id); }
     } }, `开始生成 ${period} 清算草稿`), out, state);
 }
