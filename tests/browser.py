@@ -100,6 +100,7 @@ def _serve():
             "fill": lambda n, sel, value: pages[n].fill(sel, value),
             "click": lambda n, sel: pages[n].click(sel),
             "check": lambda n, sel: pages[n].check(sel),
+            "upload": lambda n, sel, path: pages[n].set_input_files(sel, path),
             "uncheck": lambda n, sel: pages[n].uncheck(sel),
             "wait": lambda n, sel: pages[n].wait_for_selector(sel) and None,
             "wait_text": lambda n, sel, text: wait_text(pages[n], sel, text),

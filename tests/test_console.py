@@ -112,6 +112,31 @@ def test_a_unit_gives_one_opinion_for_many_and_the_community_accepts_them_at_onc
     assert unit.errors() == [] and staff.errors() == []
 
 
+def test_a_unit_imports_its_member_list_and_reads_the_errors_by_row(platform, browser, desk, tmp_path):
+    import csv
+    import io
+    from registration.city import import_csv
+    rows = list(csv.reader(io.StringIO(import_csv(desk["community"], members=3, seed=int(time.time())).decode())))
+    gender = rows[0].index("性别")
+    bad = [rows[0], rows[1], [*rows[2][:gender], "未知", *rows[2][gender + 1:]], rows[3]]
+    (tmp_path / "bad.csv").write_text("\n".join(",".join(r) for r in bad), encoding="utf-8")
+    good = [rows[0], rows[1], [*rows[2][:gender], "男" if rows[2][gender] in ("male", "男") else "女", *rows[2][gender + 1:]],
+            rows[3]]
+    (tmp_path / "good.csv").write_text("\n".join(",".join(r) for r in good), encoding="utf-8")
+    page = sign_in(browser, platform.accounts.ensure("unit_officer", desk["unit"]))
+    page.goto(CONSOLE + "#/unit/import")
+    page.upload("input[type=file]", str(tmp_path / "bad.csv"))
+    page.click("main button[type=submit]")
+    page.wait_text("main", "未导入")
+    assert "性别" in page.text("main table") and "3" in page.text("main table")   # the row, the column, the rule
+    shot(page, "unit-import-errors")
+    page.upload("input[type=file]", str(tmp_path / "good.csv"))
+    page.click("main button[type=submit]")
+    page.wait_text("main", "全部导入成功")
+    assert page.count("main [role=progressbar][aria-valuenow='100']") == 1
+    assert page.errors() == []
+
+
 def test_a_member_checks_in_on_a_phone_with_the_code_on_the_organizers_screen(platform, browser, desk):
     community, staff_api = desk["community"], desk["staff"]
     member_id = staff_api.get(f"/communities/{community}/member-registrations/{desk['registrations'][0]}").json()["member_id"]

@@ -60,7 +60,8 @@ def age_on(born, day):
 
 
 def _one_of(choices, code, rule, what):
-    shown = "、".join(choices)
+    # in people's words (男、女), each with the platform's code a program may send instead
+    shown = "、".join(f"{name}（{key}）" for key, name in choices.items()) if isinstance(choices, dict) else "、".join(choices)
     return validate.OneOf(list(choices), error=broken(code, rule, f"{what}应为以下之一：{shown}"))
 
 
