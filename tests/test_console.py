@@ -223,20 +223,33 @@ def test_an_ended_session_says_so_and_logout_comes_back_to_the_login(platform, b
 
 
 SCREENS = {
-    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/settlement",
-                        "#/staff/supermarket", "#/staff/forms"],
-    "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices"],
+    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/households",
+                        "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
+    "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/archive"],
     "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],
     "street_officer": ["#/area/dashboard", "#/area/runs"],
-    "member": ["#/me", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket"],
+    "member": ["#/me", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket", "#/me/objections"],
+    "city_admin": ["#/area/dashboard", "#/city/accounts", "#/city/audit"],
 }
 
 
 def test_every_screen_of_every_role_opens_without_an_error(platform, browser, desk):
     community = desk["community"]
+    # its first member accepted (as the test above does on the screens), whichever tests ran before
+    rid = desk["registrations"][0]
+    platform.as_("unit_officer", desk["unit"]).post(f"/units/{desk['unit']}/member-registrations/{rid}/opinion",
+                                                   {"decision": "approve", "officer": "王书记"})
+    desk["staff"].post(f"/communities/{community}/member-registrations/{rid}/acceptance",
+                       {"officer": "李娜", "officer_phone": "0371-68901234"})
+    assert desk["staff"].get(f"/communities/{community}/member-registrations/{rid}").json()["status"] == "accepted"
+    member_api = platform.as_("member", desk["staff"].get(f"/communities/{community}/member-registrations/{rid}")
+                              .json()["member_id"])
+    deadline = time.time() + 30   # until the volunteering service has heard of the acceptance (its event)
+    while member_api.get("/me/suggested-posts").status_code != 200 and time.time() < deadline:
+        time.sleep(0.3)
     member_id = desk["staff"].get(f"/communities/{community}/member-registrations/{desk['registrations'][0]}").json()["member_id"]
     scopes = {"community_staff": community, "unit_officer": desk["unit"], "district_officer": community[:6],
-              "street_officer": community[:9], "member": member_id}
+              "street_officer": community[:9], "member": member_id, "city_admin": ""}
     for role, screens in SCREENS.items():
         page = sign_in(browser, platform.accounts.ensure(role, scopes[role]), width=375 if role == "member" else 1200)
         for screen in screens:

@@ -7,16 +7,20 @@ import * as staff from "./pages/staff.js";
 import * as unit from "./pages/unit.js";
 import * as area from "./pages/area.js";
 import * as member from "./pages/member.js";
+import * as community from "./pages/community.js";
+import * as city from "./pages/city.js";
 
 const NAV = {
   community_staff: [["#/staff/reports", "报到接收"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
-    ["#/staff/settlement", "半年清算"], ["#/staff/supermarket", "志愿服务超市"], ["#/staff/forms", "打印表单"]],
-  unit_officer: [["#/unit/reports", "党员报到"], ["#/unit/import", "批量导入"], ["#/unit/notices", "反馈通知"]],
+    ["#/staff/teams", "服务队"], ["#/staff/households", "联系户"], ["#/staff/settlement", "半年清算"],
+    ["#/staff/feedback", "异议与反馈"], ["#/staff/supermarket", "志愿服务超市"], ["#/staff/forms", "打印表单"]],
+  unit_officer: [["#/unit/reports", "党员报到"], ["#/unit/import", "批量导入"], ["#/unit/notices", "反馈通知"],
+    ["#/unit/archive", "工作档案"]],
   district_officer: [["#/area/dashboard", "工作概览"], ["#/area/candidates", "评选候选"], ["#/area/runs", "清算任务"]],
   street_officer: [["#/area/dashboard", "工作概览"], ["#/area/runs", "清算任务"]],
-  city_admin: [["#/area/dashboard", "工作概览"]],
+  city_admin: [["#/area/dashboard", "工作概览"], ["#/city/accounts", "账号"], ["#/city/audit", "审计日志"]],
   member: [["#/me", "我的"], ["#/me/posts", "岗位"], ["#/me/activities", "活动签到"], ["#/me/points", "积分"],
-    ["#/me/supermarket", "超市"]],
+    ["#/me/supermarket", "超市"], ["#/me/objections", "异议"]],
 };
 const HOME = { community_staff: "#/staff/reports", unit_officer: "#/unit/reports", district_officer: "#/area/dashboard",
   street_officer: "#/area/dashboard", city_admin: "#/area/dashboard", member: "#/me" };
@@ -36,6 +40,13 @@ const PAGES = [
   [/^#\/staff\/settlement$/, staff.settlement, true],
   [/^#\/staff\/supermarket$/, staff.supermarket, true],
   [/^#\/staff\/forms$/, staff.forms, true],
+  [/^#\/staff\/feedback$/, community.feedback, true],
+  [/^#\/staff\/teams$/, community.teams, true],
+  [/^#\/staff\/households$/, community.households, true],
+  [/^#\/unit\/archive$/, unit.archive, true],
+  [/^#\/city\/accounts$/, city.accounts, true],
+  [/^#\/city\/audit$/, city.audit, true],
+  [/^#\/me\/objections(?:\?entry=(\d+))?$/, member.objections, true],
   [/^#\/unit\/reports$/, unit.reports, true],
   [/^#\/unit\/import$/, unit.importPage, true],
   [/^#\/unit\/notices$/, unit.notices, true],

@@ -84,7 +84,9 @@ export async function points() {
     put(body, h("div", { class: "cards" }, h("div", { class: "stat" }, h("b", {}, found.points), "积分"),
       h("div", { class: "stat" }, h("b", {}, stars(found.stars)), "星级")),
     h("h2", {}, "积分明细"), table([{ title: "时间", value: (e) => when(e.occurred_at) }, { title: "内容", value: (e) => e.reason },
-      { title: "积分", value: (e) => e.points }], found.entries, "本半年度还没有积分记录"));
+      { title: "积分", value: (e) => e.points },
+      { title: "", value: (e) => h("a", { href: `#/me/objections?entry=${e.id}`, class: "button plain" }, "有异议") }],
+    found.entries, "本半年度还没有积分记录"));
   });
 }
 
@@ -100,5 +102,27 @@ export async function supermarket() {
           if (await attempt(out, () => post("/me/redemptions", { goods_id: g.id }))) { toast("兑换成功"); await draw(); }
         } }, "兑换")))) : [h("p", { class: "muted" }, "超市暂时没有物品或服务。")]));
   });
+  await draw();
+}
+
+
+export async function objections({ args: [entry] }) {
+  const out = h("div");
+  const list = h("div");
+  const content = h("textarea", { name: "content", rows: 3, placeholder: "写明哪里不对、应当如何（至少 5 个字）" });
+  const form = h("form", { class: "stack", onsubmit: async (e) => {
+    e.preventDefault();
+    const made = await attempt(out, () => post("/me/objections", entry
+      ? { target: "entry", entry_id: Number(entry), content: content.value }
+      : { target: "missing_service", content: content.value }));
+    if (made) { toast("异议已提交，社区将调查核实"); form.reset(); await draw(); }
+  } }, h("label", {}, entry ? `对积分记录 ${entry} 的异议` : "漏记的服务", content), h("button", { type: "submit" }, "提交异议"), out);
+  const draw = () => attempt(list, async () => {
+    const found = await get("/me/objections");
+    put(list, table([{ title: "提出时间", value: (o) => when(o.raised_at) }, { title: "内容", value: (o) => o.content },
+      { title: "处理进度与结果", value: (o) => o.result_cn }], found.items, "还没有提出异议"));
+  });
+  show(h("h1", {}, "我的异议"), h("p", { class: "muted" }, "对积分记录、漏记的服务有不同意见，可向报到社区提出；社区分派、调查核实后作出决定（附录G，§5.3.4–§5.3.5）。"),
+    form, h("h2", {}, "处理情况"), list);
   await draw();
 }

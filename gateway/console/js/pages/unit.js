@@ -110,3 +110,14 @@ export async function notices({ me }) {
   show(h("h1", {}, "反馈通知（附录E、F）"), out, list, reading);
   await draw();
 }
+
+
+export async function archive({ me }) {
+  const body = h("div");
+  show(h("h1", {}, "“双报到”工作档案（§4.1）"), h("p", { class: "muted" }, "本单位报到、收到的反馈通知、征求的意见、提出的异议和信息变更，按时间排列。"), body);
+  await attempt(body, async () => {
+    const found = await get(`/units/${unitOf(me)}/archive`);
+    put(body, table([{ title: "时间", value: (i) => when(i.at) }, { title: "类别", value: (i) => i.kind_cn },
+      { title: "事项", value: (i) => i.title }, { title: "状态", value: (i) => i.status_cn }], found.items, "档案中还没有记录"));
+  });
+}

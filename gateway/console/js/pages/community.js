@@ -1,0 +1,122 @@
+// The community's other work: objections and their investigation (附录G, §5.3.4–§5.3.5), changes
+// of members' details (§5.3.2) and units' requests for an opinion (§4.1); service teams and
+// studios (§3.2.3, §3.2.4); households and their visits (§3.4.5).
+import { get, post } from "../api.js";
+import { attempt, h, put, show, table, toast, when } from "../ui.js";
+
+const field = (name, placeholder, attrs = {}) => h("input", { name, placeholder, ...attrs });
+const FORMATIONS = { org_led: "组织领建", profession: "专业同建", interest: "兴趣联建" };
+
+export async function feedback({ me }) {
+  const c = me.scope;
+  const out = h("div");
+  const objections = h("div");
+  const changes = h("div");
+  const opinions = h("div");
+  const act = (path, body, done) => async () => {
+    if (await attempt(out, () => post(`/communities/${c}/${path}`, body()))) { toast(done); await draw(); }
+  };
+  const step = (o) => {
+    if (o.status === "submitted") {
+      const dept = field("department", "执行部门", { value: "社区党委组织委员" });
+      const who = field("assignee", "承办人");
+      return h("span", { class: "row" }, dept, who, h("button", { onclick: act(`objections/${o.id}/assignment`,
+        () => ({ department: dept.value, assignee: who.value || null }), "已分派") }, "分派"));
+    }
+    if (o.status === "investigating") {
+      const found = field("findings", "调查核实情况（至少 5 个字）");
+      return h("span", { class: "row" }, found, h("button", { onclick: act(`objections/${o.id}/findings`,
+        () => ({ findings: found.value }), "已记录调查情况") }, "记录核实"));
+    }
+    if (o.status === "investigated") {
+      const reason = field("reason", "处理理由（至少 5 个字）");
+      const points = field("points", "补记分数", { type: "number", style: "width:6em" });
+      return h("span", { class: "row" }, reason, points,
+        h("button", { onclick: act(`objections/${o.id}/decision`, () => ({ decision: "upheld", reason: reason.value,
+          points: points.value === "" ? null : Number(points.value) }), "异议成立，已补记并修订") }, "异议成立"),
+        h("button", { class: "plain", onclick: act(`objections/${o.id}/decision`, () => ({ decision: "rejected",
+          reason: reason.value }), "已作出不成立的决定") }, "不成立"));
+    }
+    return "";
+  };
+  const draw = async () => {
+    await attempt(objections, async () => {
+      const found = await get(`/communities/${c}/objections`);
+      put(objections, table([{ title: "编号", value: (o) => o.id }, { title: "提出人", value: (o) => o.objector_cn },
+        { title: "内容", value: (o) => `${o.target_cn}：${o.content}` }, { title: "执行部门", value: (o) => o.department_cn, narrow: false },
+        { title: "处理结果", value: (o) => o.result_cn }, { title: "", value: step }], found.items, "没有异议"));
+    });
+    await attempt(changes, async () => {
+      const found = await get(`/communities/${c}/detail-changes?status=pending`);
+      put(changes, table([{ title: "党员", value: (d) => d.member_name }, { title: "变更", value: (d) =>
+        Object.entries(d.changes).map(([k, v]) => `${{ position: "职务", phone: "联系方式", service_intentions: "服务意向" }[k] || k}：${[].concat(v).join("、")}`).join("；") },
+      { title: "", value: (d) => h("span", { class: "row" },
+        h("button", { onclick: act(`detail-changes/${d.id}/decision`, () => ({ decision: "apply" }), "已更新") }, "更新"),
+        h("button", { class: "plain", onclick: act(`detail-changes/${d.id}/decision`, () => ({ decision: "decline",
+          reason: "与社区掌握的情况不符" }), "未采纳") }, "不采纳")) }], found.items, "没有待处理的信息变更"));
+    });
+    await attempt(opinions, async () => {
+      const found = await get(`/communities/${c}/opinion-requests`);
+      const open = found.items.filter((q) => q.status !== "answered");
+      put(opinions, table([{ title: "单位", value: (q) => q.unit_name || q.unit_id }, { title: "党员", value: (q) => q.member_name || q.member_id },
+        { title: "事由", value: (q) => q.purpose }, { title: "", value: (q) => {
+          const text = field("opinion", "社区意见（至少 5 个字）", { value: "该同志积极参加社区志愿服务，同意推荐" });
+          return h("span", { class: "row" }, text, h("button", { onclick: act(`opinion-requests/${q.id}/answer`,
+            () => ({ opinion: text.value }), "已答复") }, "答复"));
+        } }], open, "没有待答复的征求意见"));
+    });
+  };
+  show(h("h1", {}, "异议与反馈"), out, h("h2", {}, "异议（附录G，§5.3.4–§5.3.5）"), objections,
+    h("h2", {}, "党员信息变更（§5.3.2）"), changes, h("h2", {}, "单位征求意见（§4.1）"), opinions);
+  await draw();
+}
+
+export async function teams({ me }) {
+  const c = me.scope;
+  const out = h("div");
+  const list = h("div");
+  const draw = () => attempt(list, async () => {
+    const board = await get(`/communities/${c}/board`);
+    put(list, h("h2", {}, "服务队（§3.2.3）"), table([{ title: "名称", value: (t) => t.name }, { title: "组建方式", value: (t) => FORMATIONS[t.formation] || t.formation },
+      { title: "队长", value: (t) => t.leader }, { title: "队员", value: (t) => t.members }], board.teams, "还没有服务队"),
+    h("h2", {}, "特长党员工作室（§3.2.4）"), table([{ title: "名称", value: (s) => s.name }, { title: "单位", value: (s) => s.unit_name },
+      { title: "服务项目", value: (s) => (s.service_items || []).join("、") }, { title: "开放时间", value: (s) => s.opening_hours }],
+    board.studios, "还没有工作室"));
+  });
+  const team = h("form", { class: "row", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = team.elements;
+    const ids = f.member_ids.value.split(/[、,，\s]+/).filter(Boolean).map(Number);
+    if (await attempt(out, () => post(`/communities/${c}/teams`, { name: f.name.value, formation: f.formation.value,
+      leader_member_id: Number(f.leader.value), member_ids: ids }))) { toast("服务队已组建"); team.reset(); await draw(); }
+  } }, h("label", {}, "名称", field("name", "健康服务队", { required: true })),
+  h("label", {}, "组建方式", h("select", { name: "formation" }, h("option", {}, "组织领建"), h("option", {}, "专业同建"), h("option", {}, "兴趣联建"))),
+  h("label", {}, "队长（党员编号）", field("leader", "", { type: "number", required: true })),
+  h("label", {}, "队员（党员编号，顿号分隔）", field("member_ids", "93、95", { required: true })), h("button", { type: "submit" }, "组建服务队"));
+  show(h("h1", {}, "服务队与工作室"), out, team, list);
+  await draw();
+}
+
+export async function households({ me }) {
+  const c = me.scope;
+  const out = h("div");
+  const list = h("div");
+  const draw = () => attempt(list, async () => {
+    const [all, unvisited] = await Promise.all([get(`/communities/${c}/households?page_size=200`),
+      get(`/communities/${c}/households/unvisited?page_size=200`)]);
+    put(list, h("p", {}, `联系户 ${all.total} 户，30 天内未走访 ${unvisited.total} 户。`),
+      table([{ title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
+        { title: "联系的党员干部", value: (x) => x.cadre_name || "未分配" },
+        { title: "最近走访", value: (x) => (x.last_visit ? when(x.last_visit).slice(0, 10) : "未走访") }], all.items, "还没有登记联系户"));
+  });
+  const form = h("form", { class: "row", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = form.elements;
+    if (await attempt(out, () => post(`/communities/${c}/households`, { head_name: f.head_name.value,
+      home_address: f.home_address.value, phone: f.phone.value || null }))) { toast("已登记"); form.reset(); await draw(); }
+  } }, h("label", {}, "户主", field("head_name", "", { required: true })), h("label", {}, "住址", field("home_address", "", { required: true })),
+  h("label", {}, "电话", field("phone", "")), h("button", { type: "submit" }, "登记联系户"));
+  show(h("h1", {}, "联系户与走访（§3.4.5）"), h("p", { class: "muted" }, "每名党员干部联系 10–15 户，定期走访：查民情、讲政策、解难题、办实事。"),
+    out, form, list);
+  await draw();
+}
