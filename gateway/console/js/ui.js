@@ -1,13 +1,13 @@
 // Small helpers the screens share: elements, tables, errors as the API words them, progress bars
 // and bar charts drawn as SVG (no library: the console is a handful of files the gateway serves).
 
+/** An element; its text is always text (never parsed as HTML: what people typed is shown as typed). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
-    else if (k === "html") el.innerHTML = v;
     else el.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) {
