@@ -103,6 +103,7 @@ def _serve():
             "upload": lambda n, sel, path: pages[n].set_input_files(sel, path),
             "uncheck": lambda n, sel: pages[n].uncheck(sel),
             "wait": lambda n, sel: pages[n].wait_for_selector(sel) and None,
+            "wait_attached": lambda n, sel: pages[n].wait_for_selector(sel, state="attached") and None,
             "wait_text": lambda n, sel, text: wait_text(pages[n], sel, text),
             "text": lambda n, sel: pages[n].inner_text(sel),
             "count": lambda n, sel: pages[n].locator(sel).count(),

@@ -222,8 +222,29 @@ def test_an_ended_session_says_so_and_logout_comes_back_to_the_login(platform, b
     assert page.eval("sessionStorage.getItem('sbd.session')") is None
 
 
+def test_the_community_signs_a_co_building_project_and_its_agreement_prints(platform, browser, desk):
+    page = sign_in(browser, platform.accounts.ensure("community_staff", desk["community"]))
+    page.goto(CONSOLE + "#/staff/projects")
+    page.wait_attached(f"select[name=unit_id] option[value='{desk['unit']}']")
+    page.eval(f"document.querySelector('select[name=unit_id]').value = '{desk['unit']}'")
+    page.fill("input[name=title]", "健康进社区")
+    page.fill("textarea[name=goals]", "为辖区老人义诊")
+    page.fill("textarea[name=expected_effects]", "覆盖全社区独居老人")
+    page.fill("input[name=deadline]", "2026-12-31")
+    page.fill("input[name=link_services]", "每月义诊一次")
+    page.click("main button[type=submit]")
+    page.wait_text("main table", "健康进社区")
+    shot(page, "staff-projects")
+    projects = desk["staff"].get(f"/communities/{desk['community']}/projects").json()["items"]
+    mine = [p for p in projects if p["unit_id"] == desk["unit"] and p["title"] == "健康进社区"]
+    assert len(mine) == 1 and mine[0]["links"] == {"services": "每月义诊一次"}
+    agreement = desk["staff"].get(f"/communities/{desk['community']}/projects/{mine[0]['id']}/agreement.pdf")
+    assert agreement.status_code == 200 and agreement.content[:4] == b"%PDF"
+    assert page.errors() == []
+
+
 SCREENS = {
-    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/households",
+    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
                         "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
     "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/archive"],
     "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],

@@ -12,7 +12,7 @@ import * as city from "./pages/city.js";
 
 const NAV = {
   community_staff: [["#/staff/reports", "报到接收"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
-    ["#/staff/teams", "服务队"], ["#/staff/households", "联系户"], ["#/staff/settlement", "半年清算"],
+    ["#/staff/teams", "服务队"], ["#/staff/projects", "党建联建"], ["#/staff/households", "联系户"], ["#/staff/settlement", "半年清算"],
     ["#/staff/feedback", "异议与反馈"], ["#/staff/supermarket", "志愿服务超市"], ["#/staff/forms", "打印表单"]],
   unit_officer: [["#/unit/reports", "党员报到"], ["#/unit/import", "批量导入"], ["#/unit/notices", "反馈通知"],
     ["#/unit/archive", "工作档案"]],
@@ -42,6 +42,7 @@ const PAGES = [
   [/^#\/staff\/forms$/, staff.forms, true],
   [/^#\/staff\/feedback$/, community.feedback, true],
   [/^#\/staff\/teams$/, community.teams, true],
+  [/^#\/staff\/projects$/, community.projects, true],
   [/^#\/staff\/households$/, community.households, true],
   [/^#\/unit\/archive$/, unit.archive, true],
   [/^#\/city\/accounts$/, city.accounts, true],

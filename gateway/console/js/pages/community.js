@@ -1,7 +1,7 @@
 // The community's other work: objections and their investigation (附录G, §5.3.4–§5.3.5), changes
 // of members' details (§5.3.2) and units' requests for an opinion (§4.1); service teams and
 // studios (§3.2.3, §3.2.4); households and their visits (§3.4.5).
-import { get, post } from "../api.js";
+import { download, get, post } from "../api.js";
 import { attempt, h, put, show, table, toast, when } from "../ui.js";
 
 const field = (name, placeholder, attrs = {}) => h("input", { name, placeholder, ...attrs });
@@ -118,5 +118,45 @@ export async function households({ me }) {
   h("label", {}, "电话", field("phone", "")), h("button", { type: "submit" }, "登记联系户"));
   show(h("h1", {}, "联系户与走访（§3.4.5）"), h("p", { class: "muted" }, "每名党员干部联系 10–15 户，定期走访：查民情、讲政策、解难题、办实事。"),
     out, form, list);
+  await draw();
+}
+
+const LINKS = { organization: "组织联建", members: "党员联管", activities: "活动联搞", resources: "资源联用", services: "服务联做" };
+const PROJECT_CN = { signed: "已签订", in_progress: "实施中", completed: "已完成", cancelled: "已取消" };
+
+export async function projects({ me }) {
+  const c = me.scope;
+  const out = h("div");
+  const list = h("div");
+  const units = h("select", { name: "unit_id", required: true });
+  const file = (label, path) => h("button", { class: "plain", onclick: () => attempt(out, () => download(path)) }, label);
+  const draw = () => attempt(list, async () => {
+    const registered = await get(`/communities/${c}/unit-registrations?page_size=200`);
+    const names = Object.fromEntries(registered.items.map((u) => [u.unit_id, u.unit_name || u.name]));
+    put(units, registered.items.map((u) => h("option", { value: u.unit_id }, names[u.unit_id])));
+    const found = await get(`/communities/${c}/projects?page_size=200`);
+    put(list, table([{ title: "项目", value: (p) => p.title }, { title: "单位", value: (p) => names[p.unit_id] || p.unit_id },
+      { title: "完成时限", value: (p) => p.deadline }, { title: "状态", value: (p) => PROJECT_CN[p.status] || p.status },
+      { title: "协议书（附录C）", value: (p) => h("span", { class: "row" }, file("PDF", `/communities/${c}/projects/${p.id}/agreement.pdf`),
+        file("Word", `/communities/${c}/projects/${p.id}/agreement.docx`)) }], found.items, "还没有党建联建项目"));
+  });
+  const linkInputs = Object.entries(LINKS).map(([key, name]) => h("label", {}, `${name}（可不填）`, h("input", { name: `link_${key}` })));
+  const form = h("form", { class: "stack", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = form.elements;
+    const links = Object.fromEntries(Object.keys(LINKS).map((k) => [k, f[`link_${k}`].value.trim()]).filter(([, v]) => v));
+    const made = await attempt(out, () => post(`/communities/${c}/projects`, { unit_id: Number(f.unit_id.value), title: f.title.value,
+      goals: f.goals.value, expected_effects: f.expected_effects.value, deadline: f.deadline.value, links,
+      service_count: Number(f.service_count.value), service_hours: Number(f.service_hours.value), service_mode: f.service_mode.value }));
+    if (made) { toast("联建项目已签订，可打印协议书"); form.reset(); await draw(); }
+  } }, h("label", {}, "驻地单位", units), h("label", {}, "项目名称", h("input", { name: "title", required: true })),
+  h("label", {}, "项目目标", h("textarea", { name: "goals", rows: 2, required: true })),
+  h("label", {}, "预期效果", h("textarea", { name: "expected_effects", rows: 2, required: true })),
+  h("label", {}, "完成时限", h("input", { name: "deadline", type: "date", required: true })), ...linkInputs,
+  h("label", {}, "承诺服务次数", h("input", { name: "service_count", type: "number", min: 1, value: 12 })),
+  h("label", {}, "承诺服务时长（小时）", h("input", { name: "service_hours", type: "number", min: 1, value: 48 })),
+  h("label", {}, "服务方式", h("input", { name: "service_mode", value: "每月一次" })), h("button", { type: "submit" }, "签订联建项目"));
+  show(h("h1", {}, "党建联建（§3.3.1）"), h("p", { class: "muted" }, "社区与驻地单位党组织以“五联”为内容签订联建项目，打印协议书（附录C，按本社区现行文本）。"),
+    out, list, h("h2", {}, "签订联建项目"), form);
   await draw();
 }
