@@ -239,6 +239,13 @@ def test_d1_after_publication_for_the_community_the_member_and_a_district_batch(
     # the member's own; the street officer's, phones masked (they may read the register, not the phone)
     own = platform.as_("member", member_id).get("/me/register-d1.pdf", params={"period": period})
     assert own.status_code == 200 and "救起落水儿童一名" in pdf_text(own.content, tmp_path, "own.pdf")[0]
+    # ... and their own certificate B.1, with their phone (theirs to see), the newest or of a year
+    mine = platform.as_("member", member_id).get("/me/certificate.pdf")
+    assert mine.status_code == 200, mine.text
+    text, fonts, _ = pdf_text(mine.content, tmp_path, "mine.pdf")
+    assert "在职党员社区报到证" in text and body["name"] in text and re.sub(r"\D", "", body["phone"]) in text
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
+    assert platform.as_("member", member_id).get("/me/certificate.pdf", params={"year": 2001}).status_code == 404
     street = platform.as_("street_officer", community[:9]).get(
         f"/communities/{community}/members/{member_id}/register-d1.pdf", params={"period": period})
     text, _, _ = pdf_text(street.content, tmp_path, "street.pdf")

@@ -69,6 +69,10 @@ def register_d1_pdf(call, community_code, member_id):
     return _download(call.documents.register_d1_pdf(community_code, member_id, call.query["period"]))
 
 
+def my_certificate_pdf(call):
+    return _download(call.documents.my_certificate_pdf(_me(call), call.query["year"]))
+
+
 def my_register_d1_pdf(call):
     return _download(call.documents.my_register_d1_pdf(_me(call), call.query["period"]))
 
@@ -190,6 +194,8 @@ ROUTES = [
     Route("GET", f"{V1}/communities/<community_code>/members/<int:member_id>/register-d1.pdf", register_d1_pdf,
           "打印登记表 D.1（PDF，§3.5.4；无权查看个人信息的角色，手机号脱敏）", "community", tag=FORMS,
           query=PeriodQuery, responses=PDF),
+    Route("GET", f"{V1}/me/certificate.pdf", my_certificate_pdf, "本人的报到证 B.1（PDF，含查验二维码；不写年度为最新一份）",
+          "member", tag=FORMS, query=YearQuery, responses=PDF),
     Route("GET", f"{V1}/me/register-d1.pdf", my_register_d1_pdf, "本人的登记表 D.1（PDF）", "member", tag=FORMS,
           query=PeriodQuery, responses=PDF),
     Route("GET", f"{V1}/communities/<community_code>/projects/<int:project_id>/agreement.pdf", agreement_pdf,

@@ -134,6 +134,20 @@ class DocumentsService:
         return _file(f"报到证-{cert['certificate_no']}.pdf", data, personal=personal)
 
     @rpc
+    def my_certificate_pdf(self, member_id, year=None):
+        """The member's own B.1: of `year`, or the newest they have (a member may fetch their own,
+        with their phone and address)."""
+        guard.member(self.caller, member_id)
+        if year is not None and (not isinstance(year, int) or not 2000 <= year <= 2100):
+            raise invalid("year", "bad_year", "附录B.1", "年度应为四位数字，如 2026")
+        found = [r for r in self.registration.member_registrations(member_id) if year is None or r["year"] == year]
+        if not found:
+            raise NotFound("certificate_not_found", f"{year or ''}年度没有报到记录" if year else "还没有报到记录")
+        cert = found[0]   # newest first
+        data = render.pdf("b1", [certificates.b1(cert, self.base_url, True)], certificates.b1_as_of([cert]))
+        return _file(f"报到证-{cert['certificate_no']}.pdf", data, personal=True)
+
+    @rpc
     def receipt_pdf(self, community_code, registration_id, fmt="pdf"):
         """B.2 of an accepted registration of the community (fmt "docx": as a Word document)."""
         guard.area(self.caller, community_code)

@@ -24,6 +24,7 @@ export async function home() {
       h("div", { class: "cards" }, h("div", { class: "stat" }, h("b", {}, points.points), `${currentPeriod()} 积分`),
         h("div", { class: "stat" }, h("b", {}, stars(points.stars)), "星级")),
       h("div", { class: "row" }, h("a", { class: "button", href: "#/me/posts" }, "找岗位"), h("a", { class: "button", href: "#/me/activities" }, "活动签到"),
+        h("button", { class: "plain", onclick: () => attempt(null, () => download("/me/certificate.pdf")) }, "下载报到证 B.1"),
         h("button", { class: "plain", onclick: () => attempt(null, () => download(`/me/register-d1.pdf?period=${currentPeriod()}`)) }, "下载登记表 D.1")));
   });
 }
