@@ -243,6 +243,25 @@ def test_the_community_signs_a_co_building_project_and_its_agreement_prints(plat
     assert page.errors() == []
 
 
+def test_the_city_administrator_makes_an_account_and_disables_it(platform, browser, desk):
+    name = f"console.staff.{int(time.time() * 1000) % 10**9}"
+    page = sign_in(browser, platform.accounts.ensure("city_admin"))
+    page.goto(CONSOLE + "#/city/accounts")
+    page.wait("form input[name=username]")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=display_name]", "控制台测试社区账号")
+    page.eval("document.querySelector('select[name=role]').value = 'community_staff'")
+    page.fill("input[name=scope]", desk["community"])
+    page.fill("input[name=password]", "Console-pass-2026")
+    page.click("main form button[type=submit]")
+    page.wait_text("main table", name)
+    assert platform.accounts.login(name, "Console-pass-2026").status_code == 200
+    page.click(f"xpath=//tr[td[text()='{name}']]//button[text()='停用']")
+    page.wait_text("#toast", "已停用")
+    assert platform.accounts.login(name, "Console-pass-2026").status_code == 401
+    assert page.errors() == []
+
+
 SCREENS = {
     "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
                         "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],

@@ -6,11 +6,19 @@ import { attempt, h, put, show, table, toast, when } from "../ui.js";
 export async function accounts() {
   const out = h("div");
   const list = h("div");
+  const act = (path, body, done) => async () => {
+    if (await attempt(out, () => post(path, body))) { toast(done); await draw(); }
+  };
   const draw = () => attempt(list, async () => {
     const found = await get("/accounts?page_size=200");
     put(list, h("p", {}, `共 ${found.total} 个账号。`), table([{ title: "用户名", value: (a) => a.username },
       { title: "名称", value: (a) => a.display_name }, { title: "角色", value: (a) => a.role_name },
-      { title: "管辖范围", value: (a) => a.scope || "全市" }, { title: "状态", value: (a) => (a.disabled ? "已停用" : a.locked_until ? "已锁定" : "正常") }],
+      { title: "管辖范围", value: (a) => a.scope || "全市" }, { title: "状态", value: (a) => (a.disabled ? "已停用" : a.locked_until ? "已锁定" : "正常") },
+      { title: "", value: (a) => h("span", { class: "row" },
+        h("button", { class: "plain", onclick: act(`/accounts/${a.id}/state`, a.disabled ? { disabled: false } : { disabled: true },
+          a.disabled ? "已启用" : "已停用，其会话随即结束") }, a.disabled ? "启用" : "停用"),
+        a.locked_until ? h("button", { class: "plain", onclick: act(`/accounts/${a.id}/state`, { unlock: true }, "已解锁") }, "解锁") : null,
+        h("button", { class: "plain", onclick: act(`/accounts/${a.id}/revocation`, {}, "已吊销其全部会话") }, "吊销会话")) }],
     found.items));
   });
   const form = h("form", { class: "row", onsubmit: async (e) => {
