@@ -18,7 +18,7 @@ export async function home() {
     put(body, 
       reg ? h("div", { class: "card" }, h("h2", {}, "在职党员社区报到证"),
         table([{ title: "项目", value: (r) => r[0] }, { title: "内容", value: (r) => r[1] }], [
-          ["编号", reg.certificate_no], ["姓名", reg.name], ["报到社区", reg.community_code], ["状态", STATUS_CN[reg.status] || reg.status],
+          ["编号", reg.certificate_no], ["姓名", reg.name], ["报到社区", reg.community_name || reg.community_code], ["工作单位", reg.unit_name], ["状态", STATUS_CN[reg.status] || reg.status],
           ["技能特长", (reg.skills || []).join("、")], ["服务意向", (reg.service_intentions || []).join("、")]]))
         : h("p", {}, "本年度还没有报到记录。"),
       h("div", { class: "cards" }, h("div", { class: "stat" }, h("b", {}, points.points), `${currentPeriod()} 积分`),
