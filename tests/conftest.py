@@ -222,7 +222,7 @@ def platform(city, gateway_db, volunteering_db, scoring_db, feedback_db, documen
            "GATEWAY_LOGIN_ADDRESS_LIMIT": "100000",
            # the public check's limit per address: a test poses as addresses of its own behind one
            # trusted proxy (X-Forwarded-For); the rest of the suite comes from 127.0.0.1
-           "GATEWAY_CHECK_ADDRESS_LIMIT": "200", "GATEWAY_TRUSTED_PROXIES": "1",
+           "GATEWAY_CHECK_ADDRESS_LIMIT": "200", "GATEWAY_TRUSTED_PROXIES": "1", "GATEWAY_PUBLIC_ADDRESS_LIMIT": "150",
            "GATEWAY_ADDRESS": f"127.0.0.1:{GATEWAY_PORT}", "REGISTRATION_WEB_ADDRESS": f"127.0.0.1:{REGISTRATION_PORT}",
            "PYTHONWARNINGS": "ignore",
            # fewer workers than a deployment's 20, so each service's pool (workers + 2) is smaller:

@@ -176,17 +176,36 @@ def test_a_member_checks_in_on_a_phone_with_the_code_on_the_organizers_screen(pl
     phone.click("main button:text-is('签到')")
     phone.wait_text("main", "签到成功")
     shot(phone, "member-check-in", False)
-    fresh = staff_api.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
-    phone.fill("input[name=code]", f"{fresh[:3]} {fresh[3:]}")   # typed with a space
+    fresh_code = staff_api.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
+    phone.fill("input[name=code]", f"{fresh_code[:3]} {fresh_code[3:]}")   # typed with a space
     phone.click("main button:text-is('签退')")
     phone.wait_text("main", "签退成功")
     assert phone.eval("document.documentElement.scrollWidth") <= 375   # nothing wider than the phone
+
+    # a member who signed up and did not come is shown, not sent (only who served is assessed)
+    absent_id = staff_api.get(f"/communities/{community}/member-registrations/{desk['registrations'][1]}").json()["member_id"]
+    absent = platform.as_("member", absent_id)
+    deadline = time.time() + 30
+    while absent.post("/me/activity-signups", {"activity_id": activity_id}).status_code not in (200, 201, 409) \
+            and time.time() < deadline:
+        time.sleep(0.3)
+
+    # scanned on a phone that was not signed in: the login, then on to the check-in with its code
+    fresh = browser.page(375, 780)
+    fresh.goto(CONSOLE + f"#/me/checkin/{activity_id}?code={fresh_code}")
+    fresh.wait("form input[name=username]")
+    fresh.fill("input[name=username]", platform.accounts.ensure("member", member_id))
+    fresh.fill("input[name=password]", PASSWORD)
+    fresh.click("button[type=submit]")
+    fresh.wait("input[name=code]")
+    assert fresh.eval("document.querySelector('input[name=code]').value") == fresh_code
 
     # the assessment of all participants at once
     screen.goto(CONSOLE + f"#/staff/activities/{activity_id}/assessment")
     screen.wait(f"input[aria-label='{desk['names'][0]} 加减分']")
     screen.fill(f"input[aria-label='{desk['names'][0]} 加减分']", "2")
     shot(screen, "staff-assessment")
+    assert "未签到，不能评价" in screen.text("main table")
     screen.click("text=提交 1 人的评价")
     screen.wait_text("main", "已评：7 分")
     assert phone.errors() == [] and screen.errors() == []
@@ -207,6 +226,16 @@ def test_the_district_sees_its_communities_as_charts_and_the_public_the_board(pl
     public.wait_text("h1", "先锋榜")
     assert "登录" not in public.text("main")
     shot(public, "public-board", False)
+
+    # without login, but not without limit: a script asking in a loop is stopped (the suite's
+    # limit: 150 a minute an address), a screen asking every 5 minutes never is
+    import requests
+    url = f"http://127.0.0.1:{GATEWAY_PORT}/api/v1/public/boards/{city.communities[0]['code']}/2026H1"
+    script = {"X-Forwarded-For": "203.0.113.20"}
+    assert {requests.get(url, headers=script, timeout=30).status_code for _ in range(150)} == {200}
+    stopped = requests.get(url, headers=script, timeout=30)
+    assert stopped.status_code == 429 and stopped.json()["error"]["code"] == "too_many_requests"
+    assert requests.get(url, headers={"X-Forwarded-For": "203.0.113.21"}, timeout=30).status_code == 200
 
 
 def test_an_ended_session_says_so_and_logout_comes_back_to_the_login(platform, browser, city):

@@ -11,6 +11,8 @@ MAX_QR_TEXT = 300
 def file(name):
     """(bytes, content type) of a console file, or None: only files under the console's folder, of
     the kinds it has (a path that climbs out, or any other file, is not there)."""
+    if "\x00" in (name or ""):
+        return None
     path = (ROOT / (name or "index.html")).resolve()
     if ROOT not in path.parents or path.suffix not in TYPES or not path.is_file():
         return None

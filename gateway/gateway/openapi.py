@@ -76,6 +76,8 @@ def build_spec(routes, version="1.0.0"):
             errors["401"] = "令牌无效"
         if route.name == "check_certificate":
             errors["429"] = "查验过于频繁（每个地址每分钟有上限），请稍后再试"
+        if route.name in ("public_board", "public_honour_list"):
+            errors["429"] = "请求过于频繁（每个地址每分钟有上限），请稍后再试"
         if route.method == "POST":
             errors.update({"409": "与已有记录冲突", "413": "请求体过大"})
         if route.upload:

@@ -253,6 +253,8 @@ class Gate(DependencyProvider):
         self.login_throttle = login_throttle(int(config.get("LOGIN_ADDRESS_LIMIT", 20)))
         self.check_throttle = check_throttle(int(config.get("CHECK_ADDRESS_LIMIT", 30)))
         self.qr_throttle = AddressThrottle(120, 60, "too_many_requests", "请求过于频繁，请稍后再试")
+        self.public_throttle = AddressThrottle(int(config.get("PUBLIC_ADDRESS_LIMIT", 60)), 60, "too_many_requests",
+                                               "请求过于频繁，请稍后再试")
         self.unit_communities = {}
         self.nodes = Nodes()  # the tree's codes, for the check that a path's node exists
         self.lines = AuditLines(self.store.engine)

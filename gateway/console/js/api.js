@@ -48,6 +48,7 @@ async function renew() {
 
 export function expired() {
   session.clear();
+  sessionStorage.setItem("sbd.after_login", location.hash);   // back there after signing in again
   location.hash = "#/expired";
 }
 
@@ -103,4 +104,25 @@ export async function download(path) {
 export function currentPeriod(day = new Date()) {
   const beijing = new Date(day.getTime() + (8 * 60 + day.getTimezoneOffset()) * 60000);
   return `${beijing.getFullYear()}H${beijing.getMonth() < 6 ? 1 : 2}`;
+}
+
+/** The half year to settle by default: the one just ended in its first two months (a community
+ * drafts, reviews and publishes it then), else the current one. */
+export function settlingPeriod(day = new Date()) {
+  const now = currentPeriod(day);
+  const month = new Date(day.getTime() + (8 * 60 + day.getTimezoneOffset()) * 60000).getMonth();
+  if (month % 6 > 1) return now;
+  const year = Number(now.slice(0, 4));
+  return now.endsWith("H1") ? `${year - 1}H2` : `${year}H1`;
+}
+
+/** The current half year and the three before it, newest first. */
+export function recentPeriods(day = new Date()) {
+  const out = [currentPeriod(day)];
+  while (out.length < 4) {
+    const last = out[out.length - 1];
+    const year = Number(last.slice(0, 4));
+    out.push(last.endsWith("H2") ? `${year}H1` : `${year - 1}H2`);
+  }
+  return out;
 }

@@ -37,7 +37,7 @@ const PAGES = [
   [/^#\/staff\/activities\/(\d+)\/screen$/, staff.checkInScreen, true],
   [/^#\/staff\/activities\/(\d+)\/assessment$/, staff.assessment, true],
   [/^#\/staff\/posts$/, staff.posts, true],
-  [/^#\/staff\/settlement$/, staff.settlement, true],
+  [/^#\/staff\/settlement(?:\/(20\d\dH[12]))?$/, staff.settlement, true],
   [/^#\/staff\/supermarket$/, staff.supermarket, true],
   [/^#\/staff\/forms$/, staff.forms, true],
   [/^#\/staff\/feedback$/, community.feedback, true],
@@ -52,8 +52,8 @@ const PAGES = [
   [/^#\/unit\/import$/, unit.importPage, true],
   [/^#\/unit\/notices$/, unit.notices, true],
   [/^#\/area\/dashboard$/, area.dashboard, true],
-  [/^#\/area\/candidates$/, area.candidates, true],
-  [/^#\/area\/runs$/, area.runs, true],
+  [/^#\/area\/candidates(?:\/(20\d\dH[12]))?$/, area.candidates, true],
+  [/^#\/area\/runs(?:\/(20\d\dH[12]))?$/, area.runs, true],
   [/^#\/me$/, member.home, true],
   [/^#\/me\/posts$/, member.posts, true],
   [/^#\/me\/activities$/, member.activities, true],
@@ -91,7 +91,11 @@ async function route() {
   for (const [pattern, page, needsSession] of PAGES) {
     const m = hash.match(pattern);
     if (!m) continue;
-    if (needsSession && !(s && s.me)) { location.hash = "#/login"; return; }
+    if (needsSession && !(s && s.me)) {   // after the login, on to where they were going (a scanned QR code)
+      sessionStorage.setItem("sbd.after_login", hash);
+      location.hash = "#/login";
+      return;
+    }
     frame(needsSession ? s.me : (s && s.me));
     const mine = ++shown;
     const stop = await page({ me: s && s.me, args: m.slice(1) });
@@ -110,7 +114,10 @@ function loginPage() {
   const form = h("form", { class: "stack", onsubmit: async (e) => {
     e.preventDefault();
     const me = await attempt(out, () => login(form.username.value.trim(), form.password.value));
-    if (me) location.hash = HOME[me.role] || "#/";
+    if (!me) return;
+    const wanted = sessionStorage.getItem("sbd.after_login");
+    sessionStorage.removeItem("sbd.after_login");
+    location.hash = wanted && wanted !== "#/login" && wanted !== "#/expired" ? wanted : HOME[me.role] || "#/";
   } },
   h("label", {}, "用户名", h("input", { name: "username", autocomplete: "username", required: true })),
   h("label", {}, "密码", h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),

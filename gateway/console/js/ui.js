@@ -1,5 +1,6 @@
 // Small helpers the screens share: elements, tables, errors as the API words them, progress bars
 // and bar charts drawn as SVG (no library: the console is a handful of files the gateway serves).
+import { recentPeriods } from "./api.js";
 
 /** An element; its text is always text (never parsed as HTML: what people typed is shown as typed). */
 export function h(tag, attrs = {}, ...children) {
@@ -134,3 +135,12 @@ export const STATUS_CN = {
   submitted: "待单位签署意见", unit_approved: "单位已同意，待社区接收", unit_rejected: "单位不同意",
   accepted: "已接收", transferred: "已转出",
 };
+
+/** A choice of half year (the current one and the three before it), calling `change` with it. */
+export function periodPicker(period, change) {
+  const names = (p) => `${p.slice(0, 4)}年${p.endsWith("1") ? "上" : "下"}半年`;
+  const choices = recentPeriods();
+  if (!choices.includes(period)) choices.push(period);
+  return h("label", { class: "inline" }, "半年度", h("select", { name: "period", onchange: (e) => change(e.target.value) },
+    choices.map((p) => h("option", { value: p, selected: p === period }, names(p)))));
+}

@@ -108,11 +108,13 @@ def honour_list(call, area_code, period):
 
 
 def public_board(call, area_code, period):
+    call.gateway.public_throttle.hit(call.client_ip)   # no login: a script must not rank the city in a loop
     call.as_public_reader()
     return call.scoring.public_board(area_code, period, call.query["kind"])
 
 
 def public_honour_list(call, area_code, period):
+    call.gateway.public_throttle.hit(call.client_ip)
     call.as_public_reader()
     return call.scoring.public_honour_list(area_code, period)
 

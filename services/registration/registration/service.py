@@ -242,6 +242,9 @@ class RegistrationService:
                 results.append({"registration_id": rid, "status": status or done["status"]})
             except DomainError as exc:
                 results.append({"registration_id": rid, "error": exc.to_dict()})
+            except Exception:   # a deadlock, the database away: this one is not done, the rest go on
+                log.exception("bulk step for registration %s failed", rid)
+                results.append({"registration_id": rid, "error": {"code": "failed", "message": "处理失败，请稍后重试该条"}})
         return {"done": sum(1 for r in results if "status" in r), "failed": sum(1 for r in results if "error" in r),
                 "results": results}
 

@@ -1,8 +1,8 @@
 // Street and district officers (and the city): a dashboard of their area — units and members
 // reported by community, late and not reported, overdue transfers, points and stars by community
 // as charts — the award candidates (§5.4.2) and settlement runs with their progress.
-import { currentPeriod, get, post } from "../api.js";
-import { attempt, barChart, h, progress, put, show, stat, table, toast, when } from "../ui.js";
+import { currentPeriod, get, post, settlingPeriod } from "../api.js";
+import { attempt, barChart, h, periodPicker, progress, put, show, stat, table, toast, when } from "../ui.js";
 
 const LEVEL = { 6: "districts", 9: "streets" };
 
@@ -56,10 +56,11 @@ export async function dashboard({ me }) {
   });
 }
 
-export async function candidates({ me }) {
-  const period = currentPeriod();
+export async function candidates({ me, args: [chosen] }) {
+  const period = chosen || settlingPeriod();
   const body = h("div");
-  show(h("h1", {}, `评选候选名单 · ${period}`), h("p", { class: "muted" }, "“最美党员”“荣誉居民”“志愿服务先进集体”，星级优先（§5.4.2）。"), body);
+  show(h("h1", {}, "评选候选名单"), periodPicker(period, (p) => { location.hash = `#/area/candidates/${p}`; }),
+    h("p", { class: "muted" }, "“最美党员”“荣誉居民”“志愿服务先进集体”，星级优先（§5.4.2）。"), body);
   await attempt(body, async () => {
     const found = await get(`/districts/${me.scope}/award-candidates?period=${period}`);
     const lists = Object.entries(found).filter(([, v]) => Array.isArray(v));
@@ -71,8 +72,8 @@ export async function candidates({ me }) {
   });
 }
 
-export async function runs({ me }) {
-  const period = currentPeriod();
+export async function runs({ me, args: [chosen] }) {
+  const period = chosen || settlingPeriod();
   const state = h("div");
   const out = h("div");
   const base = areaPath(me);
@@ -88,7 +89,8 @@ export async function runs({ me }) {
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
-  show(h("h1", {}, "清算任务"), h("p", { class: "muted" }, `为本区域各社区生成 ${period} 的清算草稿（逐社区并行），完成后由各社区审议、公布。`),
+  show(h("h1", {}, "清算任务"), periodPicker(period, (p) => { location.hash = `#/area/runs/${p}`; }),
+    h("p", { class: "muted" }, `为本区域各社区生成 ${period} 的清算草稿（逐社区并行），完成后由各社区审议、公布。`),
     h("button", { onclick: async () => {
       const run = await attempt(out, () => post(`${base}/settlement-runs`, { period }));
       if (run) { toast("任务已开始"); await watch(run.run_id); }
