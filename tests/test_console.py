@@ -269,6 +269,17 @@ def test_the_community_signs_a_co_building_project_and_its_agreement_prints(plat
     assert len(mine) == 1 and mine[0]["links"] == {"services": "每月义诊一次"}
     agreement = desk["staff"].get(f"/communities/{desk['community']}/projects/{mine[0]['id']}/agreement.pdf")
     assert agreement.status_code == 200 and agreement.content[:4] == b"%PDF"
+    # carried out, completed and rated (§3.4.1, §3.5.1)
+    row = "xpath=//tr[td[text()='健康进社区']]"
+    page.click(f"{row}//button[text()='开始实施']")
+    page.wait_text("main table", "实施中")
+    page.click(f"{row}//button[text()='已完成']")
+    page.wait_text("main table", "已完成")
+    page.fill(f"input[aria-label='健康进社区 评分']", "28")
+    page.click(f"{row}//button[text()='评价']")
+    page.wait_text("#toast", "评价已记入")
+    got = desk["staff"].get(f"/communities/{desk['community']}/projects/{mine[0]['id']}").json()
+    assert got["status"] == "completed" and [r["score"] for r in got["ratings"]] == [28], got
     assert page.errors() == []
 
 
@@ -294,7 +305,7 @@ def test_the_city_administrator_makes_an_account_and_disables_it(platform, brows
 SCREENS = {
     "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
                         "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
-    "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/archive"],
+    "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/objections", "#/unit/archive"],
     "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],
     "street_officer": ["#/area/dashboard", "#/area/runs"],
     "member": ["#/me", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket", "#/me/objections"],

@@ -93,7 +93,18 @@ export async function teams({ me }) {
   h("label", {}, "组建方式", h("select", { name: "formation" }, h("option", {}, "组织领建"), h("option", {}, "专业同建"), h("option", {}, "兴趣联建"))),
   h("label", {}, "队长（党员编号）", field("leader", "", { type: "number", required: true })),
   h("label", {}, "队员（党员编号，顿号分隔）", field("member_ids", "93、95", { required: true })), h("button", { type: "submit" }, "组建服务队"));
-  show(h("h1", {}, "服务队与工作室"), out, team, list);
+  const studio = h("form", { class: "row", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = studio.elements;
+    if (await attempt(out, () => post(`/communities/${c}/studios`, { member_id: Number(f.member_id.value), name: f.name.value,
+      unit_name: f.unit_name.value, service_items: f.service_items.value, opening_hours: f.opening_hours.value }))) {
+      toast("工作室已开设"); studio.reset(); await draw();
+    }
+  } }, h("label", {}, "党员编号", field("member_id", "", { type: "number", required: true })),
+  h("label", {}, "工作室名称", field("name", "以党员名字命名", { required: true })), h("label", {}, "所在单位", field("unit_name", "", { required: true })),
+  h("label", {}, "服务项目（顿号分隔）", field("service_items", "健康咨询、心理疏导", { required: true })),
+  h("label", {}, "开放时间", field("opening_hours", "每周六上午", { required: true })), h("button", { type: "submit" }, "开设工作室"));
+  show(h("h1", {}, "服务队与工作室"), out, h("h2", {}, "组建服务队"), team, h("h2", {}, "开设特长党员工作室（§3.2.4）"), studio, list);
   await draw();
 }
 
@@ -105,7 +116,7 @@ export async function households({ me }) {
     const [all, unvisited] = await Promise.all([get(`/communities/${c}/households?page_size=200`),
       get(`/communities/${c}/households/unvisited?page_size=200`)]);
     put(list, h("p", {}, `联系户 ${all.total} 户，30 天内未走访 ${unvisited.total} 户。`),
-      table([{ title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
+      table([{ title: "编号", value: (x) => x.household_id }, { title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
         { title: "联系的党员干部", value: (x) => x.cadre_name || "未分配" },
         { title: "最近走访", value: (x) => (x.last_visit ? when(x.last_visit).slice(0, 10) : "未走访") }], all.items, "还没有登记联系户"));
   });
@@ -116,8 +127,17 @@ export async function households({ me }) {
       home_address: f.home_address.value, phone: f.phone.value || null }))) { toast("已登记"); form.reset(); await draw(); }
   } }, h("label", {}, "户主", field("head_name", "", { required: true })), h("label", {}, "住址", field("home_address", "", { required: true })),
   h("label", {}, "电话", field("phone", "")), h("button", { type: "submit" }, "登记联系户"));
+  const cover = h("form", { class: "row", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = cover.elements;
+    const ids = f.household_ids.value.split(/[、,，\s]+/).filter(Boolean).map(Number);
+    if (await attempt(out, () => post(`/communities/${c}/household-coverage`, { member_id: Number(f.member_id.value), household_ids: ids }))) {
+      toast("已确定联系户"); cover.reset(); await draw();
+    }
+  } }, h("label", {}, "党员干部（党员编号）", field("member_id", "", { type: "number", required: true })),
+  h("label", {}, "联系户编号（10–15 户，顿号分隔）", field("household_ids", "1、2、3…", { required: true })), h("button", { type: "submit" }, "确定联系户"));
   show(h("h1", {}, "联系户与走访（§3.4.5）"), h("p", { class: "muted" }, "每名党员干部联系 10–15 户，定期走访：查民情、讲政策、解难题、办实事。"),
-    out, form, list);
+    out, form, cover, list);
   await draw();
 }
 
@@ -138,8 +158,25 @@ export async function projects({ me }) {
     put(list, table([{ title: "项目", value: (p) => p.title }, { title: "单位", value: (p) => names[p.unit_id] || p.unit_id },
       { title: "完成时限", value: (p) => p.deadline }, { title: "状态", value: (p) => PROJECT_CN[p.status] || p.status },
       { title: "协议书（附录C）", value: (p) => h("span", { class: "row" }, file("PDF", `/communities/${c}/projects/${p.id}/agreement.pdf`),
-        file("Word", `/communities/${c}/projects/${p.id}/agreement.docx`)) }], found.items, "还没有党建联建项目"));
+        file("Word", `/communities/${c}/projects/${p.id}/agreement.docx`)) },
+      { title: "进展与评价（§3.4.1、§3.5.1）", value: (p) => progressOf(p) }], found.items, "还没有党建联建项目"));
   });
+  const change = (p, status) => async () => {
+    if (await attempt(out, () => post(`/communities/${c}/projects/${p.id}/status`, { status }))) { toast(`已标记为${PROJECT_CN[status]}`); await draw(); }
+  };
+  const progressOf = (p) => {
+    if (p.status === "cancelled") return "";
+    const score = h("input", { type: "number", min: 0, max: 30, value: 25, style: "width:5em", "aria-label": `${p.title} 评分` });
+    const rater = h("select", {}, h("option", { value: "community" }, "社区评价"), h("option", { value: "residents" }, "服务对象评价"));
+    return h("span", { class: "row" },
+      p.status === "signed" ? h("button", { class: "plain", onclick: change(p, "in_progress") }, "开始实施") : null,
+      p.status === "in_progress" ? h("button", { class: "plain", onclick: change(p, "completed") }, "已完成") : null,
+      p.status !== "completed" ? h("button", { class: "plain", onclick: change(p, "cancelled") }, "取消") : null,
+      p.status === "completed" ? [rater, score, h("button", { onclick: async () => {
+        if (await attempt(out, () => post(`/communities/${c}/projects/${p.id}/ratings`, { rater: rater.value,
+          score: Number(score.value), rated_by: me.display_name.slice(0, 60) }))) { toast("评价已记入"); await draw(); }
+      } }, "评价")] : null);
+  };
   const linkInputs = Object.entries(LINKS).map(([key, name]) => h("label", {}, `${name}（可不填）`, h("input", { name: `link_${key}` })));
   const form = h("form", { class: "stack", onsubmit: async (e) => {
     e.preventDefault();

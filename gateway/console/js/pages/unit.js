@@ -121,3 +121,29 @@ export async function archive({ me }) {
       { title: "事项", value: (i) => i.title }, { title: "状态", value: (i) => i.status_cn }], found.items, "档案中还没有记录"));
   });
 }
+
+
+export async function objections({ me }) {
+  const u = unitOf(me);
+  const out = h("div");
+  const list = h("div");
+  const form = h("form", { class: "stack", onsubmit: async (e) => {
+    e.preventDefault();
+    const f = form.elements;
+    const made = await attempt(out, () => post(`/units/${u}/objections`, { target: f.target.value,
+      community_code: f.community_code.value || null, period: f.period.value || null, content: f.content.value }));
+    if (made) { toast("异议已提交，报到社区将调查核实"); form.reset(); await draw(); }
+  } }, h("label", {}, "异议对象", h("select", { name: "target" }, h("option", { value: "result" }, "半年度积分评星结果"),
+    h("option", { value: "missing_service" }, "漏记的服务"))),
+  h("label", {}, "党员报到社区代码", h("input", { name: "community_code", placeholder: "12 位，见反馈通知单" })),
+  h("label", {}, "半年度", h("input", { name: "period", placeholder: "如 2026H1" })),
+  h("label", {}, "提出意见及建议内容", h("textarea", { name: "content", rows: 3, required: true })), h("button", { type: "submit" }, "提出异议"), out);
+  const draw = () => attempt(list, async () => {
+    const found = await get(`/units/${u}/objections`);
+    put(list, table([{ title: "提出时间", value: (o) => when(o.raised_at) }, { title: "内容", value: (o) => `${o.target_cn}：${o.content}` },
+      { title: "执行部门", value: (o) => o.department_cn }, { title: "处理结果", value: (o) => o.result_cn }], found.items, "还没有提出异议"));
+  });
+  show(h("h1", {}, "本单位的异议（附录G）"), h("p", { class: "muted" }, "对本单位党员在社区的半年度结果或漏记的服务有不同意见，向报到社区提出（§5.3.4）。"),
+    form, h("h2", {}, "处理情况"), list);
+  await draw();
+}
