@@ -58,7 +58,8 @@ export async function api(method, path, body, options = {}) {
   let r = await send(method, path, body, s && s.access, options);
   if (r.status === 401 && s && (await renew())) r = await send(method, path, body, session.get().access, options);
   if (r.status === 401 && s && !options.public) {
-    expired();
+    // an answer that comes back after the person signed out (a page still loading) changes nothing
+    if (session.get()) expired();
     throw new ApiError(401, { error: { code: "session_expired", message: "登录已过期，请重新登录" } });
   }
   if (!r.ok) throw new ApiError(r.status, await r.json().catch(() => ({})));
