@@ -112,6 +112,37 @@ def test_a_unit_gives_one_opinion_for_many_and_the_community_accepts_them_at_onc
     assert unit.errors() == [] and staff.errors() == []
 
 
+def test_the_clerk_finds_a_member_in_the_roster_and_opens_the_certificate(platform, browser, desk):
+    c = desk["community"]
+    roster = desk["staff"].get(f"/communities/{c}/roster").json()
+    items = [dict(zip(roster["columns"], row)) for row in roster["rows"]]
+    mine = {r["name"]: r for r in items if r["unit_id"] == desk["unit"]}
+    assert set(mine) == set(desk["names"]) and roster["total"] == len(items)
+    assert not {"phone", "home_address", "id_number"} & set(roster["columns"])   # personal data only on B.1
+    assert desk["staff"].get(f"/communities/{int(c) + 1}/roster").status_code in (403, 404)   # not yours
+
+    staff = sign_in(browser, platform.accounts.ensure("community_staff", c))
+    staff.goto(CONSOLE + "#/staff/members")
+    staff.wait_text("main", f"共 {roster['total']} 人报到")
+    staff.fill("input[name=q]", desk["names"][1])
+    staff.wait_text("main", "找到 1 人")
+    assert staff.count("#roster tbody tr") == 1
+    staff.fill("input[name=q]", "控制台测试单位")   # by its unit
+    staff.wait_text("main", f"找到 {len(desk['names'])} 人")
+    staff.fill("input[name=q]", "")
+    staff.click("button.chip:has-text('已接收')")
+    accepted = sum(1 for r in items if r["status"] == "accepted")
+    staff.wait_text("main", f"找到 {accepted} 人" if accepted != roster["total"] else f"共 {roster['total']} 人报到")
+    staff.click("button.chip:has-text('全部')")
+    staff.fill("input[name=q]", desk["names"][1])
+    staff.click(f"#roster a:has-text('{desk['names'][1]}')")
+    cert = desk["staff"].get(f"/communities/{c}/member-registrations/{desk['registrations'][1]}").json()
+    staff.wait_text("main", cert["certificate_no"])
+    staff.wait_text("main", cert["phone"])
+    shot(staff, "staff-members")
+    assert staff.errors() == []
+
+
 def test_a_unit_imports_its_member_list_and_reads_the_errors_by_row(platform, browser, desk, tmp_path):
     import csv
     import io
@@ -303,7 +334,7 @@ def test_the_city_administrator_makes_an_account_and_disables_it(platform, brows
 
 
 SCREENS = {
-    "community_staff": ["#/staff/reports", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
+    "community_staff": ["#/staff/reports", "#/staff/members", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
                         "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
     "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/objections", "#/unit/archive"],
     "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],

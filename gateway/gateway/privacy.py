@@ -3,7 +3,8 @@ fields, whose) for the audit log when it is shown.
 
 A member's record is a JSON object carrying `member_id` (or, in a list of members, `id`) beside
 any of PERSONAL_FIELDS, a household's carries `household_id`; officers' work phones (a community's service center, the officer who
-signed a receipt) are not members' personal data and pass unmasked.
+signed a receipt) are not members' personal data and pass unmasked. A table answer ({columns,
+rows}) is read the same way, a row as a record.
 """
 PERSONAL_FIELDS = ("phone", "home_address", "new_home_address", "id_number")
 
@@ -26,6 +27,8 @@ def scan(body, masked):
     found, subjects = set(), set()
 
     def walk(node):
+        if isinstance(node, dict) and isinstance(node.get("columns"), list) and isinstance(node.get("rows"), list):
+            table(node["columns"], node["rows"])   # a table answer: {columns, rows}, each row a record
         if isinstance(node, dict):
             present = [f for f in PERSONAL_FIELDS if node.get(f)]
             if present:
@@ -46,6 +49,23 @@ def scan(body, masked):
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
+    def table(columns, rows):
+        personal = [(i, f) for i, f in enumerate(columns) if f in PERSONAL_FIELDS]
+        if not personal:
+            return
+        who = columns.index("member_id") if "member_id" in columns else columns.index("id") if "id" in columns else None
+        for row in rows:
+            present = [(i, f) for i, f in personal if isinstance(row, list) and i < len(row) and row[i]]
+            if not present:
+                continue
+            if masked:
+                for i, f in present:
+                    row[i] = mask(f, row[i])
+            else:
+                found.update(f for _, f in present)
+                if who is not None and who < len(row):
+                    subjects.add(f"member:{row[who]}")
 
     walk(body)
     return sorted(found), sorted(subjects)

@@ -41,7 +41,7 @@ from toolkit.metrics import Metrics
 from toolkit.runtime import tune_gc
 from toolkit.validation import invalid, load
 
-from . import console, privacy
+from . import console, privacy, transfer
 from .accounts import Settings, caller_from_token, revoked_since
 from .coalesce import Coalescer
 from .errors import error_response
@@ -527,7 +527,7 @@ class GatewayService:
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
     def api(self, request, rest):
         started = time.perf_counter()
-        response = self._api(request)
+        response = transfer.compress(request, self._api(request))
         # the access line, written here so that it carries the request id (and who asked);
         # nameko's own access log (nameko.web.server) is written outside the worker and is off
         call = getattr(self, "_call", None)
@@ -631,7 +631,7 @@ class GatewayService:
         if found is None:
             return Response("没有这个页面", status=404, mimetype="text/plain")
         data, kind = found
-        return Response(data, mimetype=kind, headers={"Cache-Control": "no-cache"})
+        return transfer.static(request, data, Response, kind)
 
     @http("GET", "/qr.svg")
     def qr(self, request):

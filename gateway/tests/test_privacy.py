@@ -35,3 +35,12 @@ def test_the_access_log_shows_paging_not_names():
                              query_string="submitted_by=王书记&filename=张三名单.csv&page=2").get_request()
     assert _logged_path(request) == "/api/v1/units/7/member-imports?submitted_by=…&filename=…&page=2"
     assert _logged_path(EnvironBuilder(path="/api/v1/me").get_request()) == "/api/v1/me"
+
+
+def test_a_table_answer_is_masked_and_logged_by_its_columns_as_records_are():
+    body = {"columns": ["id", "member_id", "name", "phone"], "rows": [[1, 7, "张三", "13812345678"], [2, 8, "李四", ""]]}
+    assert scan(body, masked=True) == ([], [])
+    assert body["rows"][0][3] == "138****5678" and body["rows"][1][3] == ""
+    shown = {"columns": ["id", "member_id", "phone"], "rows": [[1, 7, "13812345678"]]}
+    assert scan(shown, masked=False) == (["phone"], ["member:7"])
+    assert scan({"columns": ["id", "name"], "rows": [[1, "张三"]]}, masked=False) == ([], [])

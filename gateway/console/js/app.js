@@ -4,6 +4,7 @@ import { login, logout, session } from "./api.js";
 import { attempt, h, put, show } from "./ui.js";
 import * as publicPages from "./pages/public.js";
 import * as staff from "./pages/staff.js";
+import * as roster from "./pages/roster.js";
 import * as unit from "./pages/unit.js";
 import * as area from "./pages/area.js";
 import * as member from "./pages/member.js";
@@ -11,7 +12,7 @@ import * as community from "./pages/community.js";
 import * as city from "./pages/city.js";
 
 const NAV = {
-  community_staff: [["#/staff/reports", "报到接收"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
+  community_staff: [["#/staff/reports", "报到接收"], ["#/staff/members", "党员名册"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
     ["#/staff/teams", "服务队"], ["#/staff/projects", "党建联建"], ["#/staff/households", "联系户"], ["#/staff/settlement", "半年清算"],
     ["#/staff/feedback", "异议与反馈"], ["#/staff/supermarket", "志愿服务超市"], ["#/staff/forms", "打印表单"]],
   unit_officer: [["#/unit/reports", "党员报到"], ["#/unit/import", "批量导入"], ["#/unit/notices", "反馈通知"],
@@ -33,6 +34,7 @@ const PAGES = [
   [/^#\/public\/honour\/(\d{4,12})(?:\/(20\d\dH[12]))?$/, publicPages.honour, false],
   [/^#\/public\/check$/, publicPages.check, false],
   [/^#\/staff\/reports$/, staff.reports, true],
+  [/^#\/staff\/members$/, roster.members, true],
   [/^#\/staff\/activities$/, staff.activities, true],
   [/^#\/staff\/activities\/(\d+)\/screen$/, staff.checkInScreen, true],
   [/^#\/staff\/activities\/(\d+)\/assessment$/, staff.assessment, true],

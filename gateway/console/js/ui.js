@@ -136,6 +136,9 @@ export const STATUS_CN = {
   accepted: "已接收", transferred: "已转出",
 };
 
+export const GENDER_CN = { male: "男", female: "女" };
+export const CHOICE_CN = { residence: "居住地社区", work: "工作所在地社区", other: "其他社区党群服务中心" };
+
 /** A choice of half year (the current one and the three before it), calling `change` with it. */
 export function periodPicker(period, change) {
   const names = (p) => `${p.slice(0, 4)}年${p.endsWith("1") ? "上" : "下"}半年`;

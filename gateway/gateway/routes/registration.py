@@ -114,6 +114,10 @@ def list_community_registrations(call, community_code):
     return _registrations(call, {"community_code": community_code})
 
 
+def community_roster(call, community_code):
+    return call.registration.community_roster(community_code, call.query["year"])
+
+
 def list_unit_member_registrations(call, unit_id):
     return _registrations(call, {"unit_id": unit_id})
 
@@ -211,6 +215,8 @@ ROUTES = [
           "在职党员持报到证到社区报到（附录B.1）", "community", body=MemberReportBody, status=201, roles=(COMMUNITY_STAFF,)),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations", list_community_registrations,
           "社区报到党员列表", "community", query=RegistrationListQuery, sort=REGISTRATION_SORT),
+    Route("GET", f"{V1}/communities/<community_code>/roster", community_roster,
+          "社区党员名册：本年度全部报到党员，一次返回 {columns, rows}（不含电话、住址）", "community", query=YearQuery),
     Route("GET", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>",
           community_certificate, "报到证（附录B.1）", "community"),
     Route("POST", f"{V1}/communities/<community_code>/member-registrations/<int:registration_id>/acceptance",

@@ -22,7 +22,7 @@ from toolkit.db import Database
 from toolkit.metrics import Metrics
 from toolkit.validation import half_year, invalid, load
 
-from . import guard, handlers, importer
+from . import guard, handlers, importer, roster
 from .models import metadata
 
 log = logging.getLogger(__name__)
@@ -294,6 +294,13 @@ class RegistrationService:
         with self.db.unit_of_work() as uow:
             guard.owner(self.caller, uow.conn, owner)
             return handlers.list_registrations(uow.conn, year, status, limit, offset, sort, **owner)
+
+    @rpc
+    def community_roster(self, community_code, year):
+        """The community's roster of a year (党员名册): every registration at once, for its desk."""
+        guard.area(self.caller, community_code)
+        with self.db.unit_of_work() as uow:
+            return roster.community_roster(uow.conn, community_code, year)
 
     @rpc
     def member_registrations(self, member_id):

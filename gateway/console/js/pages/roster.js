@@ -1,0 +1,109 @@
+// The community's roster (党员名册): every member who reported this year, searched and paged in
+// the browser from one answer (a community has some thousands at most), with each member's
+// certificate B.1, receipt B.2 and register D.1 a click away.
+import { currentPeriod, download, get } from "../api.js";
+import { CHOICE_CN, GENDER_CN, STATUS_CN, attempt, h, put, show, table, when } from "../ui.js";
+
+const PAGE = 50;
+const STATUS_ORDER = ["submitted", "unit_approved", "accepted", "unit_rejected", "transferred"];
+
+// what a search matches in a row: its name, certificate number, unit, position, skills, intentions
+const haystack = (r) => [r.name, r.certificate_no, r.unit_name, r.position, ...(r.skills || []),
+  ...(r.service_intentions || [])].join(" ").toLowerCase();
+
+export async function members({ me }) {
+  const c = me.scope;
+  const thisYear = Number(currentPeriod().slice(0, 4));
+  const state = { year: thisYear, status: "", unit: "", words: "", page: 1, rows: [], filtered: [] };
+  const chips = h("div", { class: "chips" });
+  const units = h("select", { name: "unit", onchange: (e) => { state.unit = e.target.value; state.page = 1; refilter(); } });
+  const search = h("input", { type: "search", name: "q", placeholder: "姓名、报到证编号、单位、特长…", disabled: true,
+    oninput: (e) => { state.words = e.target.value.trim().toLowerCase(); state.page = 1; refilter(); } });
+  const years = h("select", { name: "year", onchange: (e) => { state.year = Number(e.target.value); load(); } },
+    [thisYear, thisYear - 1, thisYear - 2].map((y) => h("option", { value: y }, `${y} 年度`)));
+  const summary = h("p", { class: "muted", "aria-live": "polite" }, "正在加载名册…");
+  const listBox = h("div", { id: "roster" });
+  const pager = h("div", { class: "row pager" });
+  const detail = h("div");
+
+  function refilter() {
+    const words = state.words.split(/\s+/).filter(Boolean);
+    state.filtered = state.rows.filter((r) => (!state.status || r.status === state.status)
+      && (!state.unit || String(r.unit_id) === state.unit) && words.every((w) => r.text.includes(w)));
+    drawChips();
+    drawPage();
+  }
+
+  function drawChips() {
+    const count = {};
+    state.rows.forEach((r) => { count[r.status] = (count[r.status] || 0) + 1; });
+    const chip = (status, text, n) => h("button", { class: state.status === status ? "chip here" : "chip", "aria-pressed": state.status === status,
+      onclick: () => { state.status = status; state.page = 1; refilter(); } }, `${text} ${n}`);
+    put(chips, chip("", "全部", state.rows.length),
+      STATUS_ORDER.filter((s) => count[s]).map((s) => chip(s, STATUS_CN[s], count[s])));
+  }
+
+  function drawPage() {
+    const pages = Math.max(1, Math.ceil(state.filtered.length / PAGE));
+    state.page = Math.min(state.page, pages);
+    const rows = state.filtered.slice((state.page - 1) * PAGE, state.page * PAGE);
+    put(summary, state.filtered.length === state.rows.length ? `${state.year} 年度共 ${state.rows.length} 人报到。`
+      : `找到 ${state.filtered.length} 人（共 ${state.rows.length} 人）。`);
+    put(listBox, table([
+      { title: "姓名", value: (r) => h("a", { href: "javascript:void 0", onclick: () => open(r) }, r.name) },
+      { title: "性别", value: (r) => GENDER_CN[r.gender] || r.gender, narrow: false },
+      { title: "单位", value: (r) => r.unit_name },
+      { title: "职务", value: (r) => r.position, narrow: false },
+      { title: "状态", value: (r) => STATUS_CN[r.status] || r.status },
+      { title: "报到证编号", value: (r) => r.certificate_no, narrow: false },
+      { title: "报到时间", value: (r) => [when(r.reported_at), r.late ? h("span", { class: "badge" }, "逾期") : null], narrow: false },
+      { title: "特长", value: (r) => (r.skills || []).join("、"), narrow: false },
+    ], rows, state.rows.length ? "没有符合条件的党员" : "本年度还没有党员报到"));
+    put(pager, pages > 1 ? [
+      h("button", { class: "plain", disabled: state.page <= 1, onclick: () => { state.page--; drawPage(); } }, "上一页"),
+      h("span", {}, `第 ${state.page} / ${pages} 页`),
+      h("button", { class: "plain", disabled: state.page >= pages, onclick: () => { state.page++; drawPage(); } }, "下一页"),
+    ] : []);
+  }
+
+  async function open(r) {
+    put(detail, h("p", { class: "muted" }, "正在打开…"));
+    detail.scrollIntoView({ block: "nearest" });
+    await attempt(detail, async () => {
+      const b1 = await get(`/communities/${c}/member-registrations/${r.id}`);
+      const file = (text, path) => h("button", { class: "plain", onclick: () => attempt(null, () => download(path)) }, text);
+      put(detail, h("section", { class: "card" }, h("h2", {}, `${b1.name}（${STATUS_CN[b1.status] || b1.status}）`),
+        h("dl", { class: "facts" },
+          ...[["报到证编号", b1.certificate_no], ["单位", r.unit_name], ["职务", b1.position], ["联系电话", b1.phone],
+            ["家庭住址", b1.home_address], ["报到社区类别", CHOICE_CN[b1.community_choice] || b1.community_choice], ["特长", (b1.skills || []).join("、")],
+            ["服务意向", (b1.service_intentions || []).join("、")], ["红色账户", b1.red_account_no]]
+            .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")])),
+        h("div", { class: "row" }, file("报到证 B.1", `/communities/${c}/member-registrations/${r.id}/certificate.pdf`),
+          r.status === "accepted" || r.status === "transferred"
+            ? [file("回执单 B.2", `/communities/${c}/member-registrations/${r.id}/receipt.pdf`),
+              file(`登记表 D.1（${currentPeriod()}）`, `/communities/${c}/members/${r.member_id}/register-d1.pdf?period=${currentPeriod()}`)]
+            : null)));
+    });
+  }
+
+  async function load() {
+    put(summary, "正在加载名册…");
+    search.disabled = true;
+    const found = await attempt(listBox, () => get(`/communities/${c}/roster?year=${state.year}`));
+    if (!found) return;
+    state.rows = found.rows.map((row) => Object.fromEntries(found.columns.map((name, i) => [name, row[i]])));
+    state.rows.forEach((r) => { r.text = haystack(r); });
+    const names = new Map(state.rows.map((r) => [String(r.unit_id), r.unit_name]));
+    put(units, h("option", { value: "" }, `全部单位（${names.size}）`),
+      [...names].sort((a, b) => a[1].localeCompare(b[1], "zh")).map(([id, name]) => h("option", { value: id, selected: id === state.unit }, name)));
+    search.disabled = false;
+    refilter();
+  }
+
+  show(h("h1", {}, "党员名册"),
+    h("p", { class: "muted" }, "本社区本年度全部报到党员（§3.1.2、§4.2）。点姓名查看报到证、下载表单；可按状态、单位筛选，按姓名、编号、特长查找。"),
+    h("div", { class: "row" }, years, h("label", { class: "inline grow" }, "查找", search), h("label", { class: "inline" }, "单位", units),
+      h("button", { class: "plain", onclick: () => attempt(null, () => download(`/communities/${c}/exports/members.xlsx?year=${state.year}`)) }, "导出 Excel")),
+    chips, summary, listBox, pager, detail);
+  await load();
+}
