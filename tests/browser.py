@@ -102,6 +102,7 @@ def _serve():
             "check": lambda n, sel: pages[n].check(sel),
             "upload": lambda n, sel, path: pages[n].set_input_files(sel, path),
             "uncheck": lambda n, sel: pages[n].uncheck(sel),
+            "select": lambda n, sel, value: pages[n].select_option(sel, value) and None,
             "wait": lambda n, sel: pages[n].wait_for_selector(sel) and None,
             "wait_attached": lambda n, sel: pages[n].wait_for_selector(sel, state="attached") and None,
             "wait_text": lambda n, sel, text: wait_text(pages[n], sel, text),

@@ -334,12 +334,12 @@ def test_the_city_administrator_makes_an_account_and_disables_it(platform, brows
 
 
 SCREENS = {
-    "community_staff": ["#/staff/reports", "#/staff/members", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
-                        "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
+    "community_staff": ["#/staff/desk", "#/staff/reports", "#/staff/members", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
+                        "#/staff/service", "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
     "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/objections", "#/unit/archive"],
-    "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs"],
+    "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs", "#/area/campaigns"],
     "street_officer": ["#/area/dashboard", "#/area/runs"],
-    "member": ["#/me", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket", "#/me/objections"],
+    "member": ["#/me", "#/me/service", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket", "#/me/objections"],
     "city_admin": ["#/area/dashboard", "#/city/accounts", "#/city/audit"],
 }
 

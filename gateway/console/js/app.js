@@ -5,6 +5,9 @@ import { attempt, h, put, show } from "./ui.js";
 import * as publicPages from "./pages/public.js";
 import * as staff from "./pages/staff.js";
 import * as roster from "./pages/roster.js";
+import * as desk from "./pages/desk.js";
+import * as service from "./pages/service.js";
+import * as mine from "./pages/mine.js";
 import * as unit from "./pages/unit.js";
 import * as area from "./pages/area.js";
 import * as member from "./pages/member.js";
@@ -12,15 +15,16 @@ import * as community from "./pages/community.js";
 import * as city from "./pages/city.js";
 
 const NAV = {
-  community_staff: [["#/staff/reports", "报到接收"], ["#/staff/members", "党员名册"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
-    ["#/staff/teams", "服务队"], ["#/staff/projects", "党建联建"], ["#/staff/households", "联系户"], ["#/staff/settlement", "半年清算"],
+  community_staff: [["#/staff/desk", "报到登记"], ["#/staff/reports", "报到接收"], ["#/staff/members", "党员名册"], ["#/staff/activities", "服务活动"], ["#/staff/posts", "岗位与认领"],
+    ["#/staff/teams", "服务队"], ["#/staff/projects", "党建联建"], ["#/staff/households", "联系户"], ["#/staff/service", "承诺与帮扶"], ["#/staff/settlement", "半年清算"],
     ["#/staff/feedback", "异议与反馈"], ["#/staff/supermarket", "志愿服务超市"], ["#/staff/forms", "打印表单"]],
   unit_officer: [["#/unit/reports", "党员报到"], ["#/unit/import", "批量导入"], ["#/unit/notices", "反馈通知"],
     ["#/unit/objections", "异议"], ["#/unit/archive", "工作档案"]],
-  district_officer: [["#/area/dashboard", "工作概览"], ["#/area/candidates", "评选候选"], ["#/area/runs", "清算任务"]],
+  district_officer: [["#/area/dashboard", "工作概览"], ["#/area/candidates", "评选候选"], ["#/area/runs", "清算任务"],
+    ["#/area/campaigns", "节日集中服务"]],
   street_officer: [["#/area/dashboard", "工作概览"], ["#/area/runs", "清算任务"]],
   city_admin: [["#/area/dashboard", "工作概览"], ["#/city/accounts", "账号"], ["#/city/audit", "审计日志"]],
-  member: [["#/me", "我的"], ["#/me/posts", "岗位"], ["#/me/activities", "活动签到"], ["#/me/points", "积分"],
+  member: [["#/me", "我的"], ["#/me/service", "我的服务"], ["#/me/posts", "岗位"], ["#/me/activities", "活动签到"], ["#/me/points", "积分"],
     ["#/me/supermarket", "超市"], ["#/me/objections", "异议"]],
 };
 const HOME = { community_staff: "#/staff/reports", unit_officer: "#/unit/reports", district_officer: "#/area/dashboard",
@@ -35,6 +39,9 @@ const PAGES = [
   [/^#\/public\/check$/, publicPages.check, false],
   [/^#\/staff\/reports$/, staff.reports, true],
   [/^#\/staff\/members$/, roster.members, true],
+  [/^#\/staff\/desk$/, desk.desk, true],
+  [/^#\/staff\/service$/, service.service, true],
+  [/^#\/me\/service$/, mine.service, true],
   [/^#\/staff\/activities$/, staff.activities, true],
   [/^#\/staff\/activities\/(\d+)\/screen$/, staff.checkInScreen, true],
   [/^#\/staff\/activities\/(\d+)\/assessment$/, staff.assessment, true],
@@ -55,6 +62,7 @@ const PAGES = [
   [/^#\/unit\/import$/, unit.importPage, true],
   [/^#\/unit\/notices$/, unit.notices, true],
   [/^#\/area\/dashboard$/, area.dashboard, true],
+  [/^#\/area\/campaigns$/, area.campaigns, true],
   [/^#\/area\/candidates(?:\/(20\d\dH[12]))?$/, area.candidates, true],
   [/^#\/area\/runs(?:\/(20\d\dH[12]))?$/, area.runs, true],
   [/^#\/me$/, member.home, true],

@@ -9,8 +9,8 @@ before the handler runs (gateway.service); the OpenAPI document and the permissi
 is documented and covered without anyone remembering to. A new service's routes go in a module
 of its own, added to ROUTES below.
 """
-from . import accounts, documents, feedback, registration, scoring, volunteering
+from . import accounts, choices, documents, feedback, registration, scoring, volunteering
 from .common import AREA, READERS, SCOPE_PARAMS, SCOPES, V1, Route  # noqa: F401
 
-ROUTES = [*accounts.ROUTES, *registration.ROUTES, *volunteering.ROUTES, *scoring.ROUTES, *feedback.ROUTES,
+ROUTES = [*accounts.ROUTES, *choices.ROUTES, *registration.ROUTES, *volunteering.ROUTES, *scoring.ROUTES, *feedback.ROUTES,
           *documents.ROUTES]

@@ -8,7 +8,12 @@ from contracts.access import COMMUNITY_STAFF, STREET_OFFICER, UNIT_OFFICER
 from contracts.rules import broken
 
 from ..paging import PageQuery
-from .common import Route, V1, YearPageQuery, YearQuery, _Strict
+from .common import AREA, Route, V1, YearPageQuery, YearQuery, _Strict
+
+
+class UnitSearchQuery(_Strict):
+    q = fields.String(required=True, validate=validate.Length(2, 100, error=broken(
+        "bad_search", "", "查找内容应为 2–100 个字：单位名称的一部分或统一社会信用代码")))
 
 
 class RegistrationListQuery(YearPageQuery):
@@ -114,6 +119,10 @@ def list_community_registrations(call, community_code):
     return _registrations(call, {"community_code": community_code})
 
 
+def find_units(call):
+    return call.registration.find_units(call.query["q"])
+
+
 def community_roster(call, community_code):
     return call.registration.community_roster(community_code, call.query["year"])
 
@@ -203,6 +212,8 @@ ROUTES = [
           "社区本年度报到单位", "community", query=YearPageQuery, sort=("unit_name", "unit_id", "unit_type", "registered_at")),
     Route("GET", f"{V1}/communities/<community_code>/unreported-members", community_unreported,
           "上年度在本社区报到、本年度尚未报到的党员（§4.2）", "community", query=YearPageQuery, sort=("id", "name", "unit_name")),
+    Route("GET", f"{V1}/units", find_units, "按名称或统一社会信用代码查找单位（全市，最多 20 个）", "any",
+          query=UnitSearchQuery, roles=AREA),
     Route("GET", f"{V1}/units/<int:unit_id>", get_unit, "单位信息", "unit"),
     Route("GET", f"{V1}/units/<int:unit_id>/unreported-members", unreported_members,
           "本单位本年度尚未报到的在职党员（§4.2）", "unit", query=YearPageQuery, sort=("id", "name")),

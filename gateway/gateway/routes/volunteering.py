@@ -140,6 +140,10 @@ def record_visit(call):
     return call.volunteering.record_visit(_me(call), call.body)
 
 
+def my_service(call):
+    return call.volunteering.my_service(_me(call), call.query["year"])
+
+
 def commit(call):
     return call.volunteering.commit(_me(call), call.body)
 
@@ -279,6 +283,9 @@ ROUTES = [
           "若干天内未走访的联系户（§3.4.5）", "community", tag="践诺", query=UnvisitedQuery, sort=("household_id", "last_visit")),
     Route("POST", f"{V1}/me/household-visits", record_visit, "登记走访：查民情、讲政策、解难题、办实事（§3.4.5）",
           "member", tag="践诺", body=vc.VisitRequest, status=201),
+    Route("GET", f"{V1}/me/service", my_service,
+          "本人的服务：年度承诺及践诺进度、本社区服务队、认领的岗位、联系户及最近走访（§3.2、§3.3.3、§3.4.5）", "member",
+          tag="践诺", query=YearQuery),
     Route("POST", f"{V1}/me/commitments", commit, "公开本人本年度服务承诺：项目、次数、时长、方式（§3.3.3）", "member",
           tag="承诺", body=vc.CommitmentRequest, status=201),
     Route("GET", f"{V1}/communities/<community_code>/commitments", list_commitments,

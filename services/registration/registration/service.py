@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from contracts import registration as c
-from contracts.access import Caller
+from contracts.access import AREA_ROLES, Caller
 from contracts.errors import DomainError
 from toolkit import logcontext
 from toolkit.caller import CallerOf
@@ -22,7 +22,7 @@ from toolkit.db import Database
 from toolkit.metrics import Metrics
 from toolkit.validation import half_year, invalid, load
 
-from . import guard, handlers, importer, roster
+from . import guard, handlers, importer, roster, unit_search
 from .models import metadata
 
 log = logging.getLogger(__name__)
@@ -294,6 +294,13 @@ class RegistrationService:
         with self.db.unit_of_work() as uow:
             guard.owner(self.caller, uow.conn, owner)
             return handlers.list_registrations(uow.conn, year, status, limit, offset, sort, **owner)
+
+    @rpc
+    def find_units(self, words):
+        """Units whose name holds `words`, or whose credit code it is (at most 20), for officers."""
+        guard.require(self.caller, self.caller is not None and self.caller.role in AREA_ROLES)
+        with self.db.unit_of_work() as uow:
+            return unit_search.find_units(uow.conn, words)
 
     @rpc
     def community_roster(self, community_code, year):

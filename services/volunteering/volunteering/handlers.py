@@ -489,8 +489,9 @@ def commit(uow, member_id, req):
     return {"commitment_id": commitment_id, "member_id": member_id, **values}
 
 
-def list_commitments(conn, community_code, year):
-    """The community's commitments of a year with their progress: services assessed and hours served."""
+def list_commitments(conn, community_code, year, member_id=None):
+    """The community's commitments of a year (or one member's) with their progress: services
+    assessed and hours served."""
     done = (select(signups.c.member_id, func.count().label("services_done"),
                    func.coalesce(func.sum(signups.c.hours), 0).label("hours_done"))
             .join(activities, activities.c.id == signups.c.activity_id)
@@ -499,7 +500,8 @@ def list_commitments(conn, community_code, year):
     rows = conn.execute(select(commitments, members.c.name.label("member_name"), done.c.services_done, done.c.hours_done)
                         .join(members, members.c.member_id == commitments.c.member_id)
                         .outerjoin(done, done.c.member_id == commitments.c.member_id)
-                        .where(commitments.c.community_code == community_code, commitments.c.year == year)
+                        .where(commitments.c.community_code == community_code, commitments.c.year == year,
+                               *([commitments.c.member_id == member_id] if member_id else []))
                         .order_by(commitments.c.id)).mappings().all()
     return [dict(r) | {"services_done": r["services_done"] or 0, "hours_done": float(r["hours_done"] or 0),
                        "progress": round(min(1.0, (r["services_done"] or 0) / r["services"]), 2)} for r in rows]

@@ -19,7 +19,7 @@ from toolkit.logcontext import RequestLog
 from toolkit.metrics import Metrics
 from toolkit.validation import invalid, load
 
-from . import domain, guard, handlers, rules
+from . import domain, guard, handlers, mine, rules
 from .models import metadata
 
 log = logging.getLogger(__name__)
@@ -304,6 +304,13 @@ class VolunteeringService:
             return handlers.unvisited(uow.conn, community_code, days)
 
     # -- commitments (§3.3.3) and organization life (§4.2) --------------------------------------
+
+    @rpc
+    def my_service(self, member_id, year):
+        """The member's own commitment, teams, claims and households, in one answer."""
+        guard.member(self.caller, member_id)
+        with self.db.unit_of_work() as uow:
+            return mine.my_service(uow.conn, member_id, year)
 
     @rpc
     def commit(self, member_id, request):

@@ -96,3 +96,44 @@ export async function runs({ me, args: [chosen] }) {
       if (run) { toast("任务已开始"); await watch(run.run_id); }
     } }, `开始生成 ${period} 清算草稿`), out, state);
 }
+
+// --- a district's festival campaign (§3.4.2): the same service in many communities at once -------
+
+export async function campaigns({ me }) {
+  const d = me.scope;
+  const out = h("div");
+  const body = h("div");
+  show(h("h1", {}, "节日集中服务（§3.4.2）"),
+    h("p", { class: "muted" }, "七一、端午、重阳、春节，县（区）组织党员在所选社区集中开展服务：每个社区各发布一场活动，党员在本社区报名、签到。"),
+    out, body);
+  await attempt(body, async () => {
+    const year = Number(currentPeriod().slice(0, 4));
+    const [db, days, next] = await Promise.all([get(`/districts/${d}/database`), get(`/festivals/${year}`), get(`/festivals/${year + 1}`)]);
+    const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+    const coming = days.concat(next).filter((f) => f.date >= today);
+    const communities = db.by_community || [];
+    const boxes = communities.map((c) => h("input", { type: "checkbox", name: "community", value: c.code, checked: true }));
+    const form = h("form", { class: "stack", onsubmit: async (e) => {
+      e.preventDefault();
+      const f = form.elements;
+      const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+      const [festival, day] = f.festival.value.split("|");
+      const done = await attempt(out, () => post(`/districts/${d}/festival-campaigns`, { festival, community_codes: chosen,
+        title: f.title.value, content: f.content.value, place: f.place.value, contact: f.contact.value,
+        starts_at: `${day} ${f.starts.value}`, ends_at: `${day} ${f.ends.value}`, capacity: Number(f.capacity.value) }));
+      if (done) put(out, h("p", { class: "ok" }, `已在 ${done.activity_ids.length} 个社区发布活动，党员可在本社区报名。`));
+    } },
+    h("label", {}, "节日", h("select", { name: "festival" }, coming.map((x) => h("option", { value: `${x.festival}|${x.date}` }, `${x.name}（${x.date}）`)))),
+    h("label", {}, "活动名称", h("input", { name: "title", required: true, placeholder: "如 重阳敬老集中服务" })),
+    h("label", {}, "服务内容", h("textarea", { name: "content", rows: 2, required: true, placeholder: "如 为辖区老人义诊、理发、维修小家电" })),
+    h("label", {}, "服务地点", h("input", { name: "place", required: true, value: "各社区党群服务中心" })),
+    h("label", {}, "联系方式", h("input", { name: "contact", required: true, placeholder: "如 区委组织部 0371-67180000" })),
+    h("div", { class: "row" }, h("label", {}, "开始", h("input", { name: "starts", value: "09:00", required: true })),
+      h("label", {}, "结束", h("input", { name: "ends", value: "11:30", required: true })),
+      h("label", {}, "每个社区人数上限", h("input", { name: "capacity", type: "number", min: 1, max: 2000, value: 30, required: true }))),
+    h("fieldset", {}, h("legend", {}, `社区（${communities.length} 个，默认全选）`),
+      communities.map((c, i) => h("label", { class: "inline" }, boxes[i], c.name, h("span", { class: "muted" }, `（${c.code.slice(6, 9)}）`)))),
+    h("button", { type: "submit" }, "发布集中服务"));
+    put(body, communities.length ? form : h("p", { class: "muted" }, "本县（区）还没有社区数据。"));
+  });
+}

@@ -2,6 +2,7 @@
 // of members' details (§5.3.2) and units' requests for an opinion (§4.1); service teams and
 // studios (§3.2.3, §3.2.4); households and their visits (§3.4.5).
 import { download, get, post } from "../api.js";
+import { memberPicker } from "../pick.js";
 import { attempt, h, put, show, table, toast, when } from "../ui.js";
 
 const field = (name, placeholder, attrs = {}) => h("input", { name, placeholder, ...attrs });
@@ -83,24 +84,27 @@ export async function teams({ me }) {
       { title: "服务项目", value: (s) => (s.service_items || []).join("、") }, { title: "开放时间", value: (s) => s.opening_hours }],
     board.studios, "还没有工作室"));
   });
+  const leader = memberPicker(c, { name: "leader", label: "队长" });
+  const crew = memberPicker(c, { name: "crew", label: "队员", multiple: true });
   const team = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
     const f = team.elements;
-    const ids = f.member_ids.value.split(/[、,，\s]+/).filter(Boolean).map(Number);
     if (await attempt(out, () => post(`/communities/${c}/teams`, { name: f.name.value, formation: f.formation.value,
-      leader_member_id: Number(f.leader.value), member_ids: ids }))) { toast("服务队已组建"); team.reset(); await draw(); }
+      leader_member_id: leader.ids()[0] || null, member_ids: crew.ids() }))) {
+      toast("服务队已组建"); team.reset(); leader.clear(); crew.clear(); await draw();
+    }
   } }, h("label", {}, "名称", field("name", "健康服务队", { required: true })),
   h("label", {}, "组建方式", h("select", { name: "formation" }, h("option", {}, "组织领建"), h("option", {}, "专业同建"), h("option", {}, "兴趣联建"))),
-  h("label", {}, "队长（党员编号）", field("leader", "", { type: "number", required: true })),
-  h("label", {}, "队员（党员编号，顿号分隔）", field("member_ids", "93、95", { required: true })), h("button", { type: "submit" }, "组建服务队"));
+  leader, crew, h("button", { type: "submit" }, "组建服务队"));
+  const owner = memberPicker(c, { name: "studio_member", label: "党员" });
   const studio = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
     const f = studio.elements;
-    if (await attempt(out, () => post(`/communities/${c}/studios`, { member_id: Number(f.member_id.value), name: f.name.value,
+    if (await attempt(out, () => post(`/communities/${c}/studios`, { member_id: owner.ids()[0] || null, name: f.name.value,
       unit_name: f.unit_name.value, service_items: f.service_items.value, opening_hours: f.opening_hours.value }))) {
-      toast("工作室已开设"); studio.reset(); await draw();
+      toast("工作室已开设"); studio.reset(); owner.clear(); await draw();
     }
-  } }, h("label", {}, "党员编号", field("member_id", "", { type: "number", required: true })),
+  } }, owner,
   h("label", {}, "工作室名称", field("name", "以党员名字命名", { required: true })), h("label", {}, "所在单位", field("unit_name", "", { required: true })),
   h("label", {}, "服务项目（顿号分隔）", field("service_items", "健康咨询、心理疏导", { required: true })),
   h("label", {}, "开放时间", field("opening_hours", "每周六上午", { required: true })), h("button", { type: "submit" }, "开设工作室"));
@@ -115,8 +119,9 @@ export async function households({ me }) {
   const draw = () => attempt(list, async () => {
     const [all, unvisited] = await Promise.all([get(`/communities/${c}/households?page_size=200`),
       get(`/communities/${c}/households/unvisited?page_size=200`)]);
-    put(list, h("p", {}, `联系户 ${all.total} 户，30 天内未走访 ${unvisited.total} 户。`),
-      table([{ title: "编号", value: (x) => x.household_id }, { title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
+    put(list, h("p", {}, `联系户 ${all.total} 户，30 天内未走访 ${unvisited.total} 户。勾选后为党员干部确定联系户。`),
+      table([{ title: "", value: (x) => h("input", { type: "checkbox", name: "household", value: x.household_id, "aria-label": x.head_name }) },
+        { title: "编号", value: (x) => x.household_id }, { title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
         { title: "联系的党员干部", value: (x) => x.cadre_name || "未分配" },
         { title: "最近走访", value: (x) => (x.last_visit ? when(x.last_visit).slice(0, 10) : "未走访") }], all.items, "还没有登记联系户"));
   });
@@ -127,15 +132,14 @@ export async function households({ me }) {
       home_address: f.home_address.value, phone: f.phone.value || null }))) { toast("已登记"); form.reset(); await draw(); }
   } }, h("label", {}, "户主", field("head_name", "", { required: true })), h("label", {}, "住址", field("home_address", "", { required: true })),
   h("label", {}, "电话", field("phone", "")), h("button", { type: "submit" }, "登记联系户"));
+  const cadre = memberPicker(c, { name: "cadre", label: "党员干部" });
   const cover = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
-    const f = cover.elements;
-    const ids = f.household_ids.value.split(/[、,，\s]+/).filter(Boolean).map(Number);
-    if (await attempt(out, () => post(`/communities/${c}/household-coverage`, { member_id: Number(f.member_id.value), household_ids: ids }))) {
-      toast("已确定联系户"); cover.reset(); await draw();
+    const ids = [...list.querySelectorAll("input[name=household]:checked")].map((x) => Number(x.value));
+    if (await attempt(out, () => post(`/communities/${c}/household-coverage`, { member_id: cadre.ids()[0] || null, household_ids: ids }))) {
+      toast(`已为党员干部确定 ${ids.length} 户联系户`); cadre.clear(); await draw();
     }
-  } }, h("label", {}, "党员干部（党员编号）", field("member_id", "", { type: "number", required: true })),
-  h("label", {}, "联系户编号（10–15 户，顿号分隔）", field("household_ids", "1、2、3…", { required: true })), h("button", { type: "submit" }, "确定联系户"));
+  } }, cadre, h("button", { type: "submit" }, "把勾选的户（10–15 户）交给该党员干部联系"));
   show(h("h1", {}, "联系户与走访（§3.4.5）"), h("p", { class: "muted" }, "每名党员干部联系 10–15 户，定期走访：查民情、讲政策、解难题、办实事。"),
     out, form, cover, list);
   await draw();

@@ -1,7 +1,8 @@
 // The community's roster (党员名册): every member who reported this year, searched and paged in
 // the browser from one answer (a community has some thousands at most), with each member's
 // certificate B.1, receipt B.2 and register D.1 a click away.
-import { currentPeriod, download, get } from "../api.js";
+import { currentPeriod, download, get, post } from "../api.js";
+import { choices, forget } from "../pick.js";
 import { CHOICE_CN, GENDER_CN, STATUS_CN, attempt, h, put, show, table, when } from "../ui.js";
 
 const PAGE = 50;
@@ -82,8 +83,53 @@ export async function members({ me }) {
           r.status === "accepted" || r.status === "transferred"
             ? [file("回执单 B.2", `/communities/${c}/member-registrations/${r.id}/receipt.pdf`),
               file(`登记表 D.1（${currentPeriod()}）`, `/communities/${c}/members/${r.member_id}/register-d1.pdf?period=${currentPeriod()}`)]
-            : null)));
+            : null),
+        ["submitted", "unit_approved", "accepted"].includes(b1.status) ? await transferForm(r) : null));
     });
+  }
+
+  // a change that makes this community unfit: recorded here, the member then reports anew (§4.2)
+  async function transferForm(r) {
+    const known = await choices();
+    const out = h("div");
+    const target = h("div");
+    const form = h("form", { class: "stack", onsubmit: async (e) => {
+      e.preventDefault();
+      const f = form.elements;
+      const body = { reason: f.reason.value, recorded_by: f.recorded_by.value };
+      if (f.reason.value === "address_changed") body.new_home_address = f.target.value;
+      if (f.reason.value === "community_changed") body.new_community_code = f.target.value.trim();
+      if (f.reason.value === "unit_changed") body.new_unit_id = Number(f.target.dataset.unit || 0) || null;
+      const done = await attempt(out, () => post(`/communities/${c}/member-registrations/${r.id}/transfer`, body));
+      if (!done) return;
+      put(out, h("p", { class: "ok" }, `已登记转出。请提醒党员在 ${done.deadline} 前到新社区报到（§4.2）。`));
+      forget(c);
+      await load();
+    } });
+    const drawTarget = () => {
+      const reason = form.elements.reason.value;
+      if (reason === "unit_changed") {
+        const box = h("input", { name: "target", placeholder: "新单位名称的一部分或统一社会信用代码", required: true });
+        const hits = h("div", { class: "chips" });
+        box.addEventListener("change", async () => {
+          const found = await attempt(out, () => get(`/units?q=${encodeURIComponent(box.value.trim())}`));
+          put(hits, (found || []).map((u) => h("button", { type: "button", class: "chip", onclick: () => {
+            box.value = u.name; box.dataset.unit = u.unit_id; put(hits);
+          } }, u.name)));
+        });
+        put(target, h("label", {}, "新工作单位", box), hits);
+      } else {
+        put(target, h("label", {}, reason === "address_changed" ? "新家庭住址" : "新社区代码（12 位）",
+          h("input", { name: "target", required: true })));
+      }
+    };
+    put(form, h("h3", {}, "办理转出（§4.2）"),
+      h("label", {}, "变动原因", h("select", { name: "reason", onchange: drawTarget },
+        known.transfer_reasons.map(([code, name]) => h("option", { value: code }, name)))),
+      target, h("label", {}, "登记人", h("input", { name: "recorded_by", required: true, value: me.display_name.slice(0, 10) })),
+      h("button", { type: "submit", class: "plain" }, "登记转出"), out);
+    drawTarget();
+    return h("details", {}, h("summary", {}, "工作单位、住址或所属社区变动？办理转出"), form);
   }
 
   async function load() {
