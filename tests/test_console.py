@@ -335,9 +335,9 @@ def test_the_city_administrator_makes_an_account_and_disables_it(platform, brows
 
 SCREENS = {
     "community_staff": ["#/staff/desk", "#/staff/reports", "#/staff/members", "#/staff/activities", "#/staff/posts", "#/staff/teams", "#/staff/projects", "#/staff/households",
-                        "#/staff/service", "#/staff/settlement", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
+                        "#/staff/service", "#/staff/settlement", "#/staff/comments", "#/staff/feedback", "#/staff/supermarket", "#/staff/forms"],
     "unit_officer": ["#/unit/reports", "#/unit/import", "#/unit/notices", "#/unit/objections", "#/unit/archive"],
-    "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs", "#/area/campaigns"],
+    "district_officer": ["#/area/dashboard", "#/area/candidates", "#/area/runs", "#/area/notices", "#/area/campaigns"],
     "street_officer": ["#/area/dashboard", "#/area/runs"],
     "member": ["#/me", "#/me/service", "#/me/posts", "#/me/activities", "#/me/points", "#/me/supermarket", "#/me/objections"],
     "city_admin": ["#/area/dashboard", "#/city/accounts", "#/city/audit"],

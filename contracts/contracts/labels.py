@@ -65,7 +65,7 @@ LABELS = {
     "change_id": "变更编号", "changes": "变更内容", "fields_changed": "变更项目", "changed_by": "变更人",
     "requested_by": "提出人", "items": "条目", "rows": "明细",
     # paging, queries and operations
-    "page": "页码", "page_size": "每页条数", "sort": "排序", "limit": "条数上限", "since": "起始时间", "until": "截止时间",
+    "q": "查找内容", "page": "页码", "page_size": "每页条数", "sort": "排序", "limit": "条数上限", "since": "起始时间", "until": "截止时间",
     "t": "校验码", "by": "操作人", "action": "操作", "request_id": "请求编号", "event_id": "事件编号",
     "event_type": "事件类型", "job_id": "任务编号", "part": "部分", "sha256": "校验值", "caller": "调用者",
     "personal_data": "个人信息", "active": "有效", "field": "字段", "id": "编号",

@@ -137,3 +137,48 @@ export async function campaigns({ me }) {
     put(body, communities.length ? form : h("p", { class: "muted" }, "本县（区）还没有社区数据。"));
   });
 }
+
+// --- the district's feedback notices to units (附录E、F, §5.3.1) ------------------------------------
+
+const NOTICE_STATES = ["prepared", "changed", "released", "read", "acknowledged"];
+
+export async function notices({ me, args: [chosen] }) {
+  const d = me.scope;
+  const period = chosen || settlingPeriod();
+  const out = h("div");
+  const box = h("div");
+  const preview = h("div");
+  const open = (u) => attempt(preview, async () => {
+    const n = await get(`/districts/${d}/notices/${period}/units/${u.unit_id}`);
+    put(preview, h("section", { class: "card" }, h("h2", {}, `${n.unit_name}：反馈通知单（附录E）预览`),
+      h("p", { style: "white-space:pre-wrap" }, n.notice_text),
+      table([{ title: "序号", value: (r) => r.seq }, { title: "姓名", value: (r) => r.name },
+        { title: "是否报到", value: (r) => (r.reported ? "是" : "否") }, { title: "积分", value: (r) => r.points ?? "—" },
+        { title: "评星", value: (r) => r.stars ?? "—" }, { title: "社区评语", value: (r) => r.comment || "—" }], n.table)));
+    preview.scrollIntoView({ block: "nearest" });
+  });
+  const draw = () => attempt(box, async () => {
+    const found = await get(`/districts/${d}/notices/${period}`);
+    const release = h("button", { disabled: !found.ready, onclick: async () => {
+      const done = await attempt(out, () => post(`/districts/${d}/notices/${period}/release`));
+      if (!done) return;
+      put(out, h("p", { class: "ok" }, `已向 ${done.released.length} 个单位发布反馈通知。`),
+        done.waiting_for_comments.length ? h("p", {}, `${done.waiting_for_comments.length} 个单位等待社区评语：`,
+          done.waiting_for_comments.slice(0, 20).map((w) => `${w.unit_name || w.unit_id}（社区 ${w.communities_missing_comments.join("、")}）`).join("；")) : null);
+      await draw();
+    } }, `发布全部已就绪的通知（${found.ready}）`);
+    put(box, h("div", { class: "cards" }, NOTICE_STATES.map((s) => stat(
+      { prepared: "待发布", changed: "有更新待发布", released: "已发布", read: "单位已阅", acknowledged: "单位已确认" }[s], found.counts[s] || 0))),
+    h("div", { class: "row" }, release),
+    table([{ title: "单位", value: (u) => h("a", { href: "javascript:void 0", onclick: () => open(u) }, u.unit_name || `单位 ${u.unit_id}`) },
+      { title: "党员", value: (u) => `${u.reported} 报到 / ${u.not_reported} 未报到` },
+      { title: "状态", value: (u) => u.state_cn },
+      { title: "尚缺评语", value: (u) => (u.communities_missing_comments.length ? `${u.missing_comments} 人（社区 ${u.communities_missing_comments.join("、")}）` : "—") }],
+    found.items.slice(0, 300), "本半年度还没有社区公布积分评星结果"),
+    found.items.length > 300 ? h("p", { class: "muted" }, `仅列出前 300 个单位，共 ${found.units} 个；“发布全部”对全部单位生效。`) : null);
+  });
+  show(h("h1", {}, "反馈通知（附录E、F，§5.3.1）"),
+    h("p", { class: "muted" }, "各社区公布半年度积分评星结果并填写社区评语后，由县（区）委组织部向党员所在单位发布反馈通知。"),
+    periodPicker(period, (p) => { location.hash = `#/area/notices/${p}`; }), out, box, preview);
+  await draw();
+}

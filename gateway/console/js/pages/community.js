@@ -1,9 +1,9 @@
 // The community's other work: objections and their investigation (附录G, §5.3.4–§5.3.5), changes
 // of members' details (§5.3.2) and units' requests for an opinion (§4.1); service teams and
 // studios (§3.2.3, §3.2.4); households and their visits (§3.4.5).
-import { download, get, post } from "../api.js";
+import { api, download, get, post, settlingPeriod } from "../api.js";
 import { memberPicker } from "../pick.js";
-import { attempt, h, put, show, table, toast, when } from "../ui.js";
+import { attempt, h, periodPicker, put, show, table, toast, when } from "../ui.js";
 
 const field = (name, placeholder, attrs = {}) => h("input", { name, placeholder, ...attrs });
 const FORMATIONS = { org_led: "组织领建", profession: "专业同建", interest: "兴趣联建" };
@@ -199,5 +199,48 @@ export async function projects({ me }) {
   h("label", {}, "服务方式", h("input", { name: "service_mode", value: "每月一次" })), h("button", { type: "submit" }, "签订联建项目"));
   show(h("h1", {}, "党建联建（§3.3.1）"), h("p", { class: "muted" }, "社区与驻地单位党组织以“五联”为内容签订联建项目，打印协议书（附录C，按本社区现行文本）。"),
     out, list, h("h2", {}, "签订联建项目"), form);
+  await draw();
+}
+
+// --- the community's comments on its published half year (社区评语, 附录F, §5.3.3) ------------------
+
+export async function comments({ me, args: [chosen] }) {
+  const c = me.scope;
+  const period = chosen || settlingPeriod();
+  const out = h("div");
+  const box = h("div");
+  const suggestion = (m) => (m.stars >= 5 ? "积极参加社区志愿服务，表现突出" : m.stars >= 3 ? "能够参加社区志愿服务，表现良好"
+    : m.points > 0 ? "参加了社区志愿服务，希望继续发挥作用" : "本半年度参加社区服务较少");
+  const draw = () => attempt(box, async () => {
+    let found;
+    try {
+      found = await get(`/communities/${c}/feedback/${period}`);
+    } catch (err) {
+      if (err.status === 404) { put(box, h("p", { class: "muted" }, err.message)); return; }
+      throw err;
+    }
+    const inputs = found.items.map((m) => h("input", { name: "comment", value: m.comment || "", placeholder: suggestion(m),
+      "aria-label": `${m.name} 的社区评语`, "data-member": m.member_id, "data-saved": m.comment || "" }));
+    const fill = h("button", { class: "plain", onclick: () => inputs.forEach((x, i) => { if (!x.value) x.value = suggestion(found.items[i]); }) },
+      "空白处按星级填入建议评语");
+    const save = h("button", { onclick: async () => {
+      const changed = inputs.filter((x) => x.value.trim() && x.value.trim() !== x.dataset.saved)
+        .map((x) => ({ member_id: Number(x.dataset.member), comment: x.value.trim() }));
+      if (!changed.length) { toast("没有新填写或修改的评语"); return; }
+      for (let i = 0; i < changed.length; i += 1000) {
+        if (!await attempt(out, () => api("PUT", `/communities/${c}/feedback/${period}/comments`, { comments: changed.slice(i, i + 1000) }))) return;
+      }
+      toast(`已保存 ${changed.length} 条评语`);
+      await draw();
+    } }, "保存评语");
+    put(box, h("p", {}, `${period} 已公布：${found.members} 名党员，尚缺评语 ${found.missing_comments} 人。`,
+      "评语填齐后，县（区）委组织部方可向各单位发布反馈通知（§5.3.1）。"),
+    h("div", { class: "row" }, fill, save),
+    table([{ title: "党员", value: (m) => m.name }, { title: "单位", value: (m) => m.unit_name || "—", narrow: false },
+      { title: "积分", value: (m) => m.points }, { title: "星级", value: (m) => m.stars },
+      { title: "社区评语", value: (m) => inputs[found.items.indexOf(m)] }], found.items, "本半年度没有报到党员的积分结果"));
+  });
+  show(h("h1", {}, "社区评语（附录F，§5.3.3）"),
+    periodPicker(period, (p) => { location.hash = `#/staff/comments/${p}`; }), out, box);
   await draw();
 }

@@ -222,7 +222,8 @@ export async function settlement({ me, args: [chosen] }) {
     }
   };
   const congress = h("form", { class: "stack" },
-    h("label", {}, "党员群众代表大会日期", h("input", { name: "congress_date", type: "date", required: true })),
+    h("label", {}, "党员群众代表大会日期", h("input", { name: "congress_date", type: "date", required: true,
+      value: new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }) })),   // today, in the city
     h("label", {}, "参会人数", h("input", { name: "attendees", type: "number", min: 3, value: 30 })),
     h("label", {}, "审议意见", h("input", { name: "minutes", value: "党员群众代表大会审议通过" })));
   const draw = () => attempt(box, async () => {

@@ -117,6 +117,9 @@ def calls(p):
         "feedback_rosters": (([p["unit"]], [a], f"{year}H1"), False),
         "member_current": ((p["member"],), False),
         "apply_member_details": ((a, p["member"], {"phone": "13800000000"}), False),
+        "community_roster": ((a, year), False),
+        # a unit's name is public and a member may work anywhere in the city: any officer may look
+        "find_units": (("守卫测试",), True),
     }
 
 
@@ -183,3 +186,18 @@ def test_officers_above_may_read_but_not_act_for_the_community_or_the_unit(runne
     with proxy(runner, Caller(23, "staff.a", "community_staff", a)) as p:  # nor staff for a unit's act
         with pytest.raises(errors.Forbidden):
             p.registration.give_unit_opinion(*calls(place)["give_unit_opinion"][0])
+
+
+def test_units_are_found_by_name_or_credit_code_by_officers_but_not_by_members(runner, place, migrated):
+    with migrated.connect() as conn:
+        name, code = conn.execute(text("select name, credit_code from registration.units where id = :u"),
+                                  {"u": place["unit"]}).one()
+    elsewhere = Caller(21, "staff.b", "community_staff", place["b"])
+    with proxy(runner, elsewhere) as p:
+        assert place["unit"] in [u["unit_id"] for u in p.registration.find_units(name[1:5])]
+        by_code = p.registration.find_units(code.lower())
+        assert by_code[0]["unit_id"] == place["unit"] and "contact_phone" not in by_code[0]
+        assert p.registration.find_units("x") == []   # one character finds nothing
+    for who in (Caller(22, "m", "member", str(place["member"])), Caller(23, "u", "unit_officer", str(place["unit"]))):
+        with proxy(runner, who) as p, pytest.raises(errors.Forbidden):
+            p.registration.find_units(name[1:5])

@@ -115,7 +115,7 @@ def test_the_services_own_wall(runner, members, volunteering_db):
         "set_coverage": ({"community_code": A, "member_id": 9001, "household_ids": list(range(1, 11))},),
         "record_visit": (9001, {"household_id": 1, "visited_on": "2026-11-01", "kinds": ["查民情"]}),
         "commit": (9001, {"year": 2026, "items": ["义诊"], "services": 12, "hours": 30, "mode": "每月一次"}),
-        "list_commitments": (A, 2026), "without_organization_life": (A, 2026), "list_pairings": (A,),
+        "list_commitments": (A, 2026), "my_service": (9001, 2026), "without_organization_life": (A, 2026), "list_pairings": (A,),
         "pair": ({"community_code": A, "resident_name": "张奶奶", "resident_category": "空巢老人", "mode": "one_to_one",
                   "member_ids": [9001]},),
         "open_studio": ({"community_code": A, "member_id": 9001, "name": "健康工作室", "unit_name": "某医院",
