@@ -112,10 +112,10 @@ def test_the_clerk_gives_a_team_and_households_by_name_and_the_member_serves_on_
 
     page.goto(CONSOLE + "#/staff/households")
     page.wait(f"input[name=household][value='{homes[0]}']")
+    page.wait_attached(f"input[name=cadre] + datalist option[value^='{leader}（']")
+    pick(page, "cadre", leader)   # first the cadre: their households as they stand are ticked
     for household in homes:
         page.check(f"input[name=household][value='{household}']")
-    page.wait_attached(f"input[name=cadre] + datalist option[value^='{leader}（']")
-    pick(page, "cadre", leader)
     page.click("main button:has-text('把勾选的户')")
     page.wait_text("#toast", "已为党员干部确定 10 户联系户")
     covered = staff_api.get(f"/communities/{c}/households?page_size=200").json()["items"]
@@ -226,9 +226,11 @@ def test_a_half_year_is_published_commented_released_and_read_on_the_screens(pla
             page.click("main button:has-text('生成清算草稿')")
             page.wait_text("#toast", "草稿已生成")
         # the congress's date is today in the city by default (the machine's UTC day may be yesterday there)
+        page.wait_text("main .badge", "草稿")
         page.click("main button:has-text('登记审议')")
         page.wait_text("#toast", "已登记审议")
     if staff_api.get(f"/communities/{c}/settlements/{period}").json()["current"]["status"] == "reviewed":
+        page.wait_text("main .badge", "已审议")
         page.click("main button:has-text('公布结果')")
         page.wait_text("main", "已于")
     assert staff_api.get(f"/communities/{c}/settlements/{period}").json()["current"]["status"] == "published"

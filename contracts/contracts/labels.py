@@ -31,8 +31,8 @@ LABELS = {
     "report": "报到信息", "year": "年度", "late": "逾期", "overdue": "逾期",
     # volunteering: posts, claims, commitments, teams, projects, activities (§3.2–§3.4)
     "post_id": "岗位编号", "claim_id": "认领编号", "commitment_id": "承诺编号", "team_id": "服务队编号",
-    "studio_id": "工作室编号", "project_id": "项目编号", "activity_id": "活动编号", "household_id": "结对户编号",
-    "household_ids": "结对户编号", "pairing_id": "结对编号", "co_building_pair_id": "联建编号", "title": "名称",
+    "studio_id": "工作室编号", "project_id": "项目编号", "activity_id": "活动编号", "household_id": "联系户编号",
+    "household_ids": "联系户编号", "pairing_id": "结对编号", "co_building_pair_id": "联建编号", "title": "名称",
     "category": "类别", "description": "内容", "capacity": "人数上限", "place": "地点", "schedule": "时间安排",
     "starts_at": "开始时间", "ends_at": "结束时间", "deadline": "完成时限", "goals": "目标",
     "expected_effects": "预期效果", "links": "五联内容", "service_count": "服务次数", "service_hours": "服务时长（小时）",

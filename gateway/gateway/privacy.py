@@ -26,23 +26,28 @@ def scan(body, masked):
     Returns (fields shown unmasked, subjects whose data was shown unmasked)."""
     found, subjects = set(), set()
 
+    def record(node, present):
+        """Whose data a record shows unmasked (masked, it shows nobody's)."""
+        if masked:
+            return
+        found.update(present)
+        if node.get("household_id") is not None:  # a household's head, not a member
+            subjects.add(f"household:{node['household_id']}")
+        elif (who := node.get("member_id", node.get("id"))) is not None:
+            subjects.add(f"member:{who}")
+        if node.get("registration_id") is not None:
+            subjects.add(f"registration:{node['registration_id']}")
+
     def walk(node):
         if isinstance(node, dict) and isinstance(node.get("columns"), list) and isinstance(node.get("rows"), list):
             table(node["columns"], node["rows"])   # a table answer: {columns, rows}, each row a record
         if isinstance(node, dict):
             present = [f for f in PERSONAL_FIELDS if node.get(f)]
             if present:
+                record(node, present)
                 if masked:
                     for f in present:
                         node[f] = mask(f, node[f])
-                else:
-                    found.update(present)
-                    if node.get("household_id") is not None:  # a household's head, not a member
-                        subjects.add(f"household:{node['household_id']}")
-                    elif (who := node.get("member_id", node.get("id"))) is not None:
-                        subjects.add(f"member:{who}")
-                    if node.get("registration_id") is not None:
-                        subjects.add(f"registration:{node['registration_id']}")
             for value in node.values():
                 if isinstance(value, (dict, list)):
                     walk(value)
@@ -54,18 +59,16 @@ def scan(body, masked):
         personal = [(i, f) for i, f in enumerate(columns) if f in PERSONAL_FIELDS]
         if not personal:
             return
-        who = columns.index("member_id") if "member_id" in columns else columns.index("id") if "id" in columns else None
+        # each row read as the record it stands for, by the same rules as walk()'s
         for row in rows:
-            present = [(i, f) for i, f in personal if isinstance(row, list) and i < len(row) and row[i]]
-            if not present:
+            if not isinstance(row, list):
                 continue
-            if masked:
-                for i, f in present:
-                    row[i] = mask(f, row[i])
-            else:
-                found.update(f for _, f in present)
-                if who is not None and who < len(row):
-                    subjects.add(f"member:{row[who]}")
+            present = [(i, f) for i, f in personal if i < len(row) and row[i]]
+            if present:
+                record(dict(zip(columns, row)), [f for _, f in present])
+                if masked:
+                    for i, f in present:
+                        row[i] = mask(f, row[i])
 
     walk(body)
     return sorted(found), sorted(subjects)

@@ -527,7 +527,7 @@ class GatewayService:
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
     def api(self, request, rest):
         started = time.perf_counter()
-        response = transfer.compress(request, self._api(request))
+        response = transfer.compress(request, transfer.private(self._api(request)))
         # the access line, written here so that it carries the request id (and who asked);
         # nameko's own access log (nameko.web.server) is written outside the worker and is off
         call = getattr(self, "_call", None)

@@ -16,6 +16,13 @@ def accepts_gzip(request):
     return "gzip" in (request.headers.get("Accept-Encoding") or "").lower()
 
 
+def private(response):
+    """An API answer is one person's, read under their role: no cache keeps it (a shared PC at a
+    street office, a proxy between), whatever it holds."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def compress(request, response):
     """`response` gzipped in place if the client accepts it and the body is worth it."""
     if (response.is_streamed or response.direct_passthrough or "Content-Encoding" in response.headers
@@ -39,10 +46,13 @@ def static(request, data, response_class, kind):
     """A console file: 304 if the browser holds this version (its ETag), else the file, gzipped
     once per version for every client that accepts it."""
     tag, packed = _packed(data)
-    headers = {"Cache-Control": "no-cache", "ETag": f'"{tag}"', "Vary": "Accept-Encoding"}
-    if f'"{tag}"' in (request.headers.get("If-None-Match") or ""):
+    zipped = accepts_gzip(request) and len(packed) < len(data)
+    # the gzipped bytes are another representation: a tag of their own (a strong ETag names bytes)
+    etag = f'"{tag}-gz"' if zipped else f'"{tag}"'
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Vary": "Accept-Encoding"}
+    if etag in (request.headers.get("If-None-Match") or ""):
         return response_class(status=304, headers=headers)
-    if accepts_gzip(request) and len(packed) < len(data):
+    if zipped:
         headers["Content-Encoding"] = "gzip"
         data = packed
     return response_class(data, content_type=kind, headers=headers)

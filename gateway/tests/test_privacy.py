@@ -44,3 +44,10 @@ def test_a_table_answer_is_masked_and_logged_by_its_columns_as_records_are():
     shown = {"columns": ["id", "member_id", "phone"], "rows": [[1, 7, "13812345678"]]}
     assert scan(shown, masked=False) == (["phone"], ["member:7"])
     assert scan({"columns": ["id", "name"], "rows": [[1, "张三"]]}, masked=False) == ([], [])
+
+
+def test_a_table_of_households_is_logged_as_households_as_its_records_would_be():
+    body = {"columns": ["household_id", "head_name", "home_address"], "rows": [[5, "王大爷", "郑州市金水区经三路12号"]]}
+    assert scan(body, masked=False) == (["home_address"], ["household:5"])
+    with_registration = {"columns": ["registration_id", "member_id", "phone"], "rows": [[3, 8, "13812345678"]]}
+    assert scan(with_registration, masked=False) == (["phone"], ["member:8", "registration:3"])

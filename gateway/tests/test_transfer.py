@@ -42,7 +42,15 @@ def test_a_console_file_is_sent_once_then_answered_304_while_it_is_the_same():
     assert first.status_code == 200 and gzip.decompress(first.get_data()) == data
     assert first.headers["Content-Type"] == "text/javascript; charset=utf-8"
     tag = first.headers["ETag"]
-    again = transfer.static(request(**{"If-None-Match": tag}), data, Response, "text/javascript; charset=utf-8")
+    again = transfer.static(request(**{"If-None-Match": tag, "Accept-Encoding": "gzip"}), data, Response,
+                            "text/javascript; charset=utf-8")
     assert again.status_code == 304 and again.get_data() == b""
+    plain = transfer.static(request(**{"If-None-Match": tag}), data, Response, "text/javascript")
+    assert plain.status_code == 200 and plain.get_data() == data   # the gzipped bytes' tag is not the plain bytes'
+    assert plain.headers["ETag"] != tag
     changed = transfer.static(request(**{"If-None-Match": tag}), data + b"//", Response, "text/javascript")
     assert changed.status_code == 200 and changed.get_data() == data + b"//"
+
+
+def test_an_api_answer_is_kept_by_no_cache():
+    assert transfer.private(Response("{}", mimetype="application/json")).headers["Cache-Control"] == "no-store"

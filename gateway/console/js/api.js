@@ -68,6 +68,16 @@ export async function api(method, path, body, options = {}) {
 }
 
 export const get = (path, options) => api("GET", path, undefined, options);
+
+/** Every item of a list route, page by page (200 a page). */
+export async function everyPage(path) {
+  const items = [];
+  for (let page = 1; ; page++) {
+    const found = await get(`${path}${path.includes("?") ? "&" : "?"}page=${page}&page_size=200`);
+    items.push(...found.items);
+    if (items.length >= found.total || !found.items.length) return items;
+  }
+}
 export const post = (path, body, options) => api("POST", path, body === undefined ? {} : body, options);
 export const put = (path, body) => api("PUT", path, body);
 

@@ -2,6 +2,7 @@
 // out, and the page for a session that has ended.
 import { login, logout, session } from "./api.js";
 import { attempt, h, put, show } from "./ui.js";
+import { forget } from "./pick.js";
 import * as publicPages from "./pages/public.js";
 import * as staff from "./pages/staff.js";
 import * as roster from "./pages/roster.js";
@@ -95,6 +96,7 @@ function frame(me) {
 
 async function route() {
   if (stopPage) { stopPage(); stopPage = null; }
+  forget();   // each page asks the roster afresh: members accepted on another page are in it
   const s = session.get();
   const hash = location.hash || "#/";
   if (hash === "#/" || hash === "#") {

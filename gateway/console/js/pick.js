@@ -25,14 +25,14 @@ export async function acceptedMembers(c) {
 }
 
 export function forget(c) {
-  for (const key of [...rosters.keys()]) if (key.startsWith(`${c}/`)) rosters.delete(key);
+  for (const key of [...rosters.keys()]) if (!c || key.startsWith(`${c}/`)) rosters.delete(key);
 }
 
 /**
  * A member picker: type a name (or unit), pick from the list; `multiple` keeps a list of chips.
  * Returns the element; element.ids() gives the chosen member ids, element.clear() empties it.
  */
-export function memberPicker(c, { name, label, multiple = false, placeholder = "输入姓名或单位查找" } = {}) {
+export function memberPicker(c, { name, label, multiple = false, placeholder = "输入姓名或单位查找", onchange = null } = {}) {
   const list = `pick-${name}-${Math.random().toString(36).slice(2, 8)}`;
   const chosen = new Map();
   const chips = h("span", { class: "chips" });
@@ -49,6 +49,7 @@ export function memberPicker(c, { name, label, multiple = false, placeholder = "
     chosen.set(m.member_id, m);
     input.value = "";
     draw();
+    if (onchange) onchange([...chosen.values()]);
   };
   input.addEventListener("change", take);
   input.addEventListener("input", () => { if (members.some((x) => text(x) === input.value)) take(); });
@@ -58,6 +59,13 @@ export function memberPicker(c, { name, label, multiple = false, placeholder = "
   }).catch(() => { input.placeholder = "名册暂不可用，请稍后刷新"; });
   const box = h("label", {}, label, h("span", { class: "picker" }, input, options, chips));
   box.ids = () => [...chosen.keys()];
+  box.typed = () => input.value.trim();   // a name typed and not picked from the list
+  /** The chosen ids, or null with `say` told which field, in people's words, when none is. */
+  box.required = (say) => {
+    if (chosen.size) return [...chosen.keys()];
+    say(`${label}：${box.typed() ? `没有找到“${box.typed()}”，请从列表中选择` : "请输入姓名并从列表中选择"}`);
+    return null;
+  };
   box.members = () => [...chosen.values()];
   box.clear = () => { chosen.clear(); draw(); };
   box.addAll = (more) => { more.forEach((m) => chosen.set(m.member_id, m)); draw(); };

@@ -1,7 +1,7 @@
 // The community's other work: objections and their investigation (附录G, §5.3.4–§5.3.5), changes
 // of members' details (§5.3.2) and units' requests for an opinion (§4.1); service teams and
 // studios (§3.2.3, §3.2.4); households and their visits (§3.4.5).
-import { api, download, get, post, settlingPeriod } from "../api.js";
+import { api, download, everyPage, get, post, settlingPeriod } from "../api.js";
 import { memberPicker } from "../pick.js";
 import { attempt, h, periodPicker, put, show, table, toast, when } from "../ui.js";
 
@@ -86,11 +86,15 @@ export async function teams({ me }) {
   });
   const leader = memberPicker(c, { name: "leader", label: "队长" });
   const crew = memberPicker(c, { name: "crew", label: "队员", multiple: true });
+  const say = (text) => put(out, h("div", { class: "error", role: "alert" }, text));
   const team = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
     const f = team.elements;
+    const captain = leader.required(say);
+    const members = captain && crew.required(say);
+    if (!members) return;
     if (await attempt(out, () => post(`/communities/${c}/teams`, { name: f.name.value, formation: f.formation.value,
-      leader_member_id: leader.ids()[0] || null, member_ids: crew.ids() }))) {
+      leader_member_id: captain[0], member_ids: members }))) {
       toast("服务队已组建"); team.reset(); leader.clear(); crew.clear(); await draw();
     }
   } }, h("label", {}, "名称", field("name", "健康服务队", { required: true })),
@@ -100,7 +104,9 @@ export async function teams({ me }) {
   const studio = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
     const f = studio.elements;
-    if (await attempt(out, () => post(`/communities/${c}/studios`, { member_id: owner.ids()[0] || null, name: f.name.value,
+    const who = owner.required(say);
+    if (!who) return;
+    if (await attempt(out, () => post(`/communities/${c}/studios`, { member_id: who[0], name: f.name.value,
       unit_name: f.unit_name.value, service_items: f.service_items.value, opening_hours: f.opening_hours.value }))) {
       toast("工作室已开设"); studio.reset(); owner.clear(); await draw();
     }
@@ -117,13 +123,14 @@ export async function households({ me }) {
   const out = h("div");
   const list = h("div");
   const draw = () => attempt(list, async () => {
-    const [all, unvisited] = await Promise.all([get(`/communities/${c}/households?page_size=200`),
-      get(`/communities/${c}/households/unvisited?page_size=200`)]);
-    put(list, h("p", {}, `联系户 ${all.total} 户，30 天内未走访 ${unvisited.total} 户。勾选后为党员干部确定联系户。`),
+    const [all, unvisited] = await Promise.all([everyPage(`/communities/${c}/households`),
+      get(`/communities/${c}/households/unvisited?page_size=1`)]);
+    put(list, h("p", {}, `联系户 ${all.length} 户，30 天内未走访 ${unvisited.total} 户。选定党员干部后，勾选其联系的户（已联系的户自动勾上）。`),
       table([{ title: "", value: (x) => h("input", { type: "checkbox", name: "household", value: x.household_id, "aria-label": x.head_name }) },
         { title: "编号", value: (x) => x.household_id }, { title: "户主", value: (x) => x.head_name }, { title: "住址", value: (x) => x.home_address },
         { title: "联系的党员干部", value: (x) => x.cadre_name || "未分配" },
-        { title: "最近走访", value: (x) => (x.last_visit ? when(x.last_visit).slice(0, 10) : "未走访") }], all.items, "还没有登记联系户"));
+        { title: "最近走访", value: (x) => (x.last_visit ? when(x.last_visit).slice(0, 10) : "未走访") }], all, "还没有登记联系户"));
+    list.households = all;
   });
   const form = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
@@ -132,11 +139,18 @@ export async function households({ me }) {
       home_address: f.home_address.value, phone: f.phone.value || null }))) { toast("已登记"); form.reset(); await draw(); }
   } }, h("label", {}, "户主", field("head_name", "", { required: true })), h("label", {}, "住址", field("home_address", "", { required: true })),
   h("label", {}, "电话", field("phone", "")), h("button", { type: "submit" }, "登记联系户"));
-  const cadre = memberPicker(c, { name: "cadre", label: "党员干部" });
+  // the cadre's households as they stand are ticked: the list sent replaces them (§3.4.5)
+  const cadre = memberPicker(c, { name: "cadre", label: "党员干部", onchange: ([m]) => {
+    const theirs = new Set((list.households || []).filter((x) => x.cadre_member_id === m.member_id).map((x) => String(x.household_id)));
+    list.querySelectorAll("input[name=household]").forEach((box) => { box.checked = theirs.has(box.value); });
+  } });
+  const say = (text) => put(out, h("div", { class: "error", role: "alert" }, text));
   const cover = h("form", { class: "row", onsubmit: async (e) => {
     e.preventDefault();
     const ids = [...list.querySelectorAll("input[name=household]:checked")].map((x) => Number(x.value));
-    if (await attempt(out, () => post(`/communities/${c}/household-coverage`, { member_id: cadre.ids()[0] || null, household_ids: ids }))) {
+    const who = cadre.required(say);
+    if (!who) return;
+    if (await attempt(out, () => post(`/communities/${c}/household-coverage`, { member_id: who[0], household_ids: ids }))) {
       toast(`已为党员干部确定 ${ids.length} 户联系户`); cadre.clear(); await draw();
     }
   } }, cadre, h("button", { type: "submit" }, "把勾选的户（10–15 户）交给该党员干部联系"));

@@ -45,7 +45,7 @@ export async function service() {
 
   const draw = () => attempt(body, async () => {
     const mine = await get(`/me/service?year=${year}`);
-    if (!mine.community_code) { put(body, h("p", {}, "社区接收您的报到后，这里可以公开承诺、加入服务队和登记走访。")); return; }
+    if (!mine.active) { put(body, h("p", {}, "社区接收您的报到后，这里可以公开承诺、加入服务队和登记走访；转到新社区的，在新社区报到并被接收后可用。")); return; }
     const c = mine.commitment;
     put(body,
       h("h2", {}, `${year} 年服务承诺`),
@@ -54,9 +54,9 @@ export async function service() {
         : promise(),
       h("h2", {}, "服务队（§3.2.3）"),
       table([{ title: "服务队", value: (t) => t.name }, { title: "队长", value: (t) => t.leader }, { title: "队员", value: (t) => t.members },
-        { title: "", value: (t) => h("button", { class: t.joined ? "plain" : null, onclick: async () => {
+        { title: "", value: (t) => (t.leads ? h("span", { class: "muted" }, "队长") : h("button", { class: t.joined ? "plain" : null, onclick: async () => {
           if (await attempt(out, () => post(`/me/teams/${t.id}/${t.joined ? "leave" : "join"}`))) { toast(t.joined ? "已退出" : "已加入"); await draw(); }
-        } }, t.joined ? "退出" : "加入") }], mine.teams, "本社区还没有服务队"),
+        } }, t.joined ? "退出" : "加入")) }], mine.teams, "本社区还没有服务队"),
       h("h2", {}, "我认领的岗位"),
       table([{ title: "岗位", value: (x) => x.title }, { title: "地点与时间", value: (x) => `${x.place} · ${x.schedule}` },
         { title: "状态", value: (x) => CLAIM_CN[x.status] || x.status },

@@ -6,6 +6,7 @@ import { choices, forget } from "../pick.js";
 import { CHOICE_CN, GENDER_CN, STATUS_CN, attempt, h, put, show, table, when } from "../ui.js";
 
 const PAGE = 50;
+const thisYear = () => Number(currentPeriod().slice(0, 4));
 const STATUS_ORDER = ["submitted", "unit_approved", "accepted", "unit_rejected", "transferred"];
 
 // what a search matches in a row: its name, certificate number, unit, position, skills, intentions
@@ -14,14 +15,15 @@ const haystack = (r) => [r.name, r.certificate_no, r.unit_name, r.position, ...(
 
 export async function members({ me }) {
   const c = me.scope;
-  const thisYear = Number(currentPeriod().slice(0, 4));
-  const state = { year: thisYear, status: "", unit: "", words: "", page: 1, rows: [], filtered: [] };
+  const state = { year: thisYear(), status: "", unit: "", words: "", page: 1, rows: [], filtered: [] };
   const chips = h("div", { class: "chips" });
   const units = h("select", { name: "unit", onchange: (e) => { state.unit = e.target.value; state.page = 1; refilter(); } });
   const search = h("input", { type: "search", name: "q", placeholder: "姓名、报到证编号、单位、特长…", disabled: true,
     oninput: (e) => { state.words = e.target.value.trim().toLowerCase(); state.page = 1; refilter(); } });
   const years = h("select", { name: "year", onchange: (e) => { state.year = Number(e.target.value); load(); } },
-    [thisYear, thisYear - 1, thisYear - 2].map((y) => h("option", { value: y }, `${y} 年度`)));
+    [0, 1, 2].map((back) => h("option", { value: thisYear() - back }, `${thisYear() - back} 年度`)));
+  // the register D.1 of the half year shown: this one for this year, the second half of a past year
+  const d1Period = () => (state.year === thisYear() ? currentPeriod() : `${state.year}H2`);
   const summary = h("p", { class: "muted", "aria-live": "polite" }, "正在加载名册…");
   const listBox = h("div", { id: "roster" });
   const pager = h("div", { class: "row pager" });
@@ -82,7 +84,7 @@ export async function members({ me }) {
         h("div", { class: "row" }, file("报到证 B.1", `/communities/${c}/member-registrations/${r.id}/certificate.pdf`),
           r.status === "accepted" || r.status === "transferred"
             ? [file("回执单 B.2", `/communities/${c}/member-registrations/${r.id}/receipt.pdf`),
-              file(`登记表 D.1（${currentPeriod()}）`, `/communities/${c}/members/${r.member_id}/register-d1.pdf?period=${currentPeriod()}`)]
+              file(`登记表 D.1（${d1Period()}）`, `/communities/${c}/members/${r.member_id}/register-d1.pdf?period=${d1Period()}`)]
             : null),
         ["submitted", "unit_approved", "accepted"].includes(b1.status) ? await transferForm(r) : null));
     });
@@ -99,19 +101,24 @@ export async function members({ me }) {
       const body = { reason: f.reason.value, recorded_by: f.recorded_by.value };
       if (f.reason.value === "address_changed") body.new_home_address = f.target.value;
       if (f.reason.value === "community_changed") body.new_community_code = f.target.value.trim();
-      if (f.reason.value === "unit_changed") body.new_unit_id = Number(f.target.dataset.unit || 0) || null;
+      if (f.reason.value === "unit_changed") {
+        body.new_unit_id = Number(f.target.dataset.unit || 0);
+        if (!body.new_unit_id) { put(out, h("div", { class: "error", role: "alert" }, "新工作单位：请输入单位名称查找，并从结果中选择（§4.2）")); return; }
+      }
       const done = await attempt(out, () => post(`/communities/${c}/member-registrations/${r.id}/transfer`, body));
       if (!done) return;
-      put(out, h("p", { class: "ok" }, `已登记转出。请提醒党员在 ${done.deadline} 前到新社区报到（§4.2）。`));
       forget(c);
       await load();
+      put(detail, h("p", { class: "ok" }, `${r.name} 已登记转出。请提醒党员在 ${done.deadline} 前到新社区报到（§4.2）。`));
     } });
     const drawTarget = () => {
       const reason = form.elements.reason.value;
       if (reason === "unit_changed") {
         const box = h("input", { name: "target", placeholder: "新单位名称的一部分或统一社会信用代码", required: true });
         const hits = h("div", { class: "chips" });
+        box.addEventListener("input", () => { delete box.dataset.unit; });   // edited: chosen again
         box.addEventListener("change", async () => {
+          if (box.dataset.unit || box.value.trim().length < 2) return;
           const found = await attempt(out, () => get(`/units?q=${encodeURIComponent(box.value.trim())}`));
           put(hits, (found || []).map((u) => h("button", { type: "button", class: "chip", onclick: () => {
             box.value = u.name; box.dataset.unit = u.unit_id; put(hits);
@@ -137,6 +144,10 @@ export async function members({ me }) {
     search.disabled = true;
     const found = await attempt(listBox, () => get(`/communities/${c}/roster?year=${state.year}`));
     if (!found) return;
+    const unitIds = new Set(found.rows.map((row) => String(row[found.columns.indexOf("unit_id")])));
+    const statuses = new Set(found.rows.map((row) => row[found.columns.indexOf("status")]));
+    if (!unitIds.has(state.unit)) state.unit = "";   // another year: a filter that no longer applies is dropped
+    if (!statuses.has(state.status)) state.status = "";
     state.rows = found.rows.map((row) => Object.fromEntries(found.columns.map((name, i) => [name, row[i]])));
     state.rows.forEach((r) => { r.text = haystack(r); });
     const names = new Map(state.rows.map((r) => [String(r.unit_id), r.unit_name]));

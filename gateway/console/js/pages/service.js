@@ -1,18 +1,9 @@
 // The community's record of what members do beyond posts and activities: their public commitments
 // and how far each has come (§3.3.3), organization life and theme activities attended in the
 // community (§4.2: at least one a year), and support pairings with vulnerable residents (§3.4.4).
-import { currentPeriod, get, post } from "../api.js";
+import { currentPeriod, everyPage as all, post } from "../api.js";
 import { acceptedMembers, choices, memberPicker } from "../pick.js";
 import { attempt, h, progress, put, show, table, toast } from "../ui.js";
-
-async function all(path) {
-  const items = [];
-  for (let page = 1; ; page++) {
-    const found = await get(`${path}${path.includes("?") ? "&" : "?"}page=${page}&page_size=200`);
-    items.push(...found.items);
-    if (items.length >= found.total || !found.items.length) return items;
-  }
-}
 
 export async function service({ me }) {
   const c = me.scope;
@@ -79,7 +70,8 @@ export async function service({ me }) {
   const pairing = h("form", { class: "card", onsubmit: async (e) => {
     e.preventDefault();
     const f = pairing.elements;
-    const ids = helpers.ids();
+    const ids = helpers.required((text) => put(pairOut, h("div", { class: "error", role: "alert" }, text)));
+    if (!ids) return;
     const done = await attempt(pairOut, () => post(`/communities/${c}/support-pairings`, { resident_name: f.resident_name.value,
       resident_category: f.resident_category.value, mode: ids.length > 1 ? "many_to_one" : "one_to_one", member_ids: ids,
       note: f.note.value }));

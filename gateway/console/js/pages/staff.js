@@ -1,22 +1,12 @@
 // The community's daily desk (社区党群服务中心): reports to accept, activities with the check-in
 // code on a screen, the assessment of all participants at once, posts and claims, the half year's
 // draft, review and publication, the supermarket's desk, and the forms to print.
-import { currentPeriod, download, get, post, settlingPeriod } from "../api.js";
+import { currentPeriod, download, everyPage as all, get, post, settlingPeriod } from "../api.js";
 import { STATUS_CN, add, attempt, errorBox, h, periodPicker, progress, put, show, stars, table, toast, when } from "../ui.js";
 
 const community = (me) => me.scope;
 const remembered = (key, fallback = "") => localStorage.getItem(`sbd.${key}`) || fallback;
 const remember = (key, value) => localStorage.setItem(`sbd.${key}`, value);
-
-async function all(path) {
-  // every page of a list route (200 a page)
-  const items = [];
-  for (let page = 1; ; page++) {
-    const found = await get(`${path}${path.includes("?") ? "&" : "?"}page=${page}&page_size=200`);
-    items.push(...found.items);
-    if (items.length >= found.total || !found.items.length) return items;
-  }
-}
 
 // --- reports to accept (§3.1.3), one by one or an imported list at once ---------------------------
 

@@ -161,3 +161,46 @@ def test_the_services_own_wall(runner, members, volunteering_db):
                     getattr(p.volunteering, method)(*args)
     with volunteering_db.connect() as conn:
         assert conn.execute(text("select coalesce(max(id), 0) from volunteering.outbox")).scalar() == before
+
+
+def test_my_service_shows_a_cadre_their_households_teams_and_commitment_until_they_move_away(runner, volunteering_db):
+    dispatch = event_dispatcher(runner)
+    for member_id in (9201, 9202):
+        dispatch("registration", "member_registration_accepted", accepted(member_id, A, member_id))
+    wait_for(volunteering_db, "select count(*) from volunteering.members where member_id in (9201, 9202) and active", 2)
+    staff = Caller(1, "staff.a", "community_staff", A)
+    with proxy(runner, staff) as p:
+        homes = [p.volunteering.add_household({"community_code": A, "head_name": f"户主{n}",
+                                               "home_address": f"郑州市上街区测试路{n}号院", "phone": "13800000000"})
+                 ["household_id"] for n in range(10)]
+        p.volunteering.set_coverage({"community_code": A, "member_id": 9201, "household_ids": homes})
+        led = p.volunteering.form_team({"community_code": A, "name": "我的服务测试队", "formation": "interest",
+                                        "leader_member_id": 9202, "member_ids": [9202]})["team_id"]
+        p.volunteering.form_team({"community_code": A, "name": "空队测试", "formation": "interest",
+                                  "leader_member_id": 9201, "member_ids": [9201]})
+    other_cadre = Caller(6, "m.9202", "member", "9202")
+    with proxy(runner, other_cadre) as p:
+        assert p.volunteering.my_service(9202, now().year)["households"] == []   # another cadre's households: none
+    cadre = Caller(7, "m.9201", "member", "9201")
+    with proxy(runner, cadre) as p:
+        p.volunteering.record_visit(9201, {"household_id": homes[0], "visited_on": now().date().isoformat(), "kinds": ["讲政策"]})
+        p.volunteering.commit(9201, {"year": now().year, "items": ["义诊"], "services": 4, "hours": 8, "mode": "每季度一次"})
+        p.volunteering.join_team(9201, led)
+        p.volunteering.leave_team(9201, led)
+        mine = p.volunteering.my_service(9201, now().year)
+        assert mine["active"] and mine["commitment"]["services"] == 4 and mine["commitment"]["services_done"] == 0
+        teams = {t["name"]: t for t in mine["teams"]}
+        assert (teams["我的服务测试队"]["joined"], teams["我的服务测试队"]["leads"], teams["我的服务测试队"]["members"]) == (False, False, 1)
+        assert (teams["空队测试"]["joined"], teams["空队测试"]["leads"]) == (True, True)
+        assert [h["household_id"] for h in mine["households"]][-1] == homes[0]   # the visited one last: the unvisited first
+        assert {h["household_id"]: h["visits"] for h in mine["households"]}[homes[0]] == 1
+        with pytest.raises(errors.Forbidden):
+            p.volunteering.my_service(9202, now().year)   # another member's
+    dispatch("registration", "member_transferred", {
+        "event_id": str(uuid.uuid4()), "event_type": "member_transferred", "occurred_at": now().isoformat(),
+        "district_code": A[:6], "street_code": A[:9], "community_code": A, "transfer_id": 1, "registration_id": 9201,
+        "member_id": 9201, "reason": "address_changed", "new_community_code": None, "deadline": "2027-01-01"})
+    wait_for(volunteering_db, "select active from volunteering.members where member_id = 9201", False)
+    with proxy(runner, cadre) as p:
+        moved = p.volunteering.my_service(9201, now().year)
+    assert moved["active"] is False and moved["households"] == [] and moved["teams"] == []   # the old community's: none
