@@ -25,8 +25,23 @@ def scoring_listener(amqp, request):
     lst.delete()
 
 
+# Members a test may settle from nothing: active in volunteering, with their red account in that
+# community (a member another test moved while no scoring ran may have it elsewhere), and no entry
+# yet this half year (other tests' check-ins and merits give points).
+FRESH_MEMBERS = """
+    select m.member_id, m.community_code from volunteering.members m
+    join scoring.accounts a on a.holder_kind = 'member' and a.holder_id = m.member_id and a.community_code = m.community_code
+    where m.active and not exists (select 1 from scoring.ledger l where l.holder_kind = 'member'
+                                   and l.holder_id = m.member_id and l.period = :p)
+"""
+
+
+def this_period():
+    return f"{now().year}H{1 if now().month <= 6 else 2}"
+
+
 def quiet_community(engine, city):
-    """A community with three active members that no other test settles."""
+    """A community with three fresh members that no other test settles."""
     used = {city.communities[0]["code"]}
     with engine.connect() as conn:
         deadline = time.time() + 30
@@ -34,22 +49,17 @@ def quiet_community(engine, city):
             # ... and that no other test has published this half year (the documents test prints a
             # register D.1 after a publication of its own)
             rows = conn.execute(text(
-                "select m.community_code from volunteering.members m "
-                # known to scoring there too: a member another test moved between communities while
-                # no scoring ran may have a red account elsewhere
-                "join scoring.accounts a on a.holder_kind = 'member' and a.holder_id = m.member_id "
-                "and a.community_code = m.community_code "
-                "where m.active and not exists ("
-                "select 1 from scoring.settlements s where s.community_code = m.community_code and s.period = :p "
+                f"select f.community_code from ({FRESH_MEMBERS}) f where not exists ("
+                "select 1 from scoring.settlements s where s.community_code = f.community_code and s.period = :p "
                 "and s.status in ('reviewed', 'published')) "
-                "group by m.community_code having count(*) >= 3 order by m.community_code"),
-                {"p": f"{now().year}H{1 if now().month <= 6 else 2}"}).scalars().all()
+                "group by f.community_code having count(*) >= 3 order by f.community_code"),
+                {"p": this_period()}).scalars().all()
             # the test city's (other tests make members of their own, unknown to registration)
             free = [c for c in rows if c not in used and c in {x["code"] for x in city.communities}]
             if free:
                 return free[-1]
             time.sleep(0.3)
-    raise AssertionError("no community with three active members")
+    raise AssertionError("no community with three fresh members")
 
 
 def test_a_half_year_from_merits_to_the_board_the_feedback_and_the_supermarket(platform, city, migrated,
@@ -57,10 +67,8 @@ def test_a_half_year_from_merits_to_the_board_the_feedback_and_the_supermarket(p
     community = quiet_community(migrated, city)
     staff = platform.as_("community_staff", community)
     with migrated.connect() as conn:
-        m1, m2, m3 = conn.execute(text(
-            "select m.member_id from volunteering.members m join scoring.accounts a on a.holder_kind = 'member' "
-            "and a.holder_id = m.member_id and a.community_code = m.community_code "
-            "where m.community_code = :c and m.active order by m.member_id limit 3"), {"c": community}).scalars().all()
+        m1, m2, m3 = conn.execute(text(f"select member_id from ({FRESH_MEMBERS}) f where f.community_code = :c "
+                                       "order by member_id limit 3"), {"c": community, "p": this_period()}).scalars().all()
     today = now().date().isoformat()
     for member, points in [(m1, 20), (m1, 20), (m1, 20), (m1, 20), (m1, 20), (m2, 9), (m3, 10)]:
         r = staff.post(f"/communities/{community}/merit-entries", {
