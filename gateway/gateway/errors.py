@@ -8,6 +8,7 @@ from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
 from contracts import errors
+from toolkit.nameko_fixes import HTTP_CODES
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,6 @@ STATUS = {
 
 # the broker or a service is away: the request did not happen (or its answer was lost); retry
 UNAVAILABLE = (AmqpConnectionError, OperationalError, OSError, RpcTimeout, UnknownService)
-
-HTTP_CODES = {  # werkzeug's own refusals (routing, body size), in the same shape
-    400: ("bad_request", "请求格式不正确"),
-    404: ("not_found", "没有这个地址"),
-    405: ("method_not_allowed", "该地址不支持此方法"),
-    413: ("payload_too_large", "请求体过大"),
-    415: ("unsupported_media_type", "不支持的内容类型"),
-}
-
 
 def error_response(exc, request_id):
     """(status, body) for any exception raised while serving a request."""

@@ -3,6 +3,7 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields, validate
 
 from contracts.access import ROLE_NAMES
 
@@ -31,10 +32,30 @@ def _path(rule):
     return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule)
 
 
+# the forms the server checks a path parameter against, stated so that a client knows them
+PATH_FORMS = {
+    "period": {"type": "string", "pattern": r"^20\d\dH[12]$", "description": "半年度，如 2026H1（上半年）、2026H2（下半年）",
+               "example": "2026H1"},
+    "community_code": {"type": "string", "pattern": r"^\d{12}$", "description": "社区代码（12 位）"},
+    "street_code": {"type": "string", "pattern": r"^\d{9}$", "description": "街道代码（9 位）"},
+    "district_code": {"type": "string", "pattern": r"^\d{6}$", "description": "县（区）代码（6 位）"},
+}
+
+
 def _path_params(rule):
     return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 0} if conv == "int" else {"type": "string"}}
+             "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1} if conv == "int" else PATH_FORMS.get(name, {"type": "string"})}
             for conv, name in _PARAM.findall(rule)]
+
+
+def _query(route):
+    """The route's query schema; a list route's `sort` names its own choices (Route.sort)."""
+    if not route.sort:
+        return route.query
+    choices = validate.OneOf(list(route.sort), error=f"排序字段应为 {'、'.join(route.sort)} 之一")
+    sort = fields.String(validate=choices,   # for the document only: the gateway loads route.query
+                         metadata={"description": "排序字段，'-' 开头为降序；默认 " + route.sort[0]})
+    return type(f"{route.handler.__name__}_{route.method.lower()}_query", (route.query,), {"sort": sort})
 
 
 def build_spec(routes, version="1.0.0"):
@@ -50,7 +71,7 @@ def build_spec(routes, version="1.0.0"):
               "parameters": _path_params(route.path),
               "responses": {str(route.status): {"description": "成功", "content": {"application/json": {"schema": {}}}}}}
         if route.query is not None:
-            op["parameters"].append({"in": "query", "schema": route.query})
+            op["parameters"].append({"in": "query", "schema": _query(route)})
         if route.body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
         if route.upload:

@@ -74,6 +74,7 @@ MAX_JSON_BYTES = 256 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES = {".csv", ".xlsx"}
 
+MAX_ID = 2**63 - 1   # PostgreSQL's bigint: every id of the platform
 URLS = Map([Rule(r.path, endpoint=i, methods=[r.method]) for i, r in enumerate(ROUTES)], strict_slashes=False)
 
 
@@ -542,6 +543,8 @@ class GatewayService:
         try:
             endpoint, values = URLS.bind_to_environ(request.environ).match()
             route = ROUTES[endpoint]
+            if any(isinstance(v, int) and v > MAX_ID for v in values.values()):   # no row has such an id
+                raise NotFound(code="not_found", message="不存在")
             call = self._call = Call(self, request, route, values)
             call.admit()
             result = route.handler(call, **values)
@@ -573,6 +576,8 @@ class GatewayService:
                 response.headers["WWW-Authenticate"] = 'Bearer realm="sbd"'
             if status == 429:
                 response.headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
+            if status == 405 and getattr(exc, "valid_methods", None):   # RFC 9110: say what is allowed
+                response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
             return response
 
     def _audit(self, call, route, status, shown, subjects, request=None, quiet=False, durable=False):

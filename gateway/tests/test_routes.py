@@ -59,3 +59,25 @@ def test_each_domain_error_has_its_status_and_body():
 def test_unexpected_errors_hide_their_details():
     status, body = error_response(RuntimeError("password=secret"), "rid")
     assert status == 500 and "secret" not in str(body) and body["error"]["code"] == "internal_error"
+
+
+def test_the_document_states_the_forms_the_server_checks_a_period_and_a_sort_against():
+    import re
+    for route in ROUTES:
+        op = SPEC["paths"][_path(route.path)][route.method.lower()]
+        params = {p["name"]: p for p in op["parameters"]}
+        if "period" in params and params["period"]["in"] == "path":
+            pattern = params["period"]["schema"]["pattern"]
+            assert re.fullmatch(pattern.strip("^$"), "2026H1") and not re.fullmatch(pattern.strip("^$"), "2026-1")
+        if route.sort:
+            assert params["sort"]["schema"]["enum"] == list(route.sort), route.path
+
+
+def test_a_refusal_of_routing_is_json_and_a_405_says_what_is_allowed():
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from toolkit.nameko_fixes import http_refusal
+    refused = http_refusal(MethodNotAllowed(valid_methods=["POST", "GET"]))
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET, POST"
+    assert refused.mimetype == "application/json" and b"method_not_allowed" in refused.get_data()
+    missing = http_refusal(NotFound())
+    assert missing.status_code == 404 and b"not_found" in missing.get_data() and "Allow" not in missing.headers

@@ -130,3 +130,50 @@ def _check_signature_once(self, args, kwargs):
 
 
 _Entrypoint.check_signature = _check_signature_once
+
+
+# Routing refusals in the platform's error shape. nameko's web server answers a URL no entrypoint
+# matches (a path parameter with a newline in it: werkzeug's converters stop at "\n") and a method
+# the route does not take with werkzeug's HTML pages, and a 405 without the Allow header RFC 9110
+# asks for. Every answer of the platform is JSON ({"error": {code, message}}), a 405 says what is
+# allowed, and the gateway's own refusals use the same table (gateway.errors).
+import json as _json  # noqa: E402
+
+from nameko.web import server as _web_server  # noqa: E402
+from werkzeug.exceptions import HTTPException as _HTTPException, MethodNotAllowed as _MethodNotAllowed  # noqa: E402
+from werkzeug.wrappers import Request as _Request, Response as _Response  # noqa: E402
+
+HTTP_CODES = {  # werkzeug's own refusals (routing, body size)
+    400: ("bad_request", "请求格式不正确"),
+    404: ("not_found", "没有这个地址"),
+    405: ("method_not_allowed", "该地址不支持此方法"),
+    413: ("payload_too_large", "请求体过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+}
+
+
+def http_refusal(exc, **extra):
+    """A JSON answer for one of werkzeug's HTTPExceptions, with Allow on a 405."""
+    code, message = HTTP_CODES.get(exc.code, (str(exc.name).lower().replace(" ", "_"), "请求未被接受"))
+    response = _Response(_json.dumps({"error": {"code": code, "message": message}, **extra}, ensure_ascii=False),
+                         status=exc.code, mimetype="application/json")
+    if isinstance(exc, _MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return response
+
+
+def _routed_in_json(self, environ, start_response):
+    request = _Request(environ, shallow=True)   # as nameko's own: nobody reads the body before routing
+    try:
+        provider, values = self.url_map.bind_to_environ(environ).match()
+    except _HTTPException as exc:
+        return http_refusal(exc)(environ, start_response)
+    request.path_values = values
+    try:
+        answer = provider.handle_request(request)
+    except _HTTPException as exc:
+        answer = http_refusal(exc)
+    return answer(environ, start_response)
+
+
+_web_server.WsgiApp.__call__ = _routed_in_json
