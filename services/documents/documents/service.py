@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 
-from nameko.events import event_handler
+from toolkit.deadletters import event_handler   # bounded tries, then a dead-letter queue
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http

@@ -7,7 +7,7 @@ one `settlement_requested` message per community, shared by whichever processes 
 (docs/operations/scoring.md says how to scale it)."""
 import re
 
-from nameko.events import event_handler
+from toolkit.deadletters import event_handler   # bounded tries, then a dead-letter queue
 from nameko.web.handlers import http
 from sqlalchemy import text
 

@@ -5,7 +5,7 @@ Every RPC validates its request with the contract schema and checks its caller (
 fact others must hear of leaves through the outbox (exchange volunteering.events)."""
 import logging
 
-from nameko.events import event_handler
+from toolkit.deadletters import event_handler   # bounded tries, then a dead-letter queue
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from sqlalchemy import text
