@@ -25,3 +25,9 @@ def test_a_method_a_route_does_not_take_is_a_json_405_with_allow(platform):
     options = requests.options(f"{BASE}/api/v1/districts", timeout=10)
     assert options.status_code == 405 and options.json()["error"]["code"] == "method_not_allowed"
     assert "GET" in options.headers["Allow"]
+
+
+def test_the_gateway_serves_the_event_catalog(platform):
+    catalog = requests.get(f"{BASE}/asyncapi.json", timeout=10)
+    assert catalog.status_code == 200 and catalog.json()["asyncapi"] == "3.0.0"
+    assert "registration.member_reported" in catalog.json()["components"]["messages"]

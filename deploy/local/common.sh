@@ -57,6 +57,16 @@ ensure_browser() {
   fi
 }
 
+ensure_node() {
+  # the event catalog's test fetches the AsyncAPI schema with npm (gateway/tests/test_asyncapi.py)
+  command -v npm >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing npm (Debian package) to fetch the AsyncAPI schema"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null \
+      || echo "npm could not be installed: the event catalog's test will fail" >&2
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {  # port, name, seconds

@@ -6,6 +6,7 @@ setup_venv
 ensure_form_tools
 [ -n "${CI:-}" ] && ensure_office
 [ -n "${CI:-}" ] && ensure_browser
+[ -n "${CI:-}" ] && ensure_node
 ensure_postgres
 ensure_rabbitmq
 # tests get a vhost of their own, so a demo running beside them never takes their messages

@@ -47,6 +47,7 @@ from .coalesce import Coalescer
 from .errors import error_response
 from .models import audit_log, metadata
 from .nodes import Nodes
+from .asyncapi import build_catalog
 from .openapi import build_spec
 from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
@@ -651,6 +652,11 @@ class GatewayService:
             return Response("请稍后再试", status=429, headers={"Retry-After": str(exc.retry_after)})
         return Response(console.qr_svg(text_), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
+    @http("GET", "/asyncapi.json")
+    def asyncapi(self, request):
+        """The event catalog (AsyncAPI 3.0), generated from the contracts (gateway.asyncapi)."""
+        return json_response(200, CATALOG, self.request_id)
+
     @http("GET", "/openapi.json")
     def openapi(self, request):
         return json_response(200, SPEC, self.request_id)
@@ -677,6 +683,7 @@ class GatewayService:
 
 
 SPEC = build_spec(ROUTES)
+CATALOG = build_catalog()
 
 # Swagger UI from the swagger-ui-bundle package, served here (no asset from the network): every
 # route with its schemas, "Authorize" with a token from /api/v1/auth/login, and "Try it out".
