@@ -526,7 +526,7 @@ class GatewayService:
     gate = Gate()
     metrics = Metrics()
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:rest>")   # OPTIONS: answered 405 with the route's own Allow
     def api(self, request, rest):
         started = time.perf_counter()
         response = transfer.compress(request, transfer.private(self._api(request)))
