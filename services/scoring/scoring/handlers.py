@@ -190,14 +190,29 @@ def _open(conn, holder_kind, holder_id, **values):
 
 
 def red_account_opened(conn, event):
-    _open(conn, event["holder_kind"], event["holder_id"], account_no=event["account_no"],
-          **{k: event.get(k) for k in SCOPE})
+    """The account's number; its place only if it has none yet: an acceptance says where the
+    member serves, and this event may arrive after a later one."""
+    values = {"account_no": event["account_no"], **{k: event.get(k) for k in SCOPE}}
+    stmt = insert(accounts).values(holder_kind=event["holder_kind"], holder_id=event["holder_id"], **values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["holder_kind", "holder_id"],
+        set_={"account_no": stmt.excluded.account_no,
+              **{k: func.coalesce(accounts.c[k], stmt.excluded[k]) for k in SCOPE}}))
 
 
 def member_registration_accepted(conn, event):
-    """The member's name, unit and community: what the board, D.1 and the feedback show."""
-    _open(conn, "member", event["member_id"], name=event.get("member_name"), unit_id=event["unit_id"],
-          account_no=event.get("red_account_no"), **{k: event.get(k) for k in SCOPE})
+    """The member's name, unit and community: what the board, D.1 and the feedback show. A
+    member transferred and accepted again has a newer registration; an older acceptance arriving
+    after it (redelivered, or from a backlog) does not move the account back (R7)."""
+    values = {k: v for k, v in {"name": event.get("member_name"), "unit_id": event["unit_id"],
+                                "account_no": event.get("red_account_no"),
+                                "registration_id": event.get("registration_id"),
+                                **{k: event.get(k) for k in SCOPE}}.items() if v is not None}
+    stmt = insert(accounts).values(holder_kind="member", holder_id=event["member_id"], **values)
+    newer = (accounts.c.registration_id.is_(None) | (accounts.c.registration_id <= stmt.excluded.registration_id)
+             if values.get("registration_id") is not None else None)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["holder_kind", "holder_id"],
+                                            set_={k: stmt.excluded[k] for k in values}, where=newer))
 
 
 def unit_registered(conn, event):

@@ -76,6 +76,8 @@ accounts = Table(
     Column("name", String(100)),
     Column("unit_id", BigInteger),                             # a member's unit
     Column("district_code", CHAR(6)), Column("street_code", CHAR(9)), Column("community_code", CHAR(12)),
+    # the acceptance its community and unit come from: events may arrive out of order (R7)
+    Column("registration_id", BigInteger),
     Column("earned", Integer, nullable=False, server_default=text("0")),
     Column("spent", Integer, nullable=False, server_default=text("0")),
     Column("opened_at", DateTime(timezone=True), nullable=False, server_default=NOW),

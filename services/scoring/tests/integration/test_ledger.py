@@ -169,3 +169,45 @@ def test_merit_entries_and_corrections_are_new_entries(runner, scoring_db):
         assert p.scoring.community_member_points(a, 7004, "2026H2")["points"] == 8
         with pytest.raises(errors.NotFound, match="党员 7004 不存在"):
             p.scoring.record_merit(merit)
+
+
+def test_an_older_acceptance_arriving_late_does_not_move_the_account_back(runner, scoring_db):
+    """A member transferred from a to b and accepted again (R7): whatever order the events come
+    in, the account stays in b, with b's unit."""
+    a, b = "410106001001", "410102001001"
+
+    def accepted(registration_id, community, unit_id):
+        return dict(EXAMPLES[(REGISTRATION, "member_registration_accepted")], event_id=str(uuid.uuid4()),
+                    member_id=7301, registration_id=registration_id, unit_id=unit_id, community_code=community,
+                    street_code=community[:9], district_code=community[:6])
+
+    def place():
+        with scoring_db.connect() as conn:
+            return conn.execute(text("select community_code, unit_id, registration_id from scoring.accounts "
+                                     "where holder_kind = 'member' and holder_id = 7301")).first()
+
+    dispatch = event_dispatcher(runner)
+    dispatch("registration", "member_registration_accepted", accepted(902, b, 88))   # the newer first
+    deadline = time.time() + 15
+    while place() is None and time.time() < deadline:
+        time.sleep(0.1)
+    assert tuple(place()) == (b, 88, 902)
+    dispatch("registration", "member_registration_accepted", accepted(901, a, 77))   # the older, late
+    late_opening = dict(EXAMPLES[(REGISTRATION, "red_account_opened")], event_id=str(uuid.uuid4()), holder_kind="member",
+                        holder_id=7301, account_no="RA-M-00007301", community_code=a, street_code=a[:9],
+                        district_code=a[:6])
+    dispatch("registration", "red_account_opened", late_opening)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with scoring_db.connect() as conn:
+            if conn.execute(text("select account_no from scoring.accounts where holder_kind = 'member' "
+                                 "and holder_id = 7301")).scalar() == "RA-M-00007301":
+                break
+        time.sleep(0.1)
+    time.sleep(0.5)   # the older acceptance handled too (events of one queue come in order)
+    assert tuple(place()) == (b, 88, 902)
+    dispatch("registration", "member_registration_accepted", accepted(903, a, 77))   # a later move: taken
+    deadline = time.time() + 15
+    while tuple(place()) != (a, 77, 903) and time.time() < deadline:
+        time.sleep(0.1)
+    assert tuple(place()) == (a, 77, 903)
