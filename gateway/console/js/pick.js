@@ -24,8 +24,9 @@ export async function acceptedMembers(c) {
   return rosters.get(key);
 }
 
-export function forget(c) {
-  for (const key of [...rosters.keys()]) if (!c || key.startsWith(`${c}/`)) rosters.delete(key);
+/** Forget the rosters asked so far (each page asks afresh: app.js on every page change). */
+export function forget() {
+  rosters.clear();
 }
 
 /**
@@ -66,7 +67,6 @@ export function memberPicker(c, { name, label, multiple = false, placeholder = "
     say(`${label}：${box.typed() ? `没有找到“${box.typed()}”，请从列表中选择` : "请输入姓名并从列表中选择"}`);
     return null;
   };
-  box.members = () => [...chosen.values()];
   box.clear = () => { chosen.clear(); draw(); };
   box.addAll = (more) => { more.forEach((m) => chosen.set(m.member_id, m)); draw(); };
   return box;

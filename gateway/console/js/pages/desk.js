@@ -2,7 +2,7 @@
 // a co-building pair formed with it), and a member reporting in person with the certificate B.1
 // (§3.1.2), typed as it is written on the paper (1985/4/3, 138 1234 5678, 男).
 import { get, post } from "../api.js";
-import { choices, forget } from "../pick.js";
+import { choices } from "../pick.js";
 import { attempt, h, put, show, toast } from "../ui.js";
 
 const input = (name, attrs = {}) => h("input", { name, ...attrs });
@@ -71,7 +71,6 @@ export async function desk({ me }) {
       other_skill: f.other_skill.value || null, service_intentions: list(f.service_intentions.value) };
     const done = await attempt(memberOut, () => post(`/communities/${c}/member-registrations`, body));
     if (!done) return;
-    forget(c);
     put(memberOut, h("p", { class: "ok" }, `${body.name} 已报到，报到证编号 ${done.certificate_no}${done.late ? "（3月31日后报到）" : ""}。`,
       "请单位党组织签署意见后，在“报到接收”中接收。"));
     memberForm.reset();

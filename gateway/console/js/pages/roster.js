@@ -2,7 +2,7 @@
 // the browser from one answer (a community has some thousands at most), with each member's
 // certificate B.1, receipt B.2 and register D.1 a click away.
 import { currentPeriod, download, get, post } from "../api.js";
-import { choices, forget } from "../pick.js";
+import { choices } from "../pick.js";
 import { CHOICE_CN, GENDER_CN, STATUS_CN, attempt, h, put, show, table, when } from "../ui.js";
 
 const PAGE = 50;
@@ -107,7 +107,6 @@ export async function members({ me }) {
       }
       const done = await attempt(out, () => post(`/communities/${c}/member-registrations/${r.id}/transfer`, body));
       if (!done) return;
-      forget(c);
       await load();
       put(detail, h("p", { class: "ok" }, `${r.name} 已登记转出。请提醒党员在 ${done.deadline} 前到新社区报到（§4.2）。`));
     } });
