@@ -67,6 +67,26 @@ ensure_node() {
   fi
 }
 
+ensure_ops_tools() {
+  # PgBouncer (toolkit/tests/test_pooler.py runs database work through deploy/pgbouncer's settings)
+  # and promtool (checks deploy/monitoring's alert rules), from Debian's packages, unpacked into
+  # .venv/ops: their programs only, no daemon installed or started
+  [ -x .venv/ops/usr/sbin/pgbouncer ] && [ -x .venv/ops/usr/bin/promtool ] && return
+  command -v apt-get >/dev/null || { echo "pgbouncer and promtool come from Debian's packages: their tests will fail" >&2; return; }
+  say "unpacking pgbouncer and promtool (Debian packages) into .venv/ops"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download pgbouncer prometheus >/dev/null 2>&1) \
+    || { [ "$(id -u)" = 0 ] && apt-get update -q >/dev/null && (cd "$tmp" && apt-get download pgbouncer prometheus >/dev/null 2>&1); } \
+    || { echo "pgbouncer and promtool could not be downloaded: their tests will fail" >&2; rm -rf "$tmp"; return; }
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" .venv/ops; done
+  rm -rf "$tmp"
+  # the one library PgBouncer needs that a Debian machine may lack
+  if ! ldconfig -p | grep -q libcares.so.2 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libc-ares2 >/dev/null \
+      || echo "libc-ares2 could not be installed: the pooler's test will fail" >&2
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {  # port, name, seconds

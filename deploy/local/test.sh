@@ -4,6 +4,7 @@ source "$(dirname "$0")/common.sh"
 export DATABASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg2://root@127.0.0.1:5432/test}"
 setup_venv
 ensure_form_tools
+ensure_ops_tools
 [ -n "${CI:-}" ] && ensure_office
 [ -n "${CI:-}" ] && ensure_browser
 [ -n "${CI:-}" ] && ensure_node

@@ -35,7 +35,7 @@ from contracts.access import (CONTEXT_KEY, MEMBER, ROLE_NAMES, UNIT_OFFICER, Cal
 from contracts.errors import Forbidden, NotFound, Throttled, Unauthenticated
 from contracts.written import normalize
 from toolkit.config import env, now
-from toolkit.db import Store
+from toolkit.db import Store, pool_limit
 from toolkit import logcontext, remote
 from toolkit.metrics import Metrics
 from toolkit.runtime import tune_gc
@@ -169,7 +169,10 @@ class AuditLines:
         self._conn = None  # the writer's own, held while it runs: autocommit set once, not per batch
         self.waiting = eventlet.queue.LightQueue()
         self.running = True
-        self._sql = f"INSERT INTO gateway.audit_log ({', '.join(self.COLUMNS)}) VALUES %s"
+        # the timeout with the insert, in one round trip and one (implicit) transaction: a session
+        # SET would stay on a pooler's server connection and reach other clients (PgBouncer)
+        self._sql = (f"SET LOCAL statement_timeout = '5s'; "
+                     f"INSERT INTO gateway.audit_log ({', '.join(self.COLUMNS)}) VALUES %s")
         self._row = "(" + ", ".join(["%s"] * len(self.COLUMNS)) + ")"
 
     def write(self, row):
@@ -211,7 +214,6 @@ class AuditLines:
     def _insert(self, lines):
         if self._conn is None:
             self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._conn.exec_driver_sql("SET statement_timeout = '5s'")
         cursor = self._conn.connection.dbapi_connection.cursor()
         values = b",".join(cursor.mogrify(self._row, line) for line in lines)
         cursor.execute(self._sql.encode() % values)
@@ -248,7 +250,7 @@ class Gate(DependencyProvider):
         # regardless), a session (its holder signs in again), a failed-login count. A line
         # recording a read of personal data is the exception: it waits for the disk (audit()).
         self.store = Store("gateway", metadata, url=config.get("DATABASE_URL"), relay=False,
-                           pool_size=int(config.get("max_workers", 10)) + 2,
+                           pool_size=pool_limit(int(config.get("max_workers", 10))), max_overflow=0,
                            connect_args={"options": "-c timezone=Asia/Shanghai -c synchronous_commit=off"})
         self.settings = Settings()
         self.revoked, self.local = set(), {}

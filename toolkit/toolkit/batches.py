@@ -24,6 +24,8 @@ import eventlet
 from kombu import Connection, Consumer, Exchange, Queue
 from nameko.extensions import DependencyProvider
 
+from . import queues
+
 log = logging.getLogger(__name__)
 
 
@@ -48,6 +50,7 @@ class BatchConsumer(DependencyProvider):
         exchange = Exchange(f"{self.source}.events", type="topic", durable=True, auto_delete=False)
         self.queue = Queue(f"batch-{self.source}-{self.event_type}--{service}", exchange=exchange,
                            routing_key=self.event_type, durable=True, auto_delete=False)
+        queues.prepare(self.queue, self.amqp_uri)   # classic or quorum, as deployed
         # declared now, before the service takes requests: nothing published later is dropped
         with Connection(self.amqp_uri, connect_timeout=5) as conn:
             self.queue(conn.default_channel).declare()

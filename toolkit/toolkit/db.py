@@ -27,6 +27,19 @@ from .runtime import tune_gc
 log = logging.getLogger(__name__)
 
 
+# Beyond its workers' connections a process holds at most these: the outbox relay's (services) or
+# the audit writer's (gateway), and one to spare for a worker's short second connection.
+SPARE_CONNECTIONS = 2
+
+
+def pool_limit(workers, one_statement=False):
+    """The most PostgreSQL connections a process with `workers` workers opens: its pool is sized
+    from its own configuration (max_workers) and never overflows, so processes x pool is a budget
+    a city can add up (docs/operations/connections.md, deploy/k8s/budget.py). A service that
+    writes one-statement use cases (registration) has a second, autocommit pool of one per worker."""
+    return workers + SPARE_CONNECTIONS + (workers if one_statement else 0)
+
+
 def make_engine(url, **kwargs):
     # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request. After a
     # database restart the pool's old connections fail once, are invalidated, and are replaced.
@@ -106,7 +119,9 @@ class Store:
         # autocommit and back costs a round trip at every check-in
         if self._autocommit is None:
             url, kwargs = self._engine_args
-            self._autocommit = make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+            # a worker uses this pool or the other, never both at once: one per worker
+            workers = max(1, kwargs.get("pool_size", 10) - SPARE_CONNECTIONS)
+            self._autocommit = make_engine(url, isolation_level="AUTOCOMMIT", **{**kwargs, "pool_size": workers})
         return self._autocommit
 
     def dispose(self):
@@ -129,11 +144,12 @@ class Database(DependencyProvider):
         # OUTBOX_RELAY=off leaves publishing to a separate `python -m toolkit.relay` process
         config = self.container.config
         relay = self.relay and str(config.get("OUTBOX_RELAY", "on")).lower() not in ("off", "false", "0")
-        # a connection for every worker and one for the relay: a smaller pool closes and reopens
-        # PostgreSQL connections under load (a new backend each time)
+        # a connection for every worker and the relay's, and no more (pool_limit): a smaller pool
+        # closes and reopens PostgreSQL connections under load (a new backend each time)
         workers = int(config.get("max_workers", 10))
         self.store = Store(self.container.service_name, self.metadata, url=config.get("DATABASE_URL"),
-                           amqp=config.get("AMQP_URI"), relay=relay, pool_size=workers + 2)
+                           amqp=config.get("AMQP_URI"), relay=relay, pool_size=pool_limit(workers),
+                           max_overflow=0)
         tune_gc()
 
     def start(self):

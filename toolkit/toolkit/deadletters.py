@@ -21,9 +21,11 @@ import os
 import sys
 
 import eventlet
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange
 from nameko.events import EventHandler as _NamekoEventHandler
 from prometheus_client import Counter
+
+from . import nameko_fixes, queues  # noqa: F401  (nameko_fixes: the queues of the deployed kind)
 
 MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "5"))
 RETRY_PAUSE = float(os.environ.get("EVENT_RETRY_PAUSE", "0.5"))   # seconds × the try: a blip passes
@@ -36,7 +38,7 @@ DEAD_LETTERS = Counter("sbd_dead_letters_total", "Events moved to a dead-letter 
 
 
 def dead_queue(name):
-    return Queue(name if name.endswith(SUFFIX) else name + SUFFIX, durable=True, auto_delete=False)
+    return queues.dead_queue(name)   # of the deployment's kind (toolkit/queues.py)
 
 
 def _publish(uri, message, queue_name, headers):

@@ -177,3 +177,22 @@ def _routed_in_json(self, environ, start_response):
 
 
 _web_server.WsgiApp.__call__ = _routed_in_json
+
+
+# Queues of the kind the deployment asks for (toolkit/queues.py): nameko builds its event handlers'
+# and RPC services' queues in setup and declares them at start; give them their arguments between.
+from nameko import events as _nameko_events  # noqa: E402
+
+from . import queues as _queues  # noqa: E402
+
+
+def _with_queue_kind(setup):
+    def setup_then_prepare(self):
+        setup(self)
+        if getattr(self, "queue", None) is not None:
+            _queues.prepare(self.queue, self.container.config["AMQP_URI"])
+    return setup_then_prepare
+
+
+_nameko_events.EventHandler.setup = _with_queue_kind(_nameko_events.EventHandler.setup)
+_nameko_rpc.RpcConsumer.setup = _with_queue_kind(_nameko_rpc.RpcConsumer.setup)
