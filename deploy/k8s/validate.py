@@ -1,6 +1,7 @@
 """Checks the city's manifests offline, as CI does, before anyone applies them:
 
     python deploy/k8s/validate.py            # exit 1 and one line per problem
+    python deploy/k8s/validate.py --budget   # the PostgreSQL connections, process by process
 
 - the built-in kinds with `kubernetes-validate --strict` (an unknown field is an error, not
   silently dropped by the API server);
@@ -9,7 +10,8 @@
   schema there is an error;
 - what neither schema can know: KEDA's rabbitmq triggers (their metadata is a free map), that the
   queues they watch are queues the services declare, that every manifest is in kustomization.yaml,
-  and that deploy/compose.yaml runs the same processes with the same variables.
+  that deploy/compose.yaml runs the same processes with the same variables, and that the
+  connections every process may open fit the pooler and the database.
 """
 import json
 import pathlib
@@ -18,8 +20,11 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import yaml
+
+warnings.simplefilter("ignore", DeprecationWarning)   # eventlet's, when the budget imports the toolkit
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -173,12 +178,92 @@ def check_compose(paths, compose=ROOT / "deploy" / "compose.yaml"):
     return problems
 
 
+# PostgreSQL connections kept outside the pooler: superuser_reserved_connections (3), the
+# operator's and the standby's, a migration, a DBA's psql
+OUTSIDE_POOLER = 12
+
+
+def _budget(processes, pooler, max_connections):
+    """processes: (name, replicas, workers, one_statement). Returns (table lines, problems)."""
+    from toolkit.db import pool_limit
+    lines, clients = [], 0
+    for name, replicas, workers, one_statement in processes:
+        each = pool_limit(workers, one_statement)
+        clients += replicas * each
+        why = f"{workers} workers + {pool_limit(workers) - workers} relay/spare" + (
+            f", + {workers} autocommit" if one_statement else "")
+        lines.append(f"{name:<13} {replicas:>3} x {each:>3} = {replicas * each:>4}   ({why})")
+    server = pooler["instances"] * pooler["pairs"] * pooler["default_pool_size"]
+    lines += [f"{'clients':<13} {clients:>17}   to the pooler, max_client_conn {pooler['max_client_conn']} per instance",
+              f"{'server':<13} {server:>17}   {pooler['instances']} pooler(s) x {pooler['pairs']} (user, database) "
+              f"x default_pool_size {pooler['default_pool_size']}",
+              f"{'database':<13} {server + OUTSIDE_POOLER:>17}   + {OUTSIDE_POOLER} outside the pooler, "
+              f"of max_connections {max_connections}"]
+    found = []
+    if clients > pooler["max_client_conn"]:
+        found.append(f"{clients} client connections at the largest scale exceed the pooler's max_client_conn "
+                     f"{pooler['max_client_conn']}")
+    if server + OUTSIDE_POOLER > max_connections:
+        found.append(f"the pooler may open {server} server connections (+{OUTSIDE_POOLER}): more than "
+                     f"max_connections {max_connections}")
+    return lines, found
+
+
+def k8s_budget(paths):
+    docs = [doc for _, doc in documents(paths)]
+    config = {k: v for d in docs if d.get("kind") == "ConfigMap" for k, v in d["data"].items()}
+    most = {}
+    for d in docs:
+        if d.get("kind") == "Deployment" and "replicas" in d["spec"]:
+            most[d["metadata"]["name"]] = d["spec"]["replicas"]
+        elif d.get("kind") == "HorizontalPodAutoscaler":
+            most[d["spec"]["scaleTargetRef"]["name"]] = d["spec"]["maxReplicas"]
+        elif d.get("kind") == "ScaledObject":
+            most[d["spec"]["scaleTargetRef"]["name"]] = d["spec"]["maxReplicaCount"]
+    processes = [(name, most[name], int(config[f"{name.upper()}_MAX_WORKERS"]), name == "registration")
+                 for name in sorted(d["metadata"]["name"] for d in docs if d.get("kind") == "Deployment")]
+    pooler = next(d for d in docs if d.get("kind") == "Pooler")
+    cluster = next(d for d in docs if d.get("kind") == "Cluster")
+    params = pooler["spec"]["pgbouncer"]["parameters"]
+    return _budget(processes, {"instances": pooler["spec"]["instances"], "pairs": 2,
+                               "max_client_conn": int(params["max_client_conn"]),
+                               "default_pool_size": int(params["default_pool_size"])},
+                   int(cluster["spec"]["postgresql"]["parameters"]["max_connections"]))
+
+
+def compose_budget(compose=ROOT / "deploy" / "compose.yaml", ini=ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"):
+    import configparser
+    services = yaml.safe_load(compose.read_text())["services"]
+    config = services["gateway"]["environment"]
+    processes = [(name, (s.get("deploy") or {}).get("replicas", 1), int(config[f"{name.upper()}_MAX_WORKERS"]),
+                  name == "registration")
+                 for name, s in sorted(services.items())
+                 if (s.get("build") or {}).get("context") == ".." and name != "migrate"]
+    bouncer = configparser.ConfigParser()
+    bouncer.read(ini)
+    settings = bouncer["pgbouncer"]
+    command = services["postgres"]["command"]
+    max_connections = int(next(c.split("=")[1] for c in command if c.startswith("max_connections=")))
+    return _budget(processes, {"instances": 1, "pairs": 2, "max_client_conn": int(settings["max_client_conn"]),
+                               "default_pool_size": int(settings["default_pool_size"])}, max_connections)
+
+
+def check_budget(paths):
+    return k8s_budget(paths)[1] + compose_budget()[1]
+
+
 def problems(root=HERE):
     paths = manifest_files(root)
-    return check_schemas(paths) + check_scaling(paths) + check_kustomization(root) + check_compose(paths)
+    return (check_schemas(paths) + check_scaling(paths) + check_kustomization(root) + check_compose(paths)
+            + check_budget(paths))
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--budget"]:   # the arithmetic of docs/operations/connections.md
+        for title, (lines, _) in (("deploy/k8s, every process at its largest replica count", k8s_budget(manifest_files())),
+                                  ("deploy/compose.yaml", compose_budget())):
+            print(f"{title}\n  process     replicas x connections\n  " + "\n  ".join(lines) + "\n")
+        sys.exit(0)
     found = problems()
     print("\n".join(found) if found else f"ok: {len(list(documents(manifest_files())))} manifests")
     sys.exit(1 if found else 0)

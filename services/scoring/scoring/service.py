@@ -28,7 +28,7 @@ class ScoringService:
     name = "scoring"
 
     db = rulebook.Database(metadata)
-    metrics = Metrics()
+    metrics = Metrics(gauges=settlement.run_gauges)   # and a settlement run that does not finish
     request_log = RequestLog()
     caller = CallerOf()
     # one message per community of a settlement run; each process takes them a batch at a time

@@ -14,6 +14,7 @@ scoring process may take (ARCHITECTURE rule 7).
 """
 import logging
 
+from prometheus_client import Gauge
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
@@ -454,3 +455,24 @@ def run_status(conn, run_id, area_code=None):
             "done": pending == 0, "finished_at": finished if pending == 0 else None,
             "progress": round(100 * (run["total"] - pending) / run["total"], 1),
             "skipped_communities": [dict(r) for r in skipped]}
+
+
+# --- for operations: a run that does not finish ----------------------------------------------
+
+RUN_PENDING = Gauge("sbd_settlement_run_pending_communities",
+                    "Communities of settlement runs still pending (neither drafted, skipped nor failed)")
+RUN_OLDEST = Gauge("sbd_settlement_run_oldest_pending_seconds",
+                   "Age of the oldest settlement run that still has a pending community (0 when none)")
+_PENDING = text("""
+    SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(r.started_at)), 0)
+    FROM scoring.run_communities c JOIN scoring.settlement_runs r ON r.id = c.run_id
+    WHERE c.status = 'pending'""")
+
+
+def run_gauges(store):
+    """Read at each scrape (toolkit.metrics): a run whose communities stay pending for long is
+    stuck (the alert SettlementRunStuck, deploy/monitoring/alerts.yaml)."""
+    with store.engine.connect() as conn:
+        pending, oldest = conn.execute(_PENDING).one()
+    RUN_PENDING.set(pending)
+    RUN_OLDEST.set(float(oldest))
