@@ -1,6 +1,6 @@
 """A festival campaign: check-ins, assessments' events into the ledger and a settlement at once.
 
-    .venv/bin/python bench/festival_bench.py                  # the figure (about 6 min, 1.5 of them loading)
+    .venv/bin/python bench/festival_bench.py                  # the figure (6-8 min; loading and sign-ups ~3)
     .venv/bin/python bench/festival_bench.py --seconds 4 --events 3000 --members 3000 --entries 60000 \\
         --activities 80                                       # a quick check (about 1.5 min)
     .venv/bin/python bench/festival_bench.py --no-pooler      # the services straight to PostgreSQL
@@ -11,48 +11,41 @@ at 50 clients, the assessments' events flowing into the ledger, and a settlement
 check-ins/s and p99, events/s into the ledger and the largest queue depth, against each of the
 three measured alone in the same session."
 
-The platform: the gateway, registration, 2 volunteering and 3 scoring processes (`nameko run`, as
-run.sh starts them), every one through a PgBouncer of its own in transaction pooling with
-deploy/pgbouncer/pgbouncer.ini's settings (started as toolkit/tests/test_pooler.py starts it;
-as root it runs as `nobody`), as the cluster runs them behind its Pooler. Workers as config.yaml
-(= deploy/k8s/config.yaml): the processes hold up to ~210 client connections to PgBouncer, which
-opens at most --server-pool (30) to PostgreSQL. With --no-pooler the services connect to
-PostgreSQL themselves with fewer workers, so that the platform stays within ~45 connections on a
-server shared with other work: scoring 4 x 3, volunteering 4 x 2, registration 2, gateway 8
-(pools of at most 18 + 12 + 8 + 10 = 48 connections, toolkit.db.pool_limit; the gateway uses 2-3
-of its 10 on this path). Either way the run prints the budget and the peak it saw.
-Differences from the cluster: one machine of 2 cores for everything, classic queues, and the
-gateway's commits wait for the disk (its role's synchronous_commit=off does not pass a pooler).
+The platform: gateway, registration, 2 volunteering and 3 scoring (`nameko run`, as run.sh starts
+them), all through one PgBouncer with deploy/pgbouncer/pgbouncer.ini's settings (transaction
+pooling; started as toolkit/tests/test_pooler.py starts it, as `nobody` when root), as in the
+cluster; workers as config.yaml: ~210 client connections to PgBouncer, at most --server-pool (30)
+to PostgreSQL. --no-pooler: straight to PostgreSQL with fewer workers, to stay within 45
+connections on a server shared with other work (max_connections 100): scoring 4 x 3, volunteering
+4 x 2, registration 1, gateway 9, pools of at most 18 + 12 + 4 + 11 = 45 (toolkit.db.pool_limit);
+the gateway's 9 workers then limit the check-ins. The run waits for that many free connections
+first, and prints the budget and the peak it saw. Unlike the cluster: 2 cores for everything,
+classic queues, and the gateway's commits wait for the disk (no role with synchronous_commit=off).
 
-What it does, in order:
-  1. isolates itself: PostgreSQL database `bench_festival` (timezone Asia/Shanghai as the
-     database's setting, which PgBouncer needs), RabbitMQ vhost `sbd_bench_festival` (recreated),
-     ports 18700-18707, logs in /tmp/festival_bench; schemas registration, volunteering and
-     gateway hold checkin_bench.py's community (100 members), scoring holds settlement_bench.py's
-     synthetic city (--members, --entries in --period, loaded by COPY); scoring starts last, so
-     that it knows nothing of the registration's community;
-  2. as checkin_bench.py: --clients member accounts, --activities activities, every member signed
-     up to every one; client i's k-th check-in is to activity k over both windows;
-  3. each alone, one after the other:
-       check-ins   --clients clients through the gateway, --warmup then a --seconds window;
-       burst       --events service_completed events (scoring_intake_bench.make_events: what
-                   volunteering publishes when an assessment is done) published by a process of
-                   their own, made beforehand, into scoring's exchange while scoring consumes;
-                   events/s = N / (the publish's start to the last entry's recorded_at); the
-                   intake queue's ready messages sampled every 0.25 s (passive declare);
-       settlement  after a warm-up run over the other half year, settlement_bench.settle(): the
-                   city (area 4101, --period) from start_settlement to settlement_run saying done;
-  4. together: the clients start; when their warm-up ends and the window opens, the burst (other
-     event ids) and the settlement start; then the bench waits for both to finish. The burst's
-     communities are the city's 410105/410106: its entries land in the half year being settled;
-  5. a table of each figure alone and together, and how long the burst and the settlement ran
-     inside the check-in window (a full-size settlement is shorter than the window).
-The settlement runs over the city plus the first burst's entries both times (plus the second's
-while they arrive); at full size --events is well under 1% of the ledger.
+In order:
+  1. isolation: database `bench_festival` (timezone Asia/Shanghai as its setting: PgBouncer drops
+     the services' `options`), vhost `sbd_bench_festival` (recreated), ports 18700-18707, logs in
+     /tmp/festival_bench. checkin_bench.py's community (registration, volunteering, gateway) and
+     settlement_bench.py's synthetic city (scoring: --members, --entries in --period, by COPY);
+     scoring starts last, so it knows nothing of the registration's community; as checkin_bench.py,
+     --clients members signed up to --activities activities (client i's k-th check-in: activity k);
+  2. each alone: check-ins, --clients through the gateway, --warmup then a --seconds window; a
+     burst of --events service_completed events (scoring_intake_bench.make_events: what
+     volunteering publishes when an assessment is done), made beforehand by a publisher process of
+     their own and published while scoring consumes: events/s = N / (publish start to the last
+     entry's recorded_at), the intake queue's ready messages sampled every 0.25 s (passive
+     declare); settlement_bench.settle() of area 4101 for --period after a warm-up over the other
+     half year: start_settlement to settlement_run saying done;
+  3. together: as the clients' window opens, the burst (other event ids) and the settlement start;
+     the bench then waits for both. The burst's communities are in districts 410105/410106, as some
+     of the city's: its entries land in the half year being settled. Both settlements include the
+     first burst's entries (a third of 1% of the full-size ledger);
+  4. the table: each figure alone and together, and when the burst and the settlement ended within
+     the check-in window (a full-size settlement is much shorter than the window).
 
 Exit status 1 if a check-in is not answered 200 (409: raise --activities) or the database does
-not hold as many check-ins as answered 200, a burst does not become exactly N entries with the
-queue empty afterwards, or a settlement run does not draft every community. Every process is
+not hold as many check-ins as were answered 200, a burst does not become exactly N entries with
+the queue empty afterwards, or a settlement does not draft every community. Every process is
 stopped in `finally`.
 """
 import argparse
@@ -60,7 +53,6 @@ import configparser
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -87,7 +79,7 @@ POOLED_URL = f"postgresql+psycopg2://root@127.0.0.1:{POOLER_PORT}/{DB_NAME}"
 AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 LOG_DIR = Path(os.environ.get("FESTIVAL_BENCH_LOGS", "/tmp/festival_bench"))
 PGBOUNCER = ROOT / ".venv" / "ops" / "usr" / "sbin" / "pgbouncer"
-DIRECT_WORKERS = {"SCORING": 4, "VOLUNTEERING": 4, "REGISTRATION": 2, "GATEWAY": 8}  # --no-pooler
+DIRECT_WORKERS = {"SCORING": 4, "VOLUNTEERING": 4, "REGISTRATION": 1, "GATEWAY": 9}  # --no-pooler
 QUEUE = sib.SCORING_QUEUE
 say = gb.say
 
@@ -121,16 +113,15 @@ def env(args, **extra):
 
 
 def budget(args):
+    """(the most PostgreSQL connections the platform opens, a line saying so)"""
     from toolkit.db import pool_limit
-    if args.no_pooler:
-        w = DIRECT_WORKERS
-        most = 3 * pool_limit(w["SCORING"]) + 2 * pool_limit(w["VOLUNTEERING"]) + \
-            pool_limit(w["REGISTRATION"], one_statement=True) + pool_limit(w["GATEWAY"])
-        return most, (f"no pooler: workers scoring {w['SCORING']} x 3, volunteering {w['VOLUNTEERING']} x 2, "
-                      f"registration {w['REGISTRATION']}, gateway {w['GATEWAY']}: pools of at most {most} "
-                      f"PostgreSQL connections")
-    return args.server_pool, (f"PgBouncer (transaction pooling, {PGBOUNCER.name} on :{POOLER_PORT}): workers as "
-                              f"config.yaml, at most {args.server_pool} PostgreSQL connections (--server-pool)")
+    if not args.no_pooler:
+        return args.server_pool, (f"through PgBouncer (transaction pooling), workers as config.yaml: at most "
+                                  f"{args.server_pool} PostgreSQL connections (--server-pool)")
+    processes = {"SCORING": 3, "VOLUNTEERING": 2, "REGISTRATION": 1, "GATEWAY": 1}
+    most = sum(n * pool_limit(DIRECT_WORKERS[s], one_statement=s == "REGISTRATION") for s, n in processes.items())
+    return most, ("no pooler, workers " + ", ".join(f"{s.lower()} {DIRECT_WORKERS[s]} x {n}" for s, n in processes.items())
+                  + f": at most {most} PostgreSQL connections")
 
 
 def start_pooler(procs, size):
@@ -160,27 +151,24 @@ def start_pooler(procs, size):
 def start_platform(procs, args, accepted):
     """Volunteering (2) first, registration (its relay publishes the community's events, from which
     volunteering learns the active members), the gateway; scoring (3) last."""
-    vols = [gb.nameko(f"volunteering{i + 1}", "volunteering.service", ROOT / "services" / "volunteering",
-                      "config.yaml", env(args, VOLUNTEERING_WEB_ADDRESS=f"{HOST}:{port}"))
-            for i, port in enumerate(VOLUNTEERING_PORTS)]
-    procs.extend(vols)
-    for port in VOLUNTEERING_PORTS:
-        gb.wait_healthy(f"http://{HOST}:{port}/health", vols)
-    for label, module, cwd, port in (("registration", "registration.service", "services/registration", REGISTRATION_PORT),
-                                     ("gateway", "gateway.service", "gateway", GATEWAY_PORT)):
-        procs.append(gb.nameko(label, module, ROOT / cwd, "config.yaml", env(args)))
-        gb.wait_healthy(f"http://{HOST}:{port}/health", procs)
+    def start(service, ports, cwd=None, web=None):
+        for i, port in enumerate(ports):
+            label = f"{service}{i + 1}" if len(ports) > 1 else service
+            procs.append(gb.nameko(label, f"{service}.service", ROOT / (cwd or f"services/{service}"), "config.yaml",
+                                   env(args, **({web: f"{HOST}:{port}"} if web else {}))))
+        for port in ports:
+            gb.wait_healthy(f"http://{HOST}:{port}/health", procs)
+
+    start("volunteering", VOLUNTEERING_PORTS, web="VOLUNTEERING_WEB_ADDRESS")
+    start("registration", [REGISTRATION_PORT])
+    start("gateway", [GATEWAY_PORT], cwd="gateway")
     deadline = time.monotonic() + 90
     while cb.sql("SELECT count(*) FROM volunteering.members WHERE active AND community_code = :c",
                  c=cb.COMMUNITY)[0][0] < len(accepted):
         if time.monotonic() > deadline:
             raise RuntimeError(f"volunteering does not know every accepted member after 90 s; see {LOG_DIR}")
         time.sleep(0.5)
-    scoring = [gb.nameko(f"scoring{i + 1}", "scoring.service", ROOT / "services" / "scoring", "config.yaml",
-                         env(args, SCORING_WEB_ADDRESS=f"{HOST}:{port}")) for i, port in enumerate(SCORING_PORTS)]
-    procs.extend(scoring)
-    for port in SCORING_PORTS:
-        gb.wait_healthy(f"http://{HOST}:{port}/health", procs)
+    start("scoring", SCORING_PORTS, web="SCORING_WEB_ADDRESS")
 
 
 class Sampler(threading.Thread):
@@ -236,12 +224,11 @@ class Burst:
         _, cpu, _ = sib.wait_rows(f"scoring.ledger WHERE id > {self.base}", self.n, procs, self.launched, meter)
         published = json.loads(self.proc.stdout.readline())["seconds"]
         self.proc.wait(30)
-        ((rows, first, last),) = sib.sql("SELECT count(*), extract(epoch FROM min(recorded_at)), "
-                                         "extract(epoch FROM max(recorded_at)) FROM scoring.ledger WHERE id > %s",
-                                         (self.base,))
+        ((rows, last),) = sib.sql("SELECT count(*), extract(epoch FROM max(recorded_at)) FROM scoring.ledger "
+                                  "WHERE id > %s", (self.base,))
         seconds = float(last) - self.t0
         return dict(rows=rows, seconds=seconds, rate=self.n / seconds, published=published, cpu=cpu, t0=self.t0,
-                    t1=float(last), first=float(first) - self.t0)
+                    t1=float(last))
 
     def kill(self):
         if self.proc.poll() is None:
@@ -343,17 +330,14 @@ def main(argv=None):
         f"{args.events:,} events, a city of {args.members:,} members / {args.entries:,} entries; {os.cpu_count()} CPUs, "
         f"{busy:.0f}% busy before the start; logs in {LOG_DIR} ==")
     say(f"connections: {budget_line}")
-    procs, bursts, failures, alone, together = [], [], [], {}, {}
+    procs, bursts, alone, together = [], [], {}, {}
     sampler = Sampler()
     try:
         say(f"setting up: vhost {VHOST}, database {DB_NAME}")
         gb.prepare_broker()
         sb.ensure_database()
-        admin = connect("root")
-        admin.autocommit = True  # the services' `options` do not pass PgBouncer: the database's setting does
-        with admin.cursor() as cur:
-            cur.execute(f"ALTER DATABASE {DB_NAME} SET timezone TO 'Asia/Shanghai'")
-        admin.close()
+        # the services ask for the city's clock in `options`, which PgBouncer drops: the database's setting
+        sb.query(f"ALTER DATABASE {DB_NAME} SET timezone TO 'Asia/Shanghai'")
         _, accepted = cb.prepare()
         if len(accepted) < args.clients:
             raise RuntimeError(f"only {len(accepted)} accepted members in {cb.COMMUNITY}, {args.clients} clients")
@@ -361,9 +345,8 @@ def main(argv=None):
         sb.rebuild_schema()
         t = time.perf_counter()
         sb.load_city(sb.City(args.members), args.entries, args.period)
-        communities = sb.city_counts(args.period)[0]
-        say(f"  settlement city: {communities} communities, loaded in {time.perf_counter() - t:.0f} s")
-        sib.wait_connections(most + 6, 300)
+        say(f"  settlement city loaded in {time.perf_counter() - t:.0f} s")
+        sib.wait_connections(most + 4, 300)
         if not args.no_pooler:
             start_pooler(procs, args.server_pool)
         start_platform(procs, args, accepted)
@@ -395,26 +378,19 @@ def main(argv=None):
 
         say("together: check-ins; the burst and the settlement start as the window opens ...")
         bursts.append(Burst(args.events, seed=2))
-        settled, thread = {}, None
-
-        def settle_in_thread():
-            try:
-                settled.update(settle(args.period, procs, args.timeout))
-            except Exception as exc:
-                settled["error"] = exc
+        settling = []  # the settlement, in a daemon thread (a failed run must not hold the exit)
 
         def kickoff():
-            nonlocal thread
             bursts[-1].go()
-            thread = threading.Thread(target=settle_in_thread, daemon=True)
-            thread.start()
+            settling.append(threading.Thread(target=lambda: together.update(settle=settle(
+                args.period, procs, args.timeout)), daemon=True))
+            settling[0].start()
 
         together["checkin"] = checkin_window("check-ins together", checkins, args, procs + [bursts[-1]], kickoff)
         together["burst"] = bursts[-1].finish(procs)
-        thread.join(args.timeout + 60)
-        if "error" in settled or "ok" not in settled:
-            raise RuntimeError(f"the settlement run together failed: {settled.get('error')!r}")
-        together["settle"] = settled
+        settling[0].join(args.timeout + 60)
+        if "settle" not in together:
+            raise RuntimeError("the settlement together failed or did not finish (see above)")
         stored = cb.checked_in_in_db()
         depth = sib.queue_depth(QUEUE)
     finally:
@@ -426,52 +402,47 @@ def main(argv=None):
             sb.end_backends()
         except Exception as exc:
             say(f"  ! could not end the backends of {DB_NAME}: {exc}")
-    return report(args, alone, together, sampler, stored, depth, checkins, communities, most, budget_line)
+    return report(args, alone, together, sampler, stored, depth, checkins, budget_line)
 
 
-def report(args, alone, together, sampler, stored, depth, checkins, communities, most, budget_line):
-    a, t = alone, together
-    peaks = {}
-    for side, r in (("alone", a), ("together", t)):
-        peaks[side] = [sampler.peak(x0, x1) for x0, x1 in ((r["checkin"].t0, r["checkin"].t1),
-                                                           (r["burst"]["t0"], r["burst"]["t1"]),
-                                                           (r["settle"]["t0"], r["settle"]["t1"]))]
-    say("")
-    say(f"== results: gateway, registration, 2 volunteering, 3 scoring; {budget_line} ==")
-    say(f"{'':<52}{'alone':>12}{'together':>12}{'together/alone':>16}")
+def report(args, a, t, sampler, stored, depth, checkins, budget_line):
+    """a, t: the figures alone and together."""
+    def peak(r, which):  # over the phase's three spans, or only the burst's (depth)
+        spans = [(r["checkin"].t0, r["checkin"].t1), (r["burst"]["t0"], r["burst"]["t1"]),
+                 (r["settle"]["t0"], r["settle"]["t1"])]
+        return max(sampler.peak(*span)[which] for span in (spans[1:2] if which == 0 else spans))
 
     def row(name, x, y, fmt="{:,.1f}"):
-        say(f"{name:<52}{fmt.format(x):>12}{fmt.format(y):>12}{(y / x if x else float('nan')):>15.2f}x")
+        say(f"{name:<54}{fmt.format(x):>11}{fmt.format(y):>11}{(y / x if x else float('nan')):>12.2f}x")
 
-    row(f"check-ins/s ({args.clients} clients)", a["checkin"].rate, t["checkin"].rate)
-    row("check-in p50, ms", a["checkin"].pct_ms(50), t["checkin"].pct_ms(50))
-    row("check-in p99, ms", a["checkin"].pct_ms(99), t["checkin"].pct_ms(99))
-    row(f"events/s into the ledger ({args.events:,}, publish to last entry)", a["burst"]["rate"], t["burst"]["rate"],
-        "{:,.0f}")
-    row("largest depth of scoring's intake queue (ready)", peaks["alone"][1][0], peaks["together"][1][0], "{:,.0f}")
-    row("burst: publish to last entry, s", a["burst"]["seconds"], t["burst"]["seconds"], "{:.2f}")
-    row("burst: publishing alone, s", a["burst"]["published"], t["burst"]["published"], "{:.2f}")
-    row(f"settlement of {communities} communities, s", a["settle"]["seconds"], t["settle"]["seconds"], "{:.2f}")
-    row("settlement, communities/s", a["settle"]["rate"], t["settle"]["rate"])
-    row("peak PostgreSQL connections to the bench's database",
-        max(p[1] for p in peaks["alone"]), max(p[1] for p in peaks["together"]), "{:,.0f}")
-    w0, w1 = t["checkin"].t0, t["checkin"].t1
-    say(f"together: the check-in window ran {w1 - w0:.1f} s; the burst's last entry came {t['burst']['t1'] - w0:.1f} s "
-        f"and the settlement was done {t['settle']['t1'] - w0:.1f} s after it opened")
-    if min(t["burst"]["t1"], t["settle"]["t1"]) - w0 < 0.5 * (w1 - w0):
-        say("  (the burst or the settlement was over before half the window: raise --events or the city, or "
-            "shorten --seconds, for more overlap)")
+    say("")
+    say(f"== results: gateway, registration, 2 volunteering, 3 scoring; {budget_line} ==")
+    say(f"{'':<54}{'alone':>11}{'together':>11}{'together/alone':>16}")
+    ca, ct, ba, bt, sa, st = a["checkin"], t["checkin"], a["burst"], t["burst"], a["settle"], t["settle"]
+    row(f"check-ins/s ({args.clients} clients)", ca.rate, ct.rate)
+    row("check-in p50, ms", ca.pct_ms(50), ct.pct_ms(50))
+    row("check-in p99, ms", ca.pct_ms(99), ct.pct_ms(99))
+    row(f"events/s into the ledger ({args.events:,}, publish to last entry)", ba["rate"], bt["rate"], "{:,.0f}")
+    row("largest depth of scoring's intake queue (ready)", peak(a, 0), peak(t, 0), "{:,.0f}")
+    row("burst: publish to last entry, s", ba["seconds"], bt["seconds"], "{:.2f}")
+    row("burst: of which publishing (the publisher's own), s", ba["published"], bt["published"], "{:.2f}")
+    row(f"settlement of {sa['run'].get('total')} communities, s", sa["seconds"], st["seconds"], "{:.2f}")
+    row("settlement, communities/s", sa["rate"], st["rate"])
+    row("peak PostgreSQL connections to the bench's database", peak(a, 1), peak(t, 1), "{:,.0f}")
+    say(f"together: the check-in window ran {ct.seconds:.1f} s; the burst's last entry came {bt['t1'] - ct.t0:.1f} s "
+        f"and the settlement was done {st['t1'] - ct.t0:.1f} s after it opened")
+    if min(bt["t1"], st["t1"]) - ct.t0 < 0.5 * ct.seconds:
+        say("  (the burst or the settlement was over before half the window: more --events or a larger city, or a "
+            "shorter --seconds, overlap more)")
     say(f"connections: {budget_line}; the peaks include the bench's own (up to ~5)")
-    if a["burst"]["published"] > 0.8 * a["burst"]["seconds"]:
-        say("  !! the publisher took most of the burst's time: the events/s is the publisher's, not scoring's")
-    for side, r in (("alone", a), ("together", t)):
-        say(f"check-ins {side}: {r['checkin'].line()}")
-        say(f"  inside (mean per request, /metrics): gateway api {r['checkin'].split[0]:.1f} ms, volunteering "
-            f"check_in {r['checkin'].split[1]:.1f} ms")
-        say(f"  {gb.cpu_line(r['checkin'].cpu)}")
-    say(f"burst alone, from the first poll to the last entry: {gb.cpu_line(a['burst']['cpu'])}")
-    for side, r in (("alone", a), ("together", t)):
-        say(f"settlement {side}: {gb.cpu_line(r['settle']['cpu'])}")
+    if ba["published"] > 0.8 * ba["seconds"]:
+        say("  !! publishing took most of the burst's time: its events/s is the publisher's, not scoring's")
+    for side, c in (("alone", ca), ("together", ct)):
+        say(f"check-ins {side}: {c.line()}; inside (mean, /metrics): gateway api {c.split[0]:.1f} ms, "
+            f"volunteering check_in {c.split[1]:.1f} ms\n  {gb.cpu_line(c.cpu)}")
+    for label, cpu in (("burst alone, first poll to last entry", ba["cpu"]), ("settlement alone", sa["cpu"]),
+                       ("settlement together", st["cpu"])):
+        say(f"{label}: {gb.cpu_line(cpu)}")
     if sampler.error:
         say(f"  !! the depth/connections sampler stopped: {sampler.error!r}")
 
@@ -483,20 +454,18 @@ def report(args, alone, together, sampler, stored, depth, checkins, communities,
         say(f"  {'PASS' if ok else 'FAIL'}: {text}")
         failures.extend([] if ok else [text])
 
-    answered = 0
     for side, r in (("alone", a), ("together", t)):
-        answered += r["checkin"].statuses.get(200, 0)
-        check(not r["checkin"].unexpected and r["checkin"].n, f"check-ins {side}: {dict(r['checkin'].statuses)} "
-              + "; ".join(r["checkin"].errors[:2]))
+        c, run = r["checkin"], r["settle"]["run"]
+        check(not c.unexpected and c.n, f"check-ins {side}: {dict(c.statuses)} {'; '.join(c.errors[:2])}")
         check(r["burst"]["rows"] == args.events, f"burst {side}: {r['burst']['rows']:,} entries of {args.events:,}")
-        run = r["settle"]["run"]
         check(r["settle"]["ok"], f"settlement {side}: run {run.get('run_id')}, {run.get('drafted')} drafted of "
               f"{run.get('total')}, {run.get('skipped')} skipped, {run.get('pending')} pending")
+    answered = ca.statuses.get(200, 0) + ct.statuses.get(200, 0)
     check(stored == answered, f"{stored:,} check-ins in the database, {answered:,} answered 200")
     check(not checkins.ran_out, f"no client ran out of activities (most: {max(checkins.done)} of "
           f"{len(checkins.activities)}, warm-ups included)")
-    check(depth is not None and depth[0] == depth[1] == 0, f"{QUEUE} empty afterwards (ready, unacked, consumers: "
-          f"{depth})")
+    check(depth is not None and depth[0] == depth[1] == 0, f"scoring's intake queue empty afterwards (ready, "
+          f"unacked, consumers: {depth})")
     if failures:
         say(f"\nFAILED: {len(failures)} verification(s) failed")
         return 1

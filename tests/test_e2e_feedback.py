@@ -125,7 +125,7 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     assert released.status_code == 200 and released.json()["released"][0]["unit_id"] == unit, released.text
     notice_id = released.json()["released"][0]["notice_id"]
     again = officer.post(f"/districts/{district}/notices/{period}/units/{unit}/release")
-    assert again.status_code == 422 and again.json()["error"]["code"] == "nothing_new", again.text
+    assert again.status_code == 409 and again.json()["error"]["code"] == "nothing_new", again.text
 
     # the unit's officer reads E and F: right to the point, the member who did not report included
     unit_officer = platform.as_("unit_officer", unit)
@@ -160,7 +160,7 @@ def test_notice_objection_and_revision_from_publication_to_the_unit(platform, ci
     assert twice.status_code == 409 and twice.json()["error"]["code"] == "objection_open", twice.text
     early = staff.post(f"/communities/{community}/objections/{objection}/decision",
                        {"decision": "upheld", "reason": "经核实少记分值", "points": 3})
-    assert early.status_code == 422, early.text                               # investigate first (§5.3.5)
+    assert early.status_code == 409, early.text                               # investigate first (§5.3.5)
     path = f"/communities/{community}/objections/{objection}"
     assert staff.post(f"{path}/assignment", {"department": "社区党委组织委员", "assignee": "李娜"}).status_code == 200
     assert member.get(f"/me/objections/{objection}").json()["status_cn"] == "调查核实中"

@@ -204,6 +204,11 @@ def test_reports_arriving_together_are_each_answered_as_their_own(platform, city
     assert [owners[r.json()["member_id"]] for r in answers[:20]] == [body["id_number"] for _, body in bodies[:20]]
 
 
+def _wrong_check(digits):
+    from registration.domain import mod11_2
+    return next(c for c in "0123456789X" if c != mod11_2(digits))
+
+
 def test_http_refusals_share_one_shape(platform, city):
     community = city.communities[0]["code"]
     cases = [
@@ -216,6 +221,9 @@ def test_http_refusals_share_one_shape(platform, city):
         (platform.get(f"/communities/{community}/member-registrations/999999999"), 404, "not_found"),
         (platform.get("/certificates/2026-410106001001-000001-0"), None, None),
         (platform.get("/certificates/not-a-number"), 400, "validation_failed"),
+        # the documented shape with a check character that does not fit: no certificate has it
+        (platform.get(f"/certificates/2026-410106001001-000041-{_wrong_check('2026410106001001000041')}"),
+         404, "certificate_not_found"),
     ]
     for response, status, code in cases:
         if status is None:

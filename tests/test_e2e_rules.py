@@ -127,7 +127,8 @@ def test_only_the_city_administrator_publishes_and_bad_input_names_its_field(pla
     }
     for field, sent in refused.items():
         r = admin.post("/rules", sent)
-        assert r.status_code == 400, (field, r.text)
+        # a half year that has begun is a well-formed request that clashes with the calendar: 409
+        assert r.status_code == (409 if field == "effective_from" else 400), (field, r.text)
         error = r.json()["error"]
         assert [f["field"] for f in error["fields"]] == [field], error
         assert error["fields"][0]["rule"].startswith("§") and error["fields"][0]["message"]

@@ -84,7 +84,7 @@ def test_a_half_year_from_merits_to_the_board_the_feedback_and_the_supermarket(p
     assert (got[m1], got[m2], got[m3]) == ((100.0, 10), (9.0, 0), (10.0, 1))
     assert staff.get(f"/boards/{community}/{period}").json()["items"] == []     # nothing shown before publication
     early = staff.post(f"{base}/publication")
-    assert early.status_code == 422 and early.json()["error"]["code"] == "not_reviewed"
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_reviewed"
     reviewed = staff.post(f"{base}/review", {"congress_date": today, "attendees": 40,
                                              "minutes": "党员群众代表大会审议通过本半年度积分评星结果"})
     assert reviewed.status_code == 200, reviewed.text

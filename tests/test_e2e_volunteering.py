@@ -133,7 +133,7 @@ def test_a_check_in_outside_the_activity_time_is_refused(platform, city, migrate
     assert member.post("/me/activity-signups", {"activity_id": activity_id}).status_code == 201
     code = staff.get(f"/communities/{community}/activities/{activity_id}/check-in-code").json()["code"]
     r = member.post(f"/me/activities/{activity_id}/check-in", {"code": code})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "outside_activity_time"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "outside_activity_time"
 
 
 def test_festival_dates_are_computed_for_any_year(platform):
@@ -232,7 +232,7 @@ def test_a_co_building_project_over_time_and_its_ratings(platform, city, volunte
         "service_count": 12, "service_hours": 48, "service_mode": "每月一次，线下"})
     assert project.status_code == 201, project.text
     pid = project.json()["project_id"]
-    assert staff.post(f"/communities/{community}/projects/{pid}/status", {"status": "completed"}).status_code == 422
+    assert staff.post(f"/communities/{community}/projects/{pid}/status", {"status": "completed"}).status_code == 409
     for status in ("in_progress", "completed"):
         assert staff.post(f"/communities/{community}/projects/{pid}/status", {"status": status}).status_code == 200
     over = staff.post(f"/communities/{community}/projects/{pid}/ratings", {"rater": "residents", "score": 31, "rated_by": "居民代表"})
@@ -292,7 +292,7 @@ def test_members_leave_posts_and_join_and_leave_teams(platform, city, migrated):
     assert platform.as_("member", other).post(f"/me/teams/{team}/join").status_code == 200
     assert platform.as_("member", other).post(f"/me/teams/{team}/leave").status_code == 200
     refused = platform.as_("member", lead).post(f"/me/teams/{team}/leave")
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "leader_cannot_leave"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "leader_cannot_leave"
 
 
 def test_a_team_leader_announces_and_a_district_runs_a_festival_campaign(platform, city, migrated):

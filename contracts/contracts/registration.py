@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .written import named
-from .rules import (broken, fail, fail_field, parse_id_number, validate_credit_code, validate_id_number,
+from .rules import (broken, fail, fail_field, parse_id_number, stated, validate_credit_code, validate_id_number,
                     validate_phone, community_code, street_code)
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -68,12 +68,27 @@ def _one_of(choices, code, rule, what):
 def _text(lo, hi, what):
     """Text of lo..hi characters, not counting surrounding blanks, and no control characters
     (a NUL cannot even be stored; a blank name or address would print an empty form)."""
+    @stated(maxLength=hi, pattern=_text_pattern(lo))
     def check(value):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             fail("control_character", "附录B.1", f"{what}含有不可见的控制字符")
         if not lo <= len(value.strip()) <= hi or len(value) > hi:  # stored as written: blanks count there
             fail("length", "附录B.1", f"{what}长度应为{lo}–{hi}个字（不计首尾空格，含空格不超过{hi}个字）")
     return check
+
+
+_CONTROL = r"\x00-\x1f\x7f"
+
+
+def _text_pattern(lo):
+    """_text's rule as a pattern: no control character, and at least lo characters between the
+    first and the last that are not blank (the length as written is maxLength)."""
+    blank, mark, any_ = f"[^\\S{_CONTROL}]", f"[^\\s{_CONTROL}]", f"[^{_CONTROL}]"
+    if lo <= 0:
+        return f"^{any_}*$"
+    if lo == 1:
+        return f"^{blank}*{mark}{any_}*$"
+    return f"^{blank}*{mark}{any_}{{{lo - 2},}}{mark}{blank}*$"
 
 
 class Strict(Schema):
@@ -125,7 +140,8 @@ class MemberReport(Strict):
     home_address = fields.String(required=True, validate=_text(5, 200, "家庭住址"))
     skills = fields.List(fields.String(validate=_one_of(SKILLS, "bad_skill", "附录B.1", "技能特长")), required=True)
     other_skill = fields.String(load_default=None, allow_none=True, validate=_text(1, 50, "其它技能"))
-    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")), required=True)
+    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")), required=True,
+                                     metadata={"minItems": 2, "uniqueItems": True})   # §3.1.2, checked below
 
     @validates_schema(skip_on_field_errors=False)
     def _certificate_rules(self, data, **kwargs):
@@ -274,7 +290,8 @@ class DetailChanges(Strict):
     At least one."""
     position = fields.String(validate=_text(1, 50, "职务"))
     phone = fields.String(validate=validate_phone)
-    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")))
+    service_intentions = fields.List(fields.String(validate=_text(1, 50, "服务意向")),
+                                     metadata={"minItems": MIN_INTENTIONS, "uniqueItems": True})   # checked below
 
     @pre_load
     def _phone_as_typed(self, data, **kwargs):

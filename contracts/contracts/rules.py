@@ -14,6 +14,15 @@ from marshmallow import ValidationError
 _SEP = "\x1f"  # unit separator: never typed by a person, so it cannot clash with a message
 
 
+def stated(**schema):
+    """Attach to a validator function the JSON Schema keywords that say what it checks, so that
+    the OpenAPI document states the rule (gateway/openapi.py reads `validator.openapi`)."""
+    def attach(check):
+        check.openapi = schema
+        return check
+    return attach
+
+
 def broken(code, rule, message):
     """The message of a ValidationError for one broken rule."""
     return _SEP.join((code, rule, message))
@@ -104,6 +113,9 @@ def parse_id_number(value):
     return born, ("male" if int(value[16]) % 2 else "female")
 
 
+# the check character and the birth date cannot be a pattern: a format of our own, which the
+# document describes and the API's fuzzing is taught to generate (tests/schemathesis_hooks.py)
+@stated(format="gb11643", description="居民身份证号码（18 位，末位为 GB 11643 校验码，出生日期须存在）")
 def validate_id_number(value):
     if parse_id_number(value) is None:
         fail("bad_id_number", "GB 11643", "身份证号码无效（18位，末位校验码不符或出生日期不存在）")
@@ -120,6 +132,7 @@ def credit_code_check_char(first17):
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 
+@stated(format="gb32100", description="统一社会信用代码（18 位，末位为 GB 32100 校验码）")
 def validate_credit_code(value):
     value = value or ""
     if len(value) != 18 or any(c not in _USCC_CHARS for c in value) \
@@ -129,10 +142,16 @@ def validate_credit_code(value):
 
 # --- phones -------------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}$")
+_MOBILE_FORM = r"1[3-9]\d{9}"
+# area codes: 010 and 02x have 3 digits and 8-digit numbers, the others 4 digits and 7 or 8
+# (contracts.written.as_phone cuts a landline the same way)
+_LANDLINE_FORM = r"0(?:10|2\d)-?[2-9]\d{7}|0[3-9]\d{2}-?[2-9]\d{6,7}"
+_MOBILE = re.compile(f"^{_MOBILE_FORM}$")
+_LANDLINE = re.compile(f"^(?:{_LANDLINE_FORM})$")
 
 
+@stated(pattern=f"^(?:{_MOBILE_FORM}|{_LANDLINE_FORM})$",
+        description="大陆手机号（11 位）或带区号的固定电话（如 0371-67181234）；写作 138 1234 5678、+86… 亦可")
 def validate_phone(value):
     if not (_MOBILE.match(value or "") or _LANDLINE.match(value or "")):
         fail("bad_phone", "附录B.1", "联系方式应为大陆手机号（11位，1开头）或带区号的固定电话（如 0371-67181234）")
@@ -143,6 +162,7 @@ def validate_phone(value):
 def code_validator(length, what):
     pattern = re.compile(r"^\d{%d}$" % length)
 
+    @stated(pattern=r"^\d{%d}$" % length)
     def check(value):
         if not pattern.match(value or ""):
             fail("bad_code", "GB/T 2260", f"{what}代码应为{length}位数字")

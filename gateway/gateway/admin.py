@@ -24,8 +24,15 @@ def _required_text(max_len, what):
     return fields.String(required=True, validate=validate.Length(1, max_len, error=broken("bad_length", "", f"{what}长度应为 1–{max_len}")))
 
 
+def _username():
+    # gateway.accounts.create_account's rule, stated for the document: 3–64 letters (any script),
+    # digits or . _ - @ once the spaces around are gone (\w is Python's isalnum() or "_")
+    return fields.String(required=True, validate=validate.Regexp(
+        r"^\s*[\w.@-]{3,64}\s*$", error=broken("bad_username", "", "用户名应为 3–64 个字母、数字或 . _ - @")))
+
+
 class LoginBody(_Strict):
-    username = _required_text(64, "用户名")
+    username = _username()
     password = _required_text(128, "密码")
 
 
@@ -39,7 +46,7 @@ class PasswordBody(_Strict):
 
 
 class AccountBody(_Strict):
-    username = _required_text(64, "用户名")
+    username = _username()
     display_name = _required_text(60, "姓名或名称")
     role = fields.String(required=True, validate=validate.OneOf(ROLES, error=broken("bad_role", "", f"角色应为 {'、'.join(ROLES)} 之一")))
     scope = fields.String(load_default="", validate=validate.Length(max=20))

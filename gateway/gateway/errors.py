@@ -19,7 +19,9 @@ STATUS = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.ReadOnly: 409,
-    errors.InvalidState: 422,
+    # a step the record's state does not allow: a conflict with the resource's state (RFC 9110
+    # §15.5.10), like a duplicate; 422 would say the request itself cannot be processed
+    errors.InvalidState: 409,
     errors.Throttled: 429,
     errors.Unavailable: 503,
 }

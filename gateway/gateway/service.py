@@ -48,7 +48,7 @@ from .errors import error_response
 from .models import audit_log, metadata
 from .nodes import Nodes
 from .asyncapi import build_catalog
-from .openapi import build_spec
+from .openapi import UPLOAD_TYPES, build_spec
 from .paging import page_of
 from .routes import ROUTES, SCOPE_PARAMS
 from .throttle import AddressThrottle, check_throttle, login_throttle
@@ -73,7 +73,6 @@ RPC_TIMEOUT = float(env("GATEWAY_RPC_TIMEOUT", "15"))
 warnings.filterwarnings("ignore", message="Mandatory delivery was requested")
 MAX_JSON_BYTES = 256 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_TYPES = {".csv", ".xlsx"}
 
 MAX_ID = 2**63 - 1   # PostgreSQL's bigint: every id of the platform
 URLS = Map([Rule(r.path, endpoint=i, methods=[r.method]) for i, r in enumerate(ROUTES)], strict_slashes=False)

@@ -81,3 +81,12 @@ def test_a_refusal_of_routing_is_json_and_a_405_says_what_is_allowed():
     assert refused.mimetype == "application/json" and b"method_not_allowed" in refused.get_data()
     missing = http_refusal(NotFound())
     assert missing.status_code == 404 and b"not_found" in missing.get_data() and "Allow" not in missing.headers
+
+
+def test_every_cross_field_rule_names_an_operation_and_is_in_its_description():
+    from gateway.openapi import CROSS_FIELD_RULES
+    from gateway.service import SPEC
+    for (method, path), rules in CROSS_FIELD_RULES.items():
+        op = SPEC["paths"][path][method.lower()]   # a KeyError: a rule for no operation
+        assert [r["code"] for r in op["x-cross-field-rules"]] == [code for code, _, _ in rules]
+        assert all(text in op["description"] for _, _, text in rules)

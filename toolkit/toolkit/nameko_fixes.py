@@ -138,6 +138,7 @@ _Entrypoint.check_signature = _check_signature_once
 # asks for. Every answer of the platform is JSON ({"error": {code, message}}), a 405 says what is
 # allowed, and the gateway's own refusals use the same table (gateway.errors).
 import json as _json  # noqa: E402
+import uuid as _uuid  # noqa: E402
 
 from nameko.web import server as _web_server  # noqa: E402
 from werkzeug.exceptions import HTTPException as _HTTPException, MethodNotAllowed as _MethodNotAllowed  # noqa: E402
@@ -153,13 +154,21 @@ HTTP_CODES = {  # werkzeug's own refusals (routing, body size)
 
 
 def http_refusal(exc, **extra):
-    """A JSON answer for one of werkzeug's HTTPExceptions, with Allow on a 405."""
+    """A JSON answer for one of werkzeug's HTTPExceptions, with Allow on a 405: the platform's
+    error shape, request_id included (the one the caller sent, or a new one)."""
     code, message = HTTP_CODES.get(exc.code, (str(exc.name).lower().replace(" ", "_"), "请求未被接受"))
-    response = _Response(_json.dumps({"error": {"code": code, "message": message}, **extra}, ensure_ascii=False),
-                         status=exc.code, mimetype="application/json")
+    request_id = extra.pop("request_id", None) or _uuid.uuid4().hex
+    response = _Response(_json.dumps({"error": {"code": code, "message": message}, "request_id": request_id, **extra},
+                                     ensure_ascii=False),
+                         status=exc.code, mimetype="application/json", headers={"X-Request-Id": request_id})
     if isinstance(exc, _MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return response
+
+
+def _given_request_id(environ):
+    given = environ.get("HTTP_X_REQUEST_ID", "")   # as the gateway takes one (gateway.service.RequestId)
+    return given if 8 <= len(given) <= 64 and given.isprintable() else None
 
 
 def _routed_in_json(self, environ, start_response):
@@ -167,12 +176,12 @@ def _routed_in_json(self, environ, start_response):
     try:
         provider, values = self.url_map.bind_to_environ(environ).match()
     except _HTTPException as exc:
-        return http_refusal(exc)(environ, start_response)
+        return http_refusal(exc, request_id=_given_request_id(environ))(environ, start_response)
     request.path_values = values
     try:
         answer = provider.handle_request(request)
     except _HTTPException as exc:
-        answer = http_refusal(exc)
+        answer = http_refusal(exc, request_id=_given_request_id(environ))
     return answer(environ, start_response)
 
 

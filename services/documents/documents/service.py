@@ -23,7 +23,7 @@ from nameko.web.handlers import http
 from sqlalchemy import text
 
 from contracts.access import CITY_ADMIN, CONTEXT_KEY, Caller
-from contracts.errors import NotFound
+from contracts.errors import Conflict, NotFound
 from toolkit.caller import CallerOf
 from toolkit.db import Database
 from toolkit.errors import rpc
@@ -312,7 +312,7 @@ class DocumentsService:
             raise invalid("year", "bad_year", "附录B.1", "年度应为四位数字，如 2026")
         total = self.registration.community_certificates(community_code, year, 0, 1)["total"]
         if not total:
-            raise invalid("year", "nothing_to_print", "附录B.1", f"本社区 {year} 年没有可打印的报到证")
+            raise _nothing("year", "附录B.1", f"本社区 {year} 年没有可打印的报到证")
         with self.db.unit_of_work() as uow:
             job_id = jobs.start(uow, self.caller, "certificates", community_code, [community_code],
                                 {"community_code": community_code, "year": year}, [total])
@@ -344,7 +344,7 @@ class DocumentsService:
             raise invalid("district_code", "bad_district", "GB/T 2260", "县（区）编码应为 6 位数字")
         units = self.feedback.released_notice_units(district_code, period)
         if not units:
-            raise invalid("period", "nothing_to_print", "§5.3.3",
+            raise _nothing("period", "§5.3.3",
                           f"本县（区）{registers.half_year(period)}尚未发布反馈通知单，无可打印的汇总表")
         groups = [units[i:i + jobs.UNITS_PER_PART] for i in range(0, len(units), jobs.UNITS_PER_PART)]
         with self.db.unit_of_work() as uow:
@@ -426,3 +426,9 @@ def _file(name, data, content_type="application/pdf", personal=False):
     reading, as it does for JSON answers)."""
     return {"name": name, "content_type": content_type, "bytes": len(data), "personal": personal,
             "sha256": hashlib.sha256(data).hexdigest(), "base64": base64.b64encode(data).decode()}
+
+
+def _nothing(field, rule, message):
+    """A well-formed request for a year or half year that has nothing to print yet: the state of
+    the records, not the request, is what stops it (409, as the document says)."""
+    return Conflict(fields=invalid(field, "nothing_to_print", rule, message).fields)

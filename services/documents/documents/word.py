@@ -57,6 +57,19 @@ def _bytes(doc, as_of):
     doc.core_properties.last_printed = day
     out = io.BytesIO()
     doc.save(out)
+    return _stamped(out.getvalue(), day)
+
+
+def _stamped(docx, day):
+    """The package again, every part dated `day`: python-docx dates them with the clock, so two
+    saves a second apart differed (the same data must make the same bytes)."""
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(item.filename))
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@
 Each write takes a validated request (contracts.registration schemas), checks what needs the
 database, writes, and emits its events through the outbox in the same transaction.
 """
+import re
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select, text, update
@@ -498,14 +499,22 @@ def receipt(session, community_code, registration_id):
     }
 
 
+# the shape the OpenAPI document states (gateway.openapi.PATH_FORMS["number"])
+_CERTIFICATE_SHAPE = re.compile(r"\s*\d{4}-\d{12}-\d{6}-[0-9Xx]\s*")
+
+
 def verify_certificate(session, number, caller):
     """Those the certificate concerns can check a number: the community it was made in and the
     officers above it, the member's unit, the member. A mistyped one fails its check character;
     a forged one, or one outside the caller's scope, is not found (numbers run in sequence: the
     city's registrations must not be listable by counting). Personal data is masked."""
-    if domain.parse_certificate_no(number) is None:
+    if not _CERTIFICATE_SHAPE.fullmatch(number or ""):
         raise invalid("certificate_no", "bad_certificate_no", "附录B.1",
-                      "报到证编号格式或校验位不正确（应如 2026-410106001001-000041-5）")
+                      "报到证编号格式不正确（应如 2026-410106001001-000041-5）")
+    if domain.parse_certificate_no(number) is None:
+        # the shape is right, the check character is not: no certificate has this number (the
+        # document states the shape; a check character cannot be stated in it)
+        raise NotFound("certificate_not_found", f"报到证编号 {number.strip()} 的校验位不符，查无此证：请逐位核对编号")
     row = session.execute(
         select(regs.c.certificate_no, regs.c.year, regs.c.status, regs.c.name, regs.c.reported_at,
                regs.c.late, regs.c.community_code, regs.c.unit_id, regs.c.member_id, units.c.name.label("unit_name"),

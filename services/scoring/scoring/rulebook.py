@@ -9,6 +9,7 @@ volunteering service computes a service's points with the version in force for i
 from sqlalchemy import func, select, text
 
 from contracts.access import CITY_AREA
+from contracts.errors import Conflict
 from toolkit import db
 from toolkit.config import now
 from toolkit.validation import invalid
@@ -54,13 +55,15 @@ def publish(uow, req, by):
     # same versions
     conn.execute(text("LOCK TABLE scoring.rule_versions IN SHARE ROW EXCLUSIVE MODE"))
     wanted, today = req["effective_from"], domain.period_of(now())
+    # well-formed half years that clash with the state of the rules and the calendar: 409, as
+    # the document says (a client cannot tell them from the request alone)
     if wanted <= today:
-        raise invalid("effective_from", "not_in_future", "§3.5.4", (
+        raise _clash("effective_from", "not_in_future", "§3.5.4", (
             f"新规则只能自尚未开始的半年度起生效：当前为 {today}，生效半年度最早为 {domain.next_period(today)}"))
     latest = conn.execute(select(rule_versions.c.version, rule_versions.c.effective_from)
                           .order_by(rule_versions.c.version.desc()).limit(1)).one()
     if wanted <= latest.effective_from:
-        raise invalid("effective_from", "not_after_latest_version", "§3.5.4", (
+        raise _clash("effective_from", "not_after_latest_version", "§3.5.4", (
             f"第 {latest.version} 版规则自 {latest.effective_from} 起生效，新版本的生效半年度应晚于它"))
     fixed = conn.execute(select(periods.c.period, periods.c.rule_version).where(periods.c.period >= wanted)
                          .order_by(periods.c.period.desc()).limit(1)).first()
@@ -77,3 +80,7 @@ def publish(uow, req, by):
     uow.emit("rule_version_published", CITY_SCOPE, rule_version=version, effective_from=wanted,
              **{k: req[k] for k in NUMBERS}, published_by=by, reason=req["reason"])
     return _shown(row, None)
+
+
+def _clash(field, code, rule, message):
+    return Conflict(fields=invalid(field, code, rule, message).fields)

@@ -98,7 +98,7 @@ def test_a_version_is_published_for_a_half_year_to_come_and_announced(runner, sc
         wanted = free_half_year(conn)
         newest = conn.execute(text("SELECT max(version) FROM scoring.rule_versions")).scalar()
     with ClusterRpcProxy(runner, context_data=ADMIN) as p:
-        with pytest.raises(errors.ValidationFailed) as refused:
+        with pytest.raises(errors.Conflict) as refused:
             p.scoring.publish_rules(body(today))
         assert [(f["field"], f["code"]) for f in refused.value.fields] == [("effective_from", "not_in_future")]
         assert domain.next_period(today) in refused.value.fields[0]["message"]
@@ -109,7 +109,7 @@ def test_a_version_is_published_for_a_half_year_to_come_and_announced(runner, sc
         published = p.scoring.publish_rules(body(wanted))
         assert (published["rule_version"], published["effective_from"], published["points_per_star"],
                 published["published_by"]) == (newest + 1, wanted, 12, "admin")
-        with pytest.raises(errors.ValidationFailed) as refused:   # not after the one just published
+        with pytest.raises(errors.Conflict) as refused:   # not after the one just published
             p.scoring.publish_rules(body(wanted))
         assert refused.value.fields[0]["code"] == "not_after_latest_version"
 
