@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .written import named
-from .rules import (broken, fail, fail_field, parse_id_number, stated, validate_credit_code, validate_id_number,
+from .rules import (WHITESPACE, broken, fail, fail_field, parse_id_number, stated, validate_credit_code, validate_id_number,
                     validate_phone, community_code, street_code)
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -78,12 +78,14 @@ def _text(lo, hi, what):
 
 
 _CONTROL = r"\x00-\x1f\x7f"
+_BLANKS = r"[ \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _text_pattern(lo):
     """_text's rule as a pattern: no control character, and at least lo characters between the
     first and the last that are not blank (the length as written is maxLength)."""
-    blank, mark, any_ = f"[^\\S{_CONTROL}]", f"[^\\s{_CONTROL}]", f"[^{_CONTROL}]"
+    # blanks that are not control characters; a mark is neither
+    blank, mark, any_ = _BLANKS, f"[^{WHITESPACE}{_CONTROL}]", f"[^{_CONTROL}]"
     if lo <= 0:
         return f"^{any_}*$"
     if lo == 1:

@@ -14,6 +14,12 @@ from marshmallow import ValidationError
 _SEP = "\x1f"  # unit separator: never typed by a person, so it cannot clash with a message
 
 
+# What Python's str.strip() and str.isspace() take for blank, spelled out for a pattern: a JSON
+# Schema reader's \s (ECMA-262) is another set (no \x1c-\x1f, no \x85), and the document must
+# say what the server does
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 def stated(**schema):
     """Attach to a validator function the JSON Schema keywords that say what it checks, so that
     the OpenAPI document states the rule (gateway/openapi.py reads `validator.openapi`)."""

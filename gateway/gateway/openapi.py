@@ -6,6 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields, validate
 
 from contracts.access import ROLE_NAMES
+from contracts.rules import WHITESPACE
 from contracts.written import SEPARATORS
 
 from .nodes import node_params
@@ -113,9 +114,10 @@ def _query(route):
     """The route's query schema; a list route's `sort` names its own choices (Route.sort)."""
     if not route.sort:
         return route.query
-    choices = validate.OneOf(list(route.sort), error=f"排序字段应为 {'、'.join(route.sort)} 之一")
+    # "" is the default, as the gateway takes it (an empty form field)
+    choices = validate.OneOf(["", *route.sort], error=f"排序字段应为 {'、'.join(route.sort)} 之一")
     sort = fields.String(validate=choices,   # for the document only: the gateway loads route.query
-                         metadata={"description": "排序字段，'-' 开头为降序；默认 " + route.sort[0]})
+                         metadata={"description": "排序字段，'-' 开头为降序；留空或不填为 " + route.sort[0]})
     return type(f"{route.handler.__name__}_{route.method.lower()}_query", (route.query,), {"sort": sort})
 
 
@@ -145,7 +147,7 @@ def _one_line(array):
         return None   # ids are sent as a list; a list of two or more is written as a list
     sep = re.escape(SEPARATORS) + r"\n"
     control = r"\x00-\x1f\x7f" if items.get("pattern", NO_NUL) != NO_NUL else r"\x00"
-    mark, char = f"[^{sep}\\s{control}]", f"[^{sep}{control}]"
+    mark, char = f"[^{sep}{WHITESPACE}{control}]", f"[^{sep}{control}]"
     if "enum" in items:
         item = "(?:" + "|".join(re.escape(v) for v in items["enum"]) + ")"
     elif items.get("pattern") not in (None, NO_NUL) and "\\x00-" not in items["pattern"]:
@@ -154,7 +156,7 @@ def _one_line(array):
         low, high = items.get("minLength", 1), items.get("maxLength")
         middle = f"{char}{{{max(low - 2, 0)},{'' if high is None else high - 2}}}"
         item = f"{mark}{middle}{mark}" if low >= 2 else f"{mark}(?:{middle}{mark})?"
-    gap, end = f"[{sep}\\s]*", f"\\s*[{sep}][{sep}\\s]*"
+    gap, end = f"[{sep}{WHITESPACE}]*", f"[{WHITESPACE}]*[{sep}][{sep}{WHITESPACE}]*"
     more = "*" if array.get("maxItems") is None else f"{{0,{array['maxItems'] - 1}}}"
     items_ = f"{item}(?:{end}{item}){more}"
     return f"^{gap}{items_ if array.get('minItems', 0) >= 1 else f'(?:{items_})?'}{gap}$"
