@@ -35,7 +35,7 @@ SPARE_CONNECTIONS = 2
 def pool_limit(workers, one_statement=False):
     """The most PostgreSQL connections a process with `workers` workers opens: its pool is sized
     from its own configuration (max_workers) and never overflows, so processes x pool is a budget
-    a city can add up (docs/operations/connections.md, deploy/k8s/budget.py). A service that
+    a city can add up (docs/operations/connections.md, `deploy/k8s/validate.py --budget`). A service that
     writes one-statement use cases (registration) has a second, autocommit pool of one per worker."""
     return workers + SPARE_CONNECTIONS + (workers if one_statement else 0)
 

@@ -30,7 +30,7 @@ from . import nameko_fixes, queues  # noqa: F401  (nameko_fixes: the queues of t
 MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "5"))
 RETRY_PAUSE = float(os.environ.get("EVENT_RETRY_PAUSE", "0.5"))   # seconds × the try: a blip passes
 ATTEMPTS, ERROR, ORIGIN = "x-sbd-attempts", "x-sbd-error", "x-sbd-queue"
-SUFFIX = ".dead"
+SUFFIX = queues.DEAD_SUFFIX
 DEFAULT = Exchange("")   # the default exchange: routing key = a queue's name
 
 DEAD_LETTERS = Counter("sbd_dead_letters_total", "Events moved to a dead-letter queue after their tries",

@@ -26,12 +26,12 @@ def queue_type():
     return kind
 
 
-def arguments(name, dead_letters=True):
+def arguments(name):
     """The declare arguments of the durable queue `name` (none for a classic queue: nameko's own)."""
     if queue_type() != "quorum":
         return {}
     args = {"x-queue-type": "quorum"}
-    if dead_letters and not name.endswith(DEAD_SUFFIX):
+    if not name.endswith(DEAD_SUFFIX):
         args.update({"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name + DEAD_SUFFIX})
     return args
 
