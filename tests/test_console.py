@@ -196,7 +196,12 @@ def test_a_member_checks_in_on_a_phone_with_the_code_on_the_organizers_screen(pl
     screen.wait(".code")
     code = screen.attr(".code", "data-code")
     assert re.fullmatch(r"\d{6}", code)
-    assert screen.eval("document.querySelector('.screen img').naturalWidth") > 0   # the QR code drew
+    # the QR code drew (it is an image the page loads after the code is shown: wait for it)
+    drawn, deadline = 0, time.time() + 10
+    while not drawn and time.time() < deadline:
+        drawn = screen.eval("(document.querySelector('.screen img') || {}).naturalWidth || 0")
+        time.sleep(0.1) if not drawn else None
+    assert drawn > 0
     qr = screen.attr(".screen img", "src")
     assert f"checkin%2F{activity_id}%3Fcode%3D{code}" in qr
     shot(screen, "staff-check-in-screen", False)
